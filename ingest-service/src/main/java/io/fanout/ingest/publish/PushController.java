@@ -1,0 +1,45 @@
+package io.fanout.ingest.publish;
+
+import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.PublishAck;
+import io.fanout.common.publish.PublishProperties;
+import io.fanout.common.publish.PublishRequestParser;
+import java.util.List;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code POST /push} and {@code POST /push/batch}: answers with the ack(s) once Kafka has the event(s).
+ * Errors become problem+json in {@link PublishErrorHandler}.
+ */
+@RestController
+class PushController {
+
+    private final EventPublisher publisher;
+    private final RequestBodyReader bodyReader;
+    private final int maxBatchItems;
+
+    PushController(EventPublisher publisher, RequestBodyReader bodyReader, PublishProperties properties) {
+        this.publisher = publisher;
+        this.bodyReader = bodyReader;
+        this.maxBatchItems = properties.maxBatchItems();
+    }
+
+    @PostMapping(path = "/push", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<PublishAck> push(ServerHttpRequest request) {
+        return bodyReader.read(request)
+                .map(PublishRequestParser::parseOne)
+                .flatMap(publisher::publish);
+    }
+
+    @PostMapping(path = "/push/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    Mono<List<PublishAck>> pushBatch(ServerHttpRequest request) {
+        return bodyReader.read(request)
+                .map(body -> PublishRequestParser.parseBatch(body, maxBatchItems))
+                .flatMap(publisher::publishAll);
+    }
+}

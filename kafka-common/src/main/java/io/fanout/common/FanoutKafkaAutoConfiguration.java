@@ -1,0 +1,38 @@
+package io.fanout.common;
+
+import io.fanout.common.health.KafkaHealthIndicator;
+import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.PublishProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.Producer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.ProducerFactory;
+
+/**
+ * Gives each service the one {@link EventPublisher} and the {@code kafka} health indicator, built on
+ * the producer and admin settings of {@code spring.kafka.*}.
+ */
+@AutoConfiguration(after = KafkaAutoConfiguration.class)
+@EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class})
+public class FanoutKafkaAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @SuppressWarnings("unchecked")
+    EventPublisher eventPublisher(ProducerFactory<?, ?> producerFactory, FanoutProperties fanout,
+            PublishProperties publish, ObjectProvider<MeterRegistry> meters) {
+        Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory.createProducer();
+        return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
+                meters.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean(name = "kafka", destroyMethod = "close")
+    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin, FanoutProperties fanout) {
+        return new KafkaHealthIndicator(admin.getConfigurationProperties(), fanout.topic(), fanout.healthTimeout());
+    }
+}

@@ -1,0 +1,105 @@
+package io.fanout.common.publish;
+
+import io.fanout.schemas.EventCodec;
+import io.fanout.schemas.avro.Event;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The one way an event gets into Kafka, for HTTP and WebSocket publishes alike. Each request becomes an
+ * Avro {@link Event} keyed by its channel; the returned {@link Mono} completes with the ack only after
+ * Kafka acknowledged the record (the producer runs with {@code acks=all} and idempotence).
+ *
+ * <p>{@code Producer.send} can block (metadata, full buffer) for up to {@code max.block.ms}, so it never
+ * runs on the caller's thread: sends are handed to a small bounded pool whose queue is the limit on
+ * publishes waiting for Kafka; beyond it a publish fails at once with {@link PublisherOverloadedException}.
+ * Records of one call are sent in order, so a batch keeps its order within each channel.
+ */
+public final class EventPublisher implements AutoCloseable {
+
+    private final Producer<String, byte[]> producer;
+    private final String topic;
+    private final Scheduler sendScheduler;
+    private final Counter published;
+    private final Counter failed;
+
+    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters) {
+        this.producer = producer;
+        this.topic = topic;
+        this.sendScheduler = Schedulers.newBoundedElastic(2, maxQueuedSends, "kafka-send", 60, true);
+        this.published = Counter.builder("fanout.publish.events").description("events acknowledged by Kafka")
+                .register(meters);
+        this.failed = Counter.builder("fanout.publish.failures").description("publishes Kafka did not acknowledge")
+                .register(meters);
+    }
+
+    /** Publishes one event; completes with its ack once Kafka has it. */
+    public Mono<PublishAck> publish(PublishRequest request) {
+        return publishAll(List.of(request)).map(acks -> acks.get(0));
+    }
+
+    /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
+    public Mono<List<PublishAck>> publishAll(List<PublishRequest> requests) {
+        return Mono.fromCallable(() -> send(requests))
+                .subscribeOn(sendScheduler)
+                .onErrorMap(RejectedExecutionException.class, e -> new PublisherOverloadedException(
+                        "too many publishes are waiting for Kafka; retry shortly"))
+                .flatMap(Mono::fromFuture)
+                .onErrorMap(this::translate)
+                .doOnSuccess(acks -> published.increment(acks.size()))
+                .doOnError(e -> failed.increment(requests.size()));
+    }
+
+    private CompletableFuture<List<PublishAck>> send(List<PublishRequest> requests) {
+        long now = System.currentTimeMillis();
+        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(requests.size());
+        for (PublishRequest request : requests) {
+            String id = UUID.randomUUID().toString();
+            Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now));
+            ProducerRecord<String, byte[]> record =
+                    new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
+            CompletableFuture<PublishAck> ack = new CompletableFuture<>();
+            producer.send(record, (RecordMetadata metadata, Exception error) -> {
+                if (error != null) {
+                    ack.completeExceptionally(error);
+                } else {
+                    ack.complete(new PublishAck(request.channel(), request.message(), id, metadata.partition(),
+                            metadata.offset(), metadata.timestamp()));
+                }
+            });
+            acks.add(ack);
+        }
+        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .thenApply(done -> acks.stream().map(CompletableFuture::join).toList());
+    }
+
+    private Throwable translate(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof PublisherOverloadedException || cause instanceof InvalidPublishException) {
+            return cause;
+        }
+        if (cause instanceof RecordTooLargeException) {
+            return new EventTooLargeException("the event is larger than Kafka accepts: " + cause.getMessage(), cause);
+        }
+        return new KafkaUnavailableException("Kafka did not acknowledge the event in time: " + cause.getMessage(), cause);
+    }
+
+    @Override
+    public void close() {
+        sendScheduler.dispose();
+    }
+}

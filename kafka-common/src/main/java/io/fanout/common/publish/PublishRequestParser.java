@@ -1,0 +1,134 @@
+package io.fanout.common.publish;
+
+import io.fanout.schemas.Channels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns publish bodies into {@link PublishRequest}s, refusing anything that does not follow the contract
+ * with an {@link InvalidPublishException} whose message says what to fix. Thread-safe.
+ *
+ * <p>A body is {@code {"channel": "...", "message": <any JSON value>}}; {@code channel} is optional and
+ * defaults to {@link Channels#DEFAULT}. Unknown fields are refused rather than ignored, so that a typo
+ * such as {@code "chanel"} never publishes to the default channel by accident.
+ */
+public final class PublishRequestParser {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private PublishRequestParser() {
+    }
+
+    /** Parses the body of {@code POST /push}. */
+    public static PublishRequest parseOne(byte[] body) {
+        return toRequest(readTree(body), "");
+    }
+
+    /** Parses the body of {@code POST /push/batch}: a JSON array of publish objects, at most {@code maxItems}. */
+    public static List<PublishRequest> parseBatch(byte[] body, int maxItems) {
+        JsonNode tree = readTree(body);
+        if (!tree.isArray()) {
+            throw new InvalidPublishException("body must be a JSON array of {\"channel\", \"message\"} objects");
+        }
+        if (tree.isEmpty()) {
+            throw new InvalidPublishException("batch must not be empty");
+        }
+        if (tree.size() > maxItems) {
+            throw new InvalidPublishException("batch has " + tree.size() + " items; at most " + maxItems + " are allowed");
+        }
+        List<PublishRequest> requests = new ArrayList<>(tree.size());
+        for (int i = 0; i < tree.size(); i++) {
+            requests.add(toRequest(tree.get(i), "item " + i + ": "));
+        }
+        return requests;
+    }
+
+    /**
+     * Parses a text frame a WebSocket client sent. A JSON object with a {@code message} field is a publish
+     * object (its {@code channel} defaulting to {@code socketChannel}); any other JSON value is the message
+     * itself; text that is not JSON is published as a JSON string.
+     *
+     * @param socketChannel the channel of the socket, or {@code null} when the socket follows several
+     */
+    public static PublishRequest parseFrame(String text, String socketChannel) {
+        JsonNode tree;
+        try {
+            tree = MAPPER.readTree(text);
+        } catch (JacksonException notJson) {
+            tree = MAPPER.getNodeFactory().stringNode(text);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            tree = MAPPER.getNodeFactory().stringNode(text);
+        }
+        if (tree.isObject() && tree.has("message")) {
+            JsonNode channel = tree.get("channel");
+            if (channel == null && socketChannel == null) {
+                throw new InvalidPublishException("this socket follows several channels: name one in \"channel\"");
+            }
+            return toRequest(tree, "", socketChannel);
+        }
+        if (socketChannel == null) {
+            throw new InvalidPublishException(
+                    "this socket follows several channels: send {\"channel\": \"...\", \"message\": ...}");
+        }
+        return new PublishRequest(socketChannel, MAPPER.writeValueAsString(tree));
+    }
+
+    private static JsonNode readTree(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new InvalidPublishException("body is empty; send {\"channel\": \"...\", \"message\": ...}");
+        }
+        try {
+            JsonNode tree = MAPPER.readTree(body);
+            if (tree == null || tree.isMissingNode()) {
+                throw new InvalidPublishException("body holds no JSON value");
+            }
+            return tree;
+        } catch (JacksonException e) {
+            throw new InvalidPublishException("body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static PublishRequest toRequest(JsonNode node, String where) {
+        return toRequest(node, where, Channels.DEFAULT);
+    }
+
+    private static PublishRequest toRequest(JsonNode node, String where, String defaultChannel) {
+        if (!node.isObject()) {
+            throw new InvalidPublishException(where + "must be a JSON object {\"channel\": \"...\", \"message\": ...}");
+        }
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String name = field.getKey();
+            if (!name.equals("channel") && !name.equals("message")) {
+                throw new InvalidPublishException(where + "unknown field \"" + name + "\"; allowed are \"channel\" and \"message\"");
+            }
+        }
+        JsonNode message = node.get("message");
+        if (message == null) {
+            throw new InvalidPublishException(where + "\"message\" is missing");
+        }
+        String channel = defaultChannel;
+        JsonNode channelNode = node.get("channel");
+        if (channelNode != null) {
+            if (!channelNode.isString()) {
+                throw new InvalidPublishException(where + "\"channel\" must be a string");
+            }
+            channel = channelNode.stringValue();
+        }
+        String problem = Channels.problem(channel);
+        if (problem != null) {
+            throw new InvalidPublishException(where + problem);
+        }
+        return new PublishRequest(channel, MAPPER.writeValueAsString(message));
+    }
+}

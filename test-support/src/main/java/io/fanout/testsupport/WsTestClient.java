@@ -1,0 +1,114 @@
+package io.fanout.testsupport;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
+
+/**
+ * A WebSocket client for tests: collects every text frame it receives, sends text on demand and
+ * records the close status the server sent. Optionally reads slowly (or not at all) to play a slow
+ * subscriber.
+ */
+public final class WsTestClient implements AutoCloseable {
+
+    private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final Sinks.Many<String> outgoing = Sinks.many().unicast().onBackpressureBuffer();
+    private final AtomicReference<WebSocketCloseStatus> closeStatus = new AtomicReference<>();
+    private final Sinks.One<Void> closed = Sinks.one();
+    private final Sinks.One<Void> opened = Sinks.one();
+    private final Disposable connection;
+
+    private WsTestClient(URI uri, boolean reading) {
+        HttpClient client = HttpClient.create();
+        this.connection = client
+                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).build())
+                .uri(uri)
+                .handle((in, out) -> {
+                    opened.tryEmitEmpty();
+                    in.receiveCloseStatus().subscribe(status -> closeStatus.set(status));
+                    Mono<Void> receive = reading
+                            ? in.receive().asString().doOnNext(frames::add).then()
+                            : Mono.never();
+                    return out.sendString(outgoing.asFlux()).then().and(receive);
+                })
+                .doFinally(signal -> closed.tryEmitEmpty())
+                .subscribe(ignored -> { }, error -> closed.tryEmitEmpty());
+    }
+
+    /** Connects and reads every frame as it arrives. */
+    public static WsTestClient connect(URI uri) {
+        WsTestClient client = new WsTestClient(uri, true);
+        client.awaitOpen();
+        return client;
+    }
+
+    /** Connects but never reads: the server sees a subscriber that cannot keep up. */
+    public static WsTestClient connectWithoutReading(URI uri) {
+        WsTestClient client = new WsTestClient(uri, false);
+        client.awaitOpen();
+        return client;
+    }
+
+    private void awaitOpen() {
+        opened.asMono().block(Duration.ofSeconds(10));
+    }
+
+    public void send(String text) {
+        outgoing.tryEmitNext(text);
+    }
+
+    /** The next frame, or {@code null} if none arrives within {@code timeout}. */
+    public String poll(Duration timeout) throws InterruptedException {
+        return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits for exactly {@code count} frames, failing if they do not all arrive within {@code timeout}. */
+    public List<String> take(int count, Duration timeout) throws InterruptedException {
+        List<String> taken = new ArrayList<>(count);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (taken.size() < count) {
+            long left = deadline - System.nanoTime();
+            String frame = frames.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
+            if (frame == null) {
+                throw new AssertionError("received " + taken.size() + " of " + count + " frames within " + timeout
+                        + ": " + taken);
+            }
+            taken.add(frame);
+        }
+        return taken;
+    }
+
+    /** Frames received and not yet taken. */
+    public List<String> drain() {
+        List<String> drained = new ArrayList<>();
+        frames.drainTo(drained);
+        return drained;
+    }
+
+    /** Waits until the server closed the socket; returns its close status (null if none was sent). */
+    public WebSocketCloseStatus awaitClose(Duration timeout) {
+        closed.asMono().block(timeout);
+        return closeStatus.get();
+    }
+
+    public boolean isClosed() {
+        return connection.isDisposed() || closed.scan(reactor.core.Scannable.Attr.TERMINATED) == Boolean.TRUE;
+    }
+
+    @Override
+    public void close() {
+        outgoing.tryEmitComplete();
+        connection.dispose();
+    }
+}
