@@ -1,0 +1,65 @@
+package io.fanout.ingest.directory;
+
+import io.fanout.common.FanoutProperties;
+import io.fanout.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.StreamsConfig;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The channel directory's beans; all of them only with {@code fanout.directory.enabled} (the default).
+ * Kafka connection settings come from {@code spring.kafka.*} (Boot's connection details, then
+ * {@code spring.kafka.streams.*}), the directory's own from {@link DirectoryProperties}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "fanout.directory", name = "enabled", havingValue = "true", matchIfMissing = true)
+class DirectoryConfiguration {
+
+    @Bean
+    DirectoryMetrics directoryMetrics(ObjectProvider<MeterRegistry> meters, FanoutProperties fanout) {
+        return new DirectoryMetrics(meters.getIfAvailable(SimpleMeterRegistry::new), fanout.topic());
+    }
+
+    @Bean
+    DirectoryStreams directoryStreams(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
+            FanoutProperties fanout, DirectoryProperties directory, DirectoryMetrics metrics, Environment environment) {
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
+        connection.ifAvailable(details -> {
+            KafkaConnectionDetails.Configuration streams = details.getStreams();
+            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", streams.getBootstrapServers()));
+            if (streams.getSecurityProtocol() != null) {
+                config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, streams.getSecurityProtocol());
+            }
+        });
+        boolean ephemeral = directory.stateDir() == null && "0".equals(environment.getProperty("server.port"));
+        return new DirectoryStreams(config, Topics.events(fanout.topic()), directory, metrics, ephemeral);
+    }
+
+    @Bean
+    ChannelDirectory channelDirectory(DirectoryStreams streams, DirectoryProperties directory) {
+        return new ChannelDirectory(streams, WebClient.builder().build(), directory.forwardTimeout(),
+                Clock.systemUTC());
+    }
+
+    @Bean
+    ChannelController channelController(ChannelDirectory directory, DirectoryProperties properties) {
+        return new ChannelController(directory, properties.retryAfter());
+    }
+
+    @Bean("directory")
+    DirectoryHealthIndicator directoryHealthIndicator(DirectoryStreams streams) {
+        return new DirectoryHealthIndicator(streams);
+    }
+}

@@ -1,0 +1,69 @@
+package io.fanout.ingest.directory;
+
+import io.fanout.schemas.Topic;
+import io.fanout.schemas.avro.Event;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.LogAndSkipOnInvalidTimestamp;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The channel directory: one processor over the events topic that keeps, per channel (the record key),
+ * three persistent RocksDB stores, each backed by a changelog topic:
+ * <ul>
+ *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name;</li>
+ *   <li>{@value #INDEX_STORE}: the channel's most recent offsets, one row per event ({@link IndexKey}),
+ *       at most {@code recentOffsets} per channel;</li>
+ *   <li>{@value #RATE_STORE}: events per channel in 10-second buckets ({@link #RATE_BUCKET}), kept
+ *       {@link #RATE_RETENTION}; a query sums the buckets of the last minute.</li>
+ * </ul>
+ * The values are read as bytes and decoded in the processor, so a record that is not an {@link Event}
+ * is counted through the {@link SkipListener} and skipped instead of stopping the stream thread.
+ * All stores live in the same task as the records of their channel, so the partition of a channel is
+ * also the partition of its state.
+ */
+final class DirectoryTopology {
+
+    static final String STATS_STORE = "channel-stats";
+    static final String INDEX_STORE = "channel-recent-offsets";
+    static final String RATE_STORE = "channel-rate";
+
+    /** Width of one rate bucket; a rate query sums the buckets of the last {@link #RATE_WINDOW}. */
+    static final Duration RATE_BUCKET = Duration.ofSeconds(10);
+    static final Duration RATE_WINDOW = Duration.ofMinutes(1);
+    static final Duration RATE_RETENTION = Duration.ofMinutes(2);
+
+    private DirectoryTopology() {
+    }
+
+    /**
+     * Adds the directory to {@code builder}.
+     *
+     * @param events the events topic and its serdes ({@code Topics.events(name)})
+     * @param recentOffsets how many of each channel's most recent offsets the index keeps
+     * @param skips told about each record left out
+     */
+    static void build(StreamsBuilder builder, Topic<String, Event> events, int recentOffsets, SkipListener skips) {
+        if (recentOffsets < 1) {
+            throw new IllegalArgumentException("recentOffsets must be at least 1, not " + recentOffsets);
+        }
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATS_STORE), events.keySerde(), new ChannelStatsSerde())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(INDEX_STORE), Serdes.Bytes(), Serdes.Long())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(RATE_STORE, RATE_RETENTION, RATE_BUCKET, false),
+                events.keySerde(), Serdes.Long())
+                .withCachingEnabled());
+        builder.stream(events.name(), Consumed.with(events.keySerde(), Serdes.ByteArray())
+                        .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
+                        .withName("events"))
+                .process(() -> new DirectoryProcessor(events, recentOffsets, skips), Named.as("directory"),
+                        STATS_STORE, INDEX_STORE, RATE_STORE);
+    }
+}

@@ -1,0 +1,207 @@
+package io.fanout.ingest.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fanout.schemas.EventCodec;
+import io.fanout.schemas.Topics;
+import io.fanout.schemas.avro.Event;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DirectoryTopologyTest {
+
+    private static final String TOPIC = "events";
+    private static final int RECENT = 5;
+    private static final long T0 = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
+
+    private final Map<SkipListener.Reason, Integer> skipped = new EnumMap<>(SkipListener.Reason.class);
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> input;
+    private long offset;
+
+    @BeforeEach
+    void start() {
+        StreamsBuilder builder = new StreamsBuilder();
+        DirectoryTopology.build(builder, Topics.events(TOPIC), RECENT, reason -> skipped.merge(reason, 1, Integer::sum));
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(builder.build(), config);
+        input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void shouldCountEventsAndTrackFirstAndLastOffsetsAndTimesPerChannel() {
+        publish("news", T0);
+        publish("sport", T0 + 1);
+        publish("news", T0 + 2);
+        publish("news", T0 + 3);
+
+        assertThat(reader().channel("news", T0 + 10)).hasValueSatisfying(news -> {
+            assertThat(news.count()).isEqualTo(3);
+            assertThat(news.partition()).isZero();
+            assertThat(news.firstOffset()).isEqualTo(0);
+            assertThat(news.lastOffset()).isEqualTo(3);
+            assertThat(news.firstTimestamp()).isEqualTo(T0);
+            assertThat(news.lastTimestamp()).isEqualTo(T0 + 3);
+        });
+        assertThat(reader().channel("sport", T0 + 10)).hasValueSatisfying(sport -> {
+            assertThat(sport.count()).isEqualTo(1);
+            assertThat(sport.firstOffset()).isEqualTo(1);
+            assertThat(sport.lastOffset()).isEqualTo(1);
+        });
+        assertThat(reader().channel("weather", T0 + 10)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepExactlyTheLastNOffsetsOfEachChannelNewestLast() {
+        List<Long> busy = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            busy.add(publish("busy", T0 + i));
+            if (i % 4 == 0) {
+                publish("busy.quiet", T0 + i);
+            }
+        }
+
+        assertThat(reader().recent("busy", 100)).hasValueSatisfying(recent -> {
+            assertThat(recent.count()).isEqualTo(12);
+            assertThat(recent.offsets()).containsExactlyElementsOf(busy.subList(12 - RECENT, 12));
+        });
+        assertThat(reader().recent("busy", 2).orElseThrow().offsets()).containsExactlyElementsOf(busy.subList(10, 12));
+        assertThat(reader().recent("busy.quiet", 10).orElseThrow().offsets()).containsExactly(1L, 6L, 11L);
+        assertThat(indexRows("busy")).isEqualTo(RECENT);
+        assertThat(indexRows("busy.quiet")).isEqualTo(3);
+        assertThat(reader().recent("nobody", 10)).isEmpty();
+    }
+
+    @Test
+    void shouldCountTheEventsOfTheLastMinuteForTheRate() {
+        publish("ticks", T0 - 120_000);  // two minutes before: outside the window
+        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 1_000));  // 30 in 30 s
+
+        ChannelInfo atEnd = reader().channel("ticks", T0 + 30_000).orElseThrow();
+        assertThat(atEnd.count()).isEqualTo(31);
+        assertThat(atEnd.eventsLastMinute()).isEqualTo(30);
+        assertThat(atEnd.ratePerSecond()).isEqualTo(0.6);  // 30 events over the 50 s window of buckets
+
+        ChannelInfo later = reader().channel("ticks", T0 + 75_000).orElseThrow();
+        assertThat(later.eventsLastMinute()).isEqualTo(10);  // buckets from T0 + 20 s on
+        assertThat(reader().channel("ticks", T0 + 600_000).orElseThrow().eventsLastMinute()).isZero();
+    }
+
+    @Test
+    void shouldSkipAndCountRecordsThatAreNotEvents() {
+        publish("news", T0);
+        input.pipeInput("news", "not avro".getBytes(StandardCharsets.UTF_8), T0 + 1);
+        input.pipeInput("news", (byte[]) null, T0 + 2);
+        input.pipeInput("bad channel", EventCodec.encode(event("bad channel", T0)), T0 + 3);
+        input.pipeInput(null, EventCodec.encode(event("news", T0)), T0 + 4);
+        publish("news", T0 + 5);
+
+        ChannelInfo news = reader().channel("news", T0 + 10).orElseThrow();
+        assertThat(news.count()).isEqualTo(2);
+        assertThat(news.lastOffset()).isEqualTo(5);
+        assertThat(skipped).containsEntry(SkipListener.Reason.UNDECODABLE, 2)
+                .containsEntry(SkipListener.Reason.INVALID_KEY, 2);
+        assertThat(reader().channel("bad channel", T0 + 10)).isEmpty();
+    }
+
+    @Test
+    void shouldListChannelsInNameOrderByPrefixAndPage() {
+        for (String name : List.of("b", "a.2", "a", "a:1", "c-x", "a.10", "ab")) {
+            publish(name, T0);
+        }
+
+        assertThat(names(reader().page("", null, 100, T0))).containsExactly("a", "a.10", "a.2", "a:1", "ab", "b", "c-x");
+        ChannelPage first = reader().page("a", null, 3, T0);
+        assertThat(names(first)).containsExactly("a", "a.10", "a.2");
+        assertThat(first.next()).isEqualTo("a.2");
+        ChannelPage second = reader().page("a", first.next(), 3, T0);
+        assertThat(names(second)).containsExactly("a:1", "ab");
+        assertThat(second.next()).isNull();
+        assertThat(names(reader().page("a.", null, 10, T0))).containsExactly("a.10", "a.2");
+        assertThat(names(reader().page("", "ab", 10, T0))).containsExactly("b", "c-x");
+        assertThat(names(reader().page("a", "b", 10, T0))).isEmpty();
+        assertThat(names(reader().page("zz", null, 10, T0))).isEmpty();
+    }
+
+    @Test
+    void shouldMergePagesOfSeveralPartitionsIntoOneSortedPage() {
+        ChannelPage left = new ChannelPage(List.of(info("a"), info("c")), "c");
+        ChannelPage right = new ChannelPage(List.of(info("b")), null);
+
+        ChannelPage merged = ChannelPage.merge(List.of(left, right), 2);
+        assertThat(names(merged)).containsExactly("a", "b");
+        assertThat(merged.next()).isEqualTo("b");
+        assertThat(ChannelPage.merge(List.of(left, right), 3).next()).isEqualTo("c");
+        assertThat(ChannelPage.merge(List.of(right, ChannelPage.EMPTY), 3).next()).isNull();
+    }
+
+    @Test
+    void shouldRoundTripChannelStatsThroughTheirSerde() {
+        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2);
+        ChannelStatsSerde serde = new ChannelStatsSerde();
+        byte[] bytes = serde.serializer().serialize("t", stats);
+        assertThat(bytes).hasSize(ChannelStatsSerde.SIZE);
+        assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(stats);
+    }
+
+    private long publish(String channel, long timestamp) {
+        input.pipeInput(channel, EventCodec.encode(event(channel, timestamp)), timestamp);
+        return offset++;
+    }
+
+    private static Event event(String channel, long timestamp) {
+        return new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(timestamp));
+    }
+
+    private DirectoryReader reader() {
+        return new DirectoryReader(driver.getKeyValueStore(DirectoryTopology.STATS_STORE),
+                driver.getKeyValueStore(DirectoryTopology.INDEX_STORE),
+                driver.getWindowStore(DirectoryTopology.RATE_STORE));
+    }
+
+    private long indexRows(String channel) {
+        KeyValueStore<Bytes, Long> index = driver.getKeyValueStore(DirectoryTopology.INDEX_STORE);
+        long rows = 0;
+        try (KeyValueIterator<Bytes, Long> all = index.range(IndexKey.of(channel, 0), IndexKey.of(channel, Long.MAX_VALUE))) {
+            while (all.hasNext()) {
+                all.next();
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> names(ChannelPage page) {
+        return page.channels().stream().map(ChannelInfo::channel).toList();
+    }
+
+    private static ChannelInfo info(String name) {
+        return new ChannelInfo(name, 0, 1, 0, 0, T0, T0, 0, 0);
+    }
+}
