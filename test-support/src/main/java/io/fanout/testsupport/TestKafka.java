@@ -26,6 +26,10 @@ public final class TestKafka {
                     "offsets.topic.num.partitions", "3",
                     "group.initial.rebalance.delay.ms", "0",
                     "transaction.state.log.num.partitions", "3",
+                    // one broker: without these, transactional producers (Streams exactly_once_v2) wait
+                    // forever for a __transaction_state topic with the default replication factor 3
+                    "transaction.state.log.replication.factor", "1",
+                    "transaction.state.log.min.isr", "1",
                     "auto.create.topics.enable", "false",
                     "log.message.timestamp.type", "CreateTime"));
             started.afterPropertiesSet();
