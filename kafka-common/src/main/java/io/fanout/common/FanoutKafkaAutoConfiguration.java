@@ -5,7 +5,11 @@ import io.fanout.common.publish.EventPublisher;
 import io.fanout.common.publish.PublishProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -26,7 +30,14 @@ public class FanoutKafkaAutoConfiguration {
     @SuppressWarnings("unchecked")
     EventPublisher eventPublisher(ProducerFactory<?, ?> producerFactory, FanoutProperties fanout,
             PublishProperties publish, ObjectProvider<MeterRegistry> meters) {
-        Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory.createProducer();
+        // What the contract promises is fixed here, whatever spring.kafka.producer.* says.
+        Map<String, Object> contract = Map.of(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory
+                .copyWithConfigurationOverride(contract).createProducer();
         return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
                 meters.getIfAvailable(SimpleMeterRegistry::new));
     }

@@ -26,36 +26,46 @@ public final class WsTestClient implements AutoCloseable {
     private final Sinks.Many<String> outgoing = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicReference<WebSocketCloseStatus> closeStatus = new AtomicReference<>();
     private final Sinks.One<Void> closed = Sinks.one();
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
     private final Sinks.One<Void> opened = Sinks.one();
     private final Disposable connection;
 
-    private WsTestClient(URI uri, boolean reading) {
+    private WsTestClient(URI uri, Duration perFrame) {
         HttpClient client = HttpClient.create();
         this.connection = client
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).build())
                 .uri(uri)
                 .handle((in, out) -> {
                     opened.tryEmitEmpty();
+                    in.withConnection(connection -> connection.onDispose(this::end));
                     in.receiveCloseStatus().subscribe(status -> closeStatus.set(status));
-                    Mono<Void> receive = reading
-                            ? in.receive().asString().doOnNext(frames::add).then()
-                            : Mono.never();
-                    return out.sendString(outgoing.asFlux()).then().and(receive);
+                    Mono<Void> receive = perFrame == null
+                            ? Mono.never()
+                            : perFrame.isZero()
+                                    ? in.receive().asString().doOnNext(frames::add).then()
+                                    : in.receive().asString().delayElements(perFrame).doOnNext(frames::add).then();
+                    return Mono.firstWithSignal(out.sendString(outgoing.asFlux()).then().then(Mono.never()), receive);
                 })
-                .doFinally(signal -> closed.tryEmitEmpty())
-                .subscribe(ignored -> { }, error -> closed.tryEmitEmpty());
+                .doFinally(signal -> end())
+                .subscribe(ignored -> { }, error -> end());
     }
 
     /** Connects and reads every frame as it arrives. */
     public static WsTestClient connect(URI uri) {
-        WsTestClient client = new WsTestClient(uri, true);
-        client.awaitOpen();
-        return client;
+        return connectSlow(uri, Duration.ZERO);
     }
 
-    /** Connects but never reads: the server sees a subscriber that cannot keep up. */
+    /**
+     * Connects and never reads: the server sees a subscriber that cannot keep up. Such a client notices
+     * that the server closed the connection only when it writes ({@link #send}).
+     */
     public static WsTestClient connectWithoutReading(URI uri) {
-        WsTestClient client = new WsTestClient(uri, false);
+        return connectSlow(uri, null);
+    }
+
+    /** Connects and takes one frame per {@code perFrame}: the server sees a subscriber that cannot keep up. */
+    public static WsTestClient connectSlow(URI uri, Duration perFrame) {
+        WsTestClient client = new WsTestClient(uri, perFrame);
         client.awaitOpen();
         return client;
     }
@@ -102,8 +112,14 @@ public final class WsTestClient implements AutoCloseable {
         return closeStatus.get();
     }
 
+    /** Whether the connection has ended (the server closed it, or {@link #close()} was called). */
     public boolean isClosed() {
-        return connection.isDisposed() || closed.scan(reactor.core.Scannable.Attr.TERMINATED) == Boolean.TRUE;
+        return ended.get();
+    }
+
+    private void end() {
+        ended.set(true);
+        closed.tryEmitEmpty();
     }
 
     @Override

@@ -1,0 +1,24 @@
+package io.fanout.service.ws;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+
+/** The WebSocket close codes fanout sends (documented in the README). */
+final class CloseCodes {
+
+    /** Going away: the instance shuts down; reconnect, with a cursor to lose nothing. */
+    static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY.withReason("server shutting down; reconnect with from=");
+
+    /** Private-use code: the session's buffer overflowed; reconnect with {@code from=<last offset + 1>}. */
+    static final int SLOW_CONSUMER = 4000;
+
+    private CloseCodes() {
+    }
+
+    static CloseStatus policyViolation(String reason) {
+        return CloseStatus.POLICY_VIOLATION.withReason(reason);
+    }
+
+    static CloseStatus slowConsumer(String reason) {
+        return new CloseStatus(SLOW_CONSUMER, reason);
+    }
+}

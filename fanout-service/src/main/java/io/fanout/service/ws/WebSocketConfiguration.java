@@ -1,0 +1,35 @@
+package io.fanout.service.ws;
+
+import io.fanout.common.publish.PublishProperties;
+import java.util.Map;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+import reactor.netty.http.server.WebsocketServerSpec;
+
+/** Maps {@code /events} to the WebSocket handler; frames larger than the publish limit close with 1009. */
+@Configuration(proxyBeanMethods = false)
+class WebSocketConfiguration {
+
+    @Bean
+    HandlerMapping eventsHandlerMapping(EventsWebSocketHandler handler) {
+        return new SimpleUrlHandlerMapping(Map.of("/events", handler), -1);
+    }
+
+    @Bean
+    WebSocketService webSocketService(PublishProperties publish) {
+        int maxFrame = (int) Math.min(Integer.MAX_VALUE, publish.maxBodySize().toBytes());
+        return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
+    }
+
+    @Bean
+    WebSocketHandlerAdapter webSocketHandlerAdapter(WebSocketService webSocketService) {
+        return new WebSocketHandlerAdapter(webSocketService);
+    }
+}

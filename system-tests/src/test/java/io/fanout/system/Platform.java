@@ -1,0 +1,82 @@
+package io.fanout.system;
+
+import io.fanout.ingest.IngestApplication;
+import io.fanout.service.FanoutApplication;
+import io.fanout.testsupport.TestKafka;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Both services, each a real Spring Boot application on a random port, against the one real broker of
+ * this test JVM and a topic of their own. Started once per JVM and shared by the system tests, which
+ * keep apart by using channels of their own.
+ */
+final class Platform {
+
+    static final int PARTITIONS = 12;
+    static final int SUBSCRIBER_BUFFER = 32;
+
+    private static Platform instance;
+
+    final String topic;
+    final ConfigurableApplicationContext ingest;
+    final ConfigurableApplicationContext fanout;
+
+    private Platform() {
+        topic = TestKafka.newTopic("fanout.events.system", PARTITIONS);
+        List<String> common = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                "--fanout.topic=" + topic,
+                "--fanout.publish.max-body-size=256KB",
+                "--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER,
+                "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
+                "--logging.level.org.apache.kafka=WARN"));
+        ingest = IngestApplication.builder().run(common.toArray(String[]::new));
+        fanout = FanoutApplication.builder().run(common.toArray(String[]::new));
+    }
+
+    static synchronized Platform get() {
+        if (instance == null) {
+            instance = new Platform();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                instance.fanout.close();
+                instance.ingest.close();
+            }, "platform-stop"));
+        }
+        return instance;
+    }
+
+    int ingestPort() {
+        return port(ingest);
+    }
+
+    int fanoutPort() {
+        return port(fanout);
+    }
+
+    WebTestClient ingestClient() {
+        return client(ingestPort());
+    }
+
+    WebTestClient fanoutClient() {
+        return client(fanoutPort());
+    }
+
+    URI events(String query) {
+        return URI.create("ws://127.0.0.1:" + fanoutPort() + "/events" + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    private static WebTestClient client(int port) {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+}
