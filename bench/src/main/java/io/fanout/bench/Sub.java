@@ -1,0 +1,126 @@
+package io.fanout.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import reactor.core.Disposable;
+
+/**
+ * One WebSocket subscription and what it received. Frame fields are written only by the
+ * connection's event-loop thread; read them after {@link #closed} is true (the volatile write in
+ * channelInactive orders them).
+ */
+final class Sub {
+  final int channel;
+  final byte[] channelName;
+  final Tally tally;
+
+  long frames;
+  long others; // frames without a generator sequence number (probes, server notices)
+  long dups;
+  long outOfOrder;
+  long misrouted;
+  long lastOffset = -1;
+  long firstFrameNanos;
+  long lastFrameNanos;
+  final Bits seen = new Bits();
+
+  volatile boolean ready; // received at least one frame
+  volatile boolean connected;
+  volatile boolean closed;
+  volatile int closeCode = -1;
+  volatile String closeReason = "";
+  volatile String error;
+  volatile Disposable disposable;
+
+  Sub(int channel, byte[] channelName, Tally tally) {
+    this.channel = channel;
+    this.channelName = channelName;
+    this.tally = tally;
+  }
+
+  void onFrame(byte[] a, int n) {
+    long now = System.nanoTime();
+    if (frames++ == 0) {
+      firstFrameNanos = now;
+    }
+    lastFrameNanos = now;
+    if (!ready) {
+      ready = true;
+    }
+    int msg = FrameScan.indexOf(a, 0, n, FrameScan.MESSAGE);
+    int seqAt = FrameScan.indexOf(a, msg, n, FrameScan.SEQ);
+    if (seqAt < 0) {
+      others++;
+      return;
+    }
+    long seq = FrameScan.number(a, seqAt + FrameScan.SEQ.length, n);
+    if (seq < 0 || seq > Integer.MAX_VALUE) {
+      others++;
+      return;
+    }
+    if (!FrameScan.channelIs(a, n, channelName)) {
+      misrouted++;
+    }
+    if (seen.testAndSet((int) seq)) {
+      dups++;
+      return;
+    }
+    long offset = FrameScan.field(a, 0, n, FrameScan.OFFSET);
+    if (offset < lastOffset) {
+      outOfOrder++;
+    } else {
+      lastOffset = offset;
+    }
+    tally.deliveries.increment();
+    long sent = FrameScan.number(a, FrameScan.indexOf(a, seqAt, n, FrameScan.SENT) + FrameScan.SENT.length, n);
+    if (sent != FrameScan.NONE && sent >= tally.recordFrom) {
+      tally.latency.recordValue(Math.max(0, (now - sent) / 1000));
+    }
+  }
+
+  void close() {
+    Disposable d = disposable;
+    if (d != null) {
+      d.dispose();
+    }
+  }
+
+  /** Takes text frames off the pipeline before Reactor's reactive bridge: no Flux per frame. */
+  static final class FrameHandler extends ChannelInboundHandlerAdapter {
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
+    private final Sub sub;
+
+    FrameHandler(Sub sub) {
+      this.sub = sub;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof TextWebSocketFrame f) {
+        try {
+          ByteBuf b = f.content();
+          int n = b.readableBytes();
+          byte[] a = SCRATCH.get();
+          if (a.length < n) {
+            a = new byte[Math.max(n, a.length * 2)];
+            SCRATCH.set(a);
+          }
+          b.getBytes(b.readerIndex(), a, 0, n);
+          sub.onFrame(a, n);
+        } finally {
+          f.release();
+        }
+        return;
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      sub.closed = true;
+      ctx.fireChannelInactive();
+    }
+  }
+}
