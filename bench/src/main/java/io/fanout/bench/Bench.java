@@ -237,7 +237,7 @@ public final class Bench {
       Map<String, Object> cpm = (Map<String, Object>) f.get("cpuSecondsPerMillionDeliveries");
       c.add(Fmt.si(num(f, "deliveriesPerSecond")));
       c.add(f.get("lost") + "/" + f.get("duplicated") + "/" + f.get("outOfOrder"));
-      c.add(cpm.get("fanout") + " / " + cpm.get("platform") + " / " + cpm.get("generator"));
+      c.add(Fmt.f2(num(cpm, "fanout")) + " / " + Fmt.f2(num(cpm, "platform")) + " / " + Fmt.f2(num(cpm, "generator")));
     } else {
       c.add("-");
       c.add("-");
@@ -246,7 +246,7 @@ public final class Bench {
     f = figures(results, "latency");
     if (f != null) {
       Map<?, ?> l = (Map<?, ?>) f.get("latency");
-      c.add(l.get("p50Ms") + " / " + l.get("p99Ms") + " / " + l.get("p999Ms"));
+      c.add(Fmt.f1(num(l, "p50Ms")) + " / " + Fmt.f1(num(l, "p99Ms")) + " / " + Fmt.f1(num(l, "p999Ms")));
     } else {
       c.add("-");
     }

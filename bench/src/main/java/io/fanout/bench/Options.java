@@ -31,7 +31,8 @@ final class Options {
 
     flag("sat-subscribers", "1000", "saturation: WebSocket subscribers");
     flag("sat-channels", "10", "saturation: channels (subscriber i follows channel i % K)");
-    flag("sat-seconds", "20", "saturation: publishing time");
+    flag("sat-seconds", "20", "saturation: measured publishing time");
+    flag("sat-warmup-seconds", "3", "saturation: publishing time before, not measured");
     flag("sat-batch", "100", "saturation: events per POST /push/batch");
     flag("sat-batch-publishers", "4", "saturation: concurrent /push/batch loops");
     flag("sat-push-publishers", "2", "saturation: concurrent single POST /push loops");

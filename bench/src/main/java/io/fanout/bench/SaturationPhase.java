@@ -27,6 +27,7 @@ final class SaturationPhase {
     int batchPubs = o.integer("sat-batch-publishers");
     int pushPubs = o.integer("sat-push-publishers");
     int maxLag = o.integer("sat-max-lag");
+    int warmup = o.integer("sat-warmup-seconds");
 
     SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("sat"), s, k);
     Publisher p = ctx.publisher(batchPubs + pushPubs + 1);
@@ -34,10 +35,8 @@ final class SaturationPhase {
     g.awaitReady(p, Duration.ofSeconds(20));
     double perChannel = g.readyPerChannel();
 
-    ProcMonitor.Window w = ctx.monitor().begin();
-    long t0 = System.nanoTime();
-    g.tally.recordFrom = t0;
-    long end = t0 + seconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    long end = start + (warmup + seconds) * 1_000_000_000L;
     long[] pauses = new long[1];
     // lag in events per channel: published - (delivered / subscribers per channel), over K
     BooleanSupplier lagging = () -> {
@@ -52,10 +51,22 @@ final class SaturationPhase {
     CompletableFuture<Void> singles = p.closedLoops(pushPubs, keepGoing, lagging, d -> p.pushOne(g.channels, 0, d));
     CompletableFuture<Void> publishing = CompletableFuture.allOf(batches, singles);
 
+    // warm-up: publishing, not measured (JIT of platform and generator)
+    while (!publishing.isDone() && System.nanoTime() < start + warmup * 1_000_000_000L) {
+      WsClients.sleep(20);
+    }
+    ProcMonitor.Window w = ctx.monitor().begin();
+    long t0 = System.nanoTime();
+    long base = g.tally.deliveries.sum();
+    long acked0 = p.ackedEvents.sum();
+    g.tally.recordFrom = t0;
+    g.tally.latency.getIntervalHistogram();
+    p.ackLatency.getIntervalHistogram();
+
     // watch progress once a second
     List<Long> perSecond = new ArrayList<>();
-    long lastCount = 0;
-    long prev = 0;
+    long lastCount = base;
+    long prev = base;
     long lastProgress = t0;
     long nextTick = t0 + 1_000_000_000L;
     while (!publishing.isDone() && System.nanoTime() < end + 30_000_000_000L) {
@@ -74,20 +85,23 @@ final class SaturationPhase {
     long pubEnd = System.nanoTime();
     lastProgress = g.drain(lastProgress, Duration.ofSeconds(3), Duration.ofSeconds(30));
     ProcMonitor.Usage u = w.end();
+    long delivered = g.tally.deliveries.sum() - base;
     Histogram lat = g.tally.latency.getIntervalHistogram();
     Histogram ack = p.ackLatency.getIntervalHistogram();
     Map<String, Object> counts = g.closeAndCount();
 
-    long delivered = (long) counts.get("uniqueDeliveries");
     double activeSeconds = Math.max(0.001, (lastProgress - t0) / 1e9);
     double rate = delivered / activeSeconds;
     double pubSeconds = (pubEnd - t0) / 1e9;
-    double publishRate = p.ackedEvents.sum() / pubSeconds;
+    double publishRate = (p.ackedEvents.sum() - acked0) / pubSeconds;
     double m = delivered / 1e6;
 
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("channels", k);
     f.putAll(counts);
+    f.put("warmupSeconds", warmup);
+    f.put("measuredSeconds", seconds);
+    f.put("deliveriesMeasured", delivered);
     f.put("deliveriesPerSecond", Math.round(rate));
     f.put("deliveriesPerSecondEachSecond", perSecond);
     f.put("publishSeconds", Fmt.r3(pubSeconds));

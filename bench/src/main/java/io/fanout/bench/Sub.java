@@ -100,21 +100,25 @@ final class Sub {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof TextWebSocketFrame f) {
         try {
-          ByteBuf b = f.content();
-          int n = b.readableBytes();
-          byte[] a = SCRATCH.get();
-          if (a.length < n) {
-            a = new byte[Math.max(n, a.length * 2)];
-            SCRATCH.set(a);
-          }
-          b.getBytes(b.readerIndex(), a, 0, n);
-          sub.onFrame(a, n);
+          consume(sub, f.content());
         } finally {
           f.release();
         }
         return;
       }
       ctx.fireChannelRead(msg);
+    }
+
+    /** Hands the frame's bytes to the subscriber (copied into a per-thread scratch array). */
+    static void consume(Sub sub, ByteBuf b) {
+      int n = b.readableBytes();
+      byte[] a = SCRATCH.get();
+      if (a.length < n) {
+        a = new byte[Math.max(n, a.length * 2)];
+        SCRATCH.set(a);
+      }
+      b.getBytes(b.readerIndex(), a, 0, n);
+      sub.onFrame(a, n);
     }
 
     @Override

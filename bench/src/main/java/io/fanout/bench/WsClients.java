@@ -1,5 +1,6 @@
 package io.fanout.bench;
 
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -69,6 +70,8 @@ final class WsClients {
     Sinks.One<Boolean> up = Sinks.one();
     sub.disposable = client(index).websocket(SPEC).uri(base + "/events?" + query)
         .handle((in, out) -> {
+          // the aggregator first, so that the handler sees whole (possibly fragmented) frames
+          in.aggregateFrames(1 << 20);
           in.withConnection(c -> c.addHandlerLast("bench-frames", new Sub.FrameHandler(sub)));
           sub.connected = true;
           up.tryEmitValue(true);
@@ -76,7 +79,15 @@ final class WsClients {
             sub.closeCode = s.code();
             sub.closeReason = s.reasonText();
           });
-          return in.receive().then();
+          // Frames decoded before the handler above was in place (e.g. history sent right behind
+          // the handshake response) arrive here instead; everything after goes to the handler.
+          return in.receiveFrames()
+              .doOnNext(f -> {
+                if (f instanceof TextWebSocketFrame) {
+                  Sub.FrameHandler.consume(sub, f.content());
+                }
+              })
+              .then();
         })
         .subscribe(v -> { }, err -> {
           sub.error = err.getClass().getSimpleName() + ": " + err.getMessage();
