@@ -19,12 +19,14 @@ final class Platform {
 
     static final int PARTITIONS = 12;
     static final int SUBSCRIBER_BUFFER = 32;
+    static final int REPLAY_POLL_RECORDS = 100;
 
     private static Platform instance;
 
     final String topic;
     final ConfigurableApplicationContext ingest;
     final ConfigurableApplicationContext fanout;
+    private final List<String> fanoutArgs;
 
     private Platform() {
         topic = TestKafka.newTopic("fanout.events.system", PARTITIONS);
@@ -37,6 +39,9 @@ final class Platform {
                 "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
                 "--logging.level.org.apache.kafka=WARN"));
         ingest = IngestApplication.builder().run(common.toArray(String[]::new));
+        common.add("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest));
+        common.add("--fanout.replay.poll-records=" + REPLAY_POLL_RECORDS);
+        fanoutArgs = List.copyOf(common);
         fanout = FanoutApplication.builder().run(common.toArray(String[]::new));
     }
 
@@ -49,6 +54,14 @@ final class Platform {
             }, "platform-stop"));
         }
         return instance;
+    }
+
+    /**
+     * Starts another fanout-service instance beside the first, in a JVM of its own (so it can be killed with
+     * SIGKILL), with the same settings and only another port.
+     */
+    FanoutProcess startAnotherFanout() throws Exception {
+        return FanoutProcess.start(fanoutArgs);
     }
 
     int ingestPort() {
@@ -76,7 +89,7 @@ final class Platform {
                 .responseTimeout(Duration.ofSeconds(30)).build();
     }
 
-    private static int port(ConfigurableApplicationContext context) {
+    static int port(ConfigurableApplicationContext context) {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
 }

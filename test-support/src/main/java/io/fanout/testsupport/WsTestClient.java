@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,8 @@ public final class WsTestClient implements AutoCloseable {
     private final Sinks.One<Void> opened = Sinks.one();
     private final Disposable connection;
 
-    private WsTestClient(URI uri, Duration perFrame) {
-        HttpClient client = HttpClient.create();
+    private WsTestClient(URI uri, Duration perFrame, Map<String, String> headers) {
+        HttpClient client = HttpClient.create().headers(h -> headers.forEach(h::set));
         this.connection = client
                 .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).build())
                 .uri(uri)
@@ -65,7 +66,14 @@ public final class WsTestClient implements AutoCloseable {
 
     /** Connects and takes one frame per {@code perFrame}: the server sees a subscriber that cannot keep up. */
     public static WsTestClient connectSlow(URI uri, Duration perFrame) {
-        WsTestClient client = new WsTestClient(uri, perFrame);
+        WsTestClient client = new WsTestClient(uri, perFrame, Map.of());
+        client.awaitOpen();
+        return client;
+    }
+
+    /** Connects with these handshake headers (e.g. {@code Authorization}) and reads every frame as it arrives. */
+    public static WsTestClient connect(URI uri, Map<String, String> headers) {
+        WsTestClient client = new WsTestClient(uri, Duration.ZERO, headers);
         client.awaitOpen();
         return client;
     }

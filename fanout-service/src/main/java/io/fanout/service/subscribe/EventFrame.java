@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * {@code {"channel","partition","offset","timestamp","id","message"}}. Immutable; {@code json} must not be
  * modified by anyone.
  */
-public record EventFrame(String channel, int partition, long offset, long timestamp, String id, byte[] json) {
+public record EventFrame(String channel, int partition, long offset, long timestamp, String id, byte[] json)
+        implements Frame {
 
     /**
      * Builds the frame. {@code channel} and {@code id} need no escaping (channel names are restricted to

@@ -60,7 +60,8 @@ public class SubscribeRequestParser {
         String name = cursors.get(0).getKey();
         String value = cursors.get(0).getValue().get(0);
         return switch (name) {
-            case "from" -> new Cursor.FromOffset(nonNegative("from", value, Long.MAX_VALUE));
+            case "from" -> value != null && value.contains(":") ? positions(value)
+                    : new Cursor.FromOffset(nonNegative("from", value, Long.MAX_VALUE));
             case "last" -> {
                 long count = nonNegative("last", value, properties.maxLast());
                 if (count == 0) {
@@ -72,10 +73,30 @@ public class SubscribeRequestParser {
         };
     }
 
+    /**
+     * Parses a position list {@code p:o[,p:o]…}: partitions and offsets non-negative, each partition once.
+     * This is also the format of SSE event ids, so a {@code Last-Event-ID} is a valid {@code from}.
+     */
+    public static Cursor.FromPositions positions(String value) {
+        java.util.Map<Integer, Long> positions = new java.util.HashMap<>();
+        for (String pair : value.split(",", -1)) {
+            int colon = pair.indexOf(':');
+            if (colon < 0 || pair.indexOf(':', colon + 1) >= 0) {
+                throw new InvalidSubscribeException(truncate("from must be an offset or partition:offset pairs, not '" + value + "'"));
+            }
+            long partition = nonNegative("from partition", pair.substring(0, colon), Integer.MAX_VALUE);
+            long offset = nonNegative("from offset", pair.substring(colon + 1), Long.MAX_VALUE);
+            if (positions.put((int) partition, offset) != null) {
+                throw new InvalidSubscribeException("from names partition " + partition + " twice");
+            }
+        }
+        return new Cursor.FromPositions(positions);
+    }
+
     private static long nonNegative(String name, String value, long max) {
         long parsed;
         try {
-            parsed = Long.parseLong(value == null ? "" : value.trim());
+            parsed = Long.parseLong(value == null ? "" : value);
         } catch (NumberFormatException e) {
             throw new InvalidSubscribeException(truncate(name + " must be a whole number, not '" + value + "'"));
         }

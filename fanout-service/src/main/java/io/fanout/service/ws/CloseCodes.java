@@ -18,6 +18,11 @@ final class CloseCodes {
         return CloseStatus.POLICY_VIOLATION.withReason(reason);
     }
 
+    /** 1013: refused for now (replay limit, history unreadable); retry shortly. */
+    static CloseStatus tryAgainLater(String reason) {
+        return new CloseStatus(1013, reason);
+    }
+
     static CloseStatus slowConsumer(String reason) {
         return new CloseStatus(SLOW_CONSUMER, reason);
     }

@@ -5,8 +5,11 @@ import io.fanout.common.publish.InvalidPublishException;
 import io.fanout.common.publish.PublishAck;
 import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
+import io.fanout.common.security.ChannelGrants;
 import io.fanout.service.subscribe.Dispatcher;
-import io.fanout.service.subscribe.EventFrame;
+import io.fanout.service.replay.ReplayRefusedException;
+import io.fanout.service.replay.SubscriptionStream;
+import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.InvalidSubscribeException;
 import io.fanout.service.subscribe.SubscribeProperties;
 import io.fanout.service.subscribe.SubscribeRequest;
@@ -41,17 +44,28 @@ class EventsWebSocketHandler implements WebSocketHandler {
     private final Dispatcher dispatcher;
     private final EventPublisher publisher;
     private final SubscribeProperties properties;
+    private final SubscriptionStream stream;
+    private final SessionGate gate;
 
     EventsWebSocketHandler(SubscribeRequestParser requestParser, Dispatcher dispatcher, EventPublisher publisher,
-            SubscribeProperties properties) {
+            SubscribeProperties properties, SubscriptionStream stream, SessionGate gate) {
+        this.stream = stream;
+        this.gate = gate;
         this.requestParser = requestParser;
         this.dispatcher = dispatcher;
         this.publisher = publisher;
         this.properties = properties;
     }
 
+    /** Admits the session (connection cap, token: closes 1013 / 1008 otherwise), then serves it. */
     @Override
     public Mono<Void> handle(WebSocketSession session) {
+        return gate.admit(session)
+                .flatMap(admission -> admission.guard(serve(session, admission)))
+                .onErrorResume(SessionRefusedException.class, e -> session.close(e.status()));
+    }
+
+    private Mono<Void> serve(WebSocketSession session, SessionGate.Admission admission) {
         SubscribeRequest request;
         try {
             request = requestParser.parse(
@@ -59,18 +73,27 @@ class EventsWebSocketHandler implements WebSocketHandler {
         } catch (InvalidSubscribeException e) {
             return session.close(CloseCodes.policyViolation(e.getMessage()));
         }
+        String forbidden = admission.refusedSubscription(request.channels());
+        if (forbidden != null) {
+            return session.close(CloseCodes.policyViolation(forbidden));
+        }
         Subscription subscription = new Subscription(request.channels(), properties.bufferSize());
         Sinks.Many<String> replies = Sinks.many().unicast().onBackpressureBuffer();
 
-        Flux<WebSocketMessage> events = subscription.frames()
+        Flux<WebSocketMessage> events = stream.frames(request, subscription, null)
                 .map(frame -> toMessage(session, frame));
         Flux<WebSocketMessage> output = Flux.merge(events, replies.asFlux().map(session::textMessage));
 
-        Mono<Void> send = session.send(output);
+        Mono<Void> send = session.send(output)
+                .onErrorResume(ReplayRefusedException.class, e -> session.close(CloseCodes.tryAgainLater(e.getMessage())))
+                .onErrorResume(e -> !(e instanceof java.io.IOException), e -> {
+                    log.warn("subscription to {} failed: {}", request.channels(), e.toString());
+                    return session.close(CloseCodes.tryAgainLater("history unavailable; retry shortly"));
+                });
         Mono<Void> receive = session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
-                .concatMap(text -> publish(text, request.singleChannel()))
+                .concatMap(text -> publish(text, request.singleChannel(), admission.grants()))
                 .doOnNext(replies::tryEmitNext)
                 .then();
         Mono<Void> slow = subscription.overflow().flatMap(overflow -> {
@@ -86,7 +109,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
                 });
     }
 
-    private static WebSocketMessage toMessage(WebSocketSession session, EventFrame frame) {
+    private static WebSocketMessage toMessage(WebSocketSession session, Frame frame) {
         return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame.json()));
     }
 
@@ -94,12 +117,15 @@ class EventsWebSocketHandler implements WebSocketHandler {
      * Publishes one text frame. Only an explicit publish object ({@code {"message": ...}}) gets an ack frame
      * back; a plain message is published silently, as in the original design. Errors always get a frame.
      */
-    private Mono<String> publish(String text, String socketChannel) {
+    private Mono<String> publish(String text, String socketChannel, ChannelGrants grants) {
         PublishRequest request;
         try {
             request = PublishRequestParser.parseFrame(text, socketChannel);
         } catch (InvalidPublishException e) {
             return Mono.just(errorFrame(400, e.getMessage()));
+        }
+        if (!grants.canPublish(request.channel())) {
+            return Mono.just(errorFrame(403, "token does not allow publishing to channel '" + request.channel() + "'"));
         }
         boolean wantsAck = isPublishObject(text);
         return publisher.publish(request)

@@ -88,7 +88,7 @@ final class DirectoryReader {
                 range.forEachRemaining(entry -> offsets.add(entry.value));
             }
         }
-        return Optional.of(new RecentOffsets(name, s.partition(), s.count(), offsets));
+        return Optional.of(new RecentOffsets(name, s.partition(), s.count(), offsets, null));
     }
 
     private ChannelInfo info(String name, ChannelStats s, long now) {

@@ -13,7 +13,13 @@ import java.util.List;
  * @param partition the partition of the events topic that holds the channel
  * @param count events published to the channel in all
  * @param offsets the most recent offsets, ascending
+ * @param indexedThrough the directory has indexed every record of {@code partition} up to this offset, so a
+ *        reader needs to scan only what lies after it (null when not known, e.g. right after a rebalance)
  */
-@JsonPropertyOrder({"channel", "partition", "count", "offsets"})
-record RecentOffsets(String channel, int partition, long count, List<Long> offsets) {
+@JsonPropertyOrder({"channel", "partition", "count", "offsets", "indexedThrough"})
+record RecentOffsets(String channel, int partition, long count, List<Long> offsets, Long indexedThrough) {
+
+    RecentOffsets withIndexedThrough(Long offset) {
+        return new RecentOffsets(channel, partition, count, offsets, offset);
+    }
 }

@@ -5,6 +5,8 @@ import io.fanout.common.publish.InvalidPublishException;
 import io.fanout.common.publish.KafkaUnavailableException;
 import io.fanout.common.publish.PublishProperties;
 import io.fanout.common.publish.PublisherOverloadedException;
+import io.fanout.common.security.ChannelForbiddenException;
+import io.fanout.common.security.InvalidTokenException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -34,6 +36,17 @@ class PublishErrorHandler {
     @ExceptionHandler({BodyTooLargeException.class, EventTooLargeException.class})
     ProblemDetail tooLarge(RuntimeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "Body too large", e.getMessage());
+    }
+
+    @ExceptionHandler(InvalidTokenException.class)
+    ResponseEntity<ProblemDetail> unauthorized(InvalidTokenException e) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .body(problem(HttpStatus.UNAUTHORIZED, "Token required", e.getMessage()));
+    }
+
+    @ExceptionHandler(ChannelForbiddenException.class)
+    ProblemDetail forbidden(ChannelForbiddenException e) {
+        return problem(HttpStatus.FORBIDDEN, "Channel not allowed", e.getMessage());
     }
 
     @ExceptionHandler(KafkaUnavailableException.class)

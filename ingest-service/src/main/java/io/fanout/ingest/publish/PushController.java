@@ -3,7 +3,9 @@ package io.fanout.ingest.publish;
 import io.fanout.common.publish.EventPublisher;
 import io.fanout.common.publish.PublishAck;
 import io.fanout.common.publish.PublishProperties;
+import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
+import io.fanout.common.security.ChannelAccess;
 import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -12,7 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code POST /push} and {@code POST /push/batch}: answers with the ack(s) once Kafka has the event(s).
+ * {@code POST /push} and {@code POST /push/batch}: answers with the ack(s) once Kafka has the event(s). With auth on,
+ * the caller's token must allow every channel of the request (403 otherwise, and nothing of a batch is published).
  * Errors become problem+json in {@link PublishErrorHandler}.
  */
 @RestController
@@ -20,11 +23,14 @@ class PushController {
 
     private final EventPublisher publisher;
     private final RequestBodyReader bodyReader;
+    private final ChannelAccess access;
     private final int maxBatchItems;
 
-    PushController(EventPublisher publisher, RequestBodyReader bodyReader, PublishProperties properties) {
+    PushController(EventPublisher publisher, RequestBodyReader bodyReader, ChannelAccess access,
+            PublishProperties properties) {
         this.publisher = publisher;
         this.bodyReader = bodyReader;
+        this.access = access;
         this.maxBatchItems = properties.maxBatchItems();
     }
 
@@ -32,7 +38,7 @@ class PushController {
     Mono<PublishAck> push(ServerHttpRequest request) {
         return bodyReader.read(request)
                 .map(PublishRequestParser::parseOne)
-                .flatMap(publisher::publish);
+                .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)));
     }
 
     @PostMapping(path = "/push/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -40,6 +46,7 @@ class PushController {
     Mono<List<PublishAck>> pushBatch(ServerHttpRequest request) {
         return bodyReader.read(request)
                 .map(body -> PublishRequestParser.parseBatch(body, maxBatchItems))
-                .flatMap(publisher::publishAll);
+                .flatMap(all -> access.checkPublish(all.stream().map(PublishRequest::channel).toList())
+                        .then(publisher.publishAll(all)));
     }
 }

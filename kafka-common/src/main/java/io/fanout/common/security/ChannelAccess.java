@@ -1,0 +1,61 @@
+package io.fanout.common.security;
+
+import java.util.List;
+import org.springframework.security.core.context.ReactiveSecurityContextHolder;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import reactor.core.publisher.Mono;
+
+/**
+ * Channel authorization for HTTP requests that went through the filter chain: reads the caller's token from the
+ * reactive security context. While auth is off everything is allowed. Thread-safe.
+ */
+public final class ChannelAccess {
+
+    private final boolean enabled;
+
+    public ChannelAccess(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** The caller's grants; errors with {@link InvalidTokenException} when auth is on and there is no token. */
+    public Mono<ChannelGrants> current() {
+        if (!enabled) {
+            return Mono.just(ChannelGrants.ALL);
+        }
+        return ReactiveSecurityContextHolder.getContext()
+                .map(SecurityContext::getAuthentication)
+                .filter(JwtAuthenticationToken.class::isInstance)
+                .map(authentication -> ChannelGrants.of(((JwtAuthenticationToken) authentication).getToken()))
+                .switchIfEmpty(Mono.error(new InvalidTokenException("a bearer token is required")));
+    }
+
+    /**
+     * Completes when the caller may publish to every one of {@code channels}; otherwise errors with
+     * {@link ChannelForbiddenException} naming the first refused one (and its index when there are several).
+     */
+    public Mono<Void> checkPublish(List<String> channels) {
+        return current().flatMap(grants -> {
+            for (int i = 0; i < channels.size(); i++) {
+                if (!grants.canPublish(channels.get(i))) {
+                    return Mono.error(new ChannelForbiddenException((channels.size() > 1 ? "item " + i + ": " : "")
+                            + "token does not allow publishing to channel '" + channels.get(i) + "'"));
+                }
+            }
+            return Mono.<Void>empty();
+        });
+    }
+
+    /** Like {@link #checkPublish}, for subscribing (SSE). */
+    public Mono<Void> checkSubscribe(List<String> channels) {
+        return current().flatMap(grants -> {
+            for (String channel : channels) {
+                if (!grants.canSubscribe(channel)) {
+                    return Mono.error(new ChannelForbiddenException(
+                            "token does not allow subscribing to channel '" + channel + "'"));
+                }
+            }
+            return Mono.<Void>empty();
+        });
+    }
+}

@@ -1,0 +1,39 @@
+package io.fanout.system;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+
+/** Publishes through ingest-service's public API and keeps the acks. */
+final class Publisher {
+
+    private final Platform platform;
+
+    Publisher(Platform platform) {
+        this.platform = platform;
+    }
+
+    JsonNode push(String channel, String messageJson) {
+        return Json.parse(platform.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"channel\":\"" + channel + "\",\"message\":" + messageJson + "}")
+                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+    }
+
+    /** Publishes messages {@code from..to-1} (numbers) to {@code channel} in batches; returns the acks in order. */
+    List<JsonNode> numbers(String channel, int from, int to, int batchSize) {
+        List<JsonNode> acks = new ArrayList<>();
+        for (int start = from; start < to; start += batchSize) {
+            StringBuilder batch = new StringBuilder("[");
+            for (int i = start; i < Math.min(to, start + batchSize); i++) {
+                batch.append(i > start ? "," : "").append("{\"channel\":\"").append(channel).append("\",\"message\":")
+                        .append(i).append('}');
+            }
+            JsonNode answer = Json.parse(platform.ingestClient().post().uri("/push/batch")
+                    .contentType(MediaType.APPLICATION_JSON).bodyValue(batch.append(']').toString())
+                    .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+            answer.forEach(acks::add);
+        }
+        return acks;
+    }
+}
