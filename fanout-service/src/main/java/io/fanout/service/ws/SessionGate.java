@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.Disposable;
@@ -60,7 +61,7 @@ class SessionGate implements SmartLifecycle {
         }
         if (admitted.incrementAndGet() > maxConnections) {
             admitted.decrementAndGet();
-            return Mono.error(new SessionRefusedException(CloseCodes.tryAgainLater(
+            return Mono.error(new SessionRefusedException(CloseStatus.SERVICE_OVERLOAD.withReason(
                     "too many connections on this instance (at most " + maxConnections + "); retry shortly")));
         }
         sessions.add(session);
