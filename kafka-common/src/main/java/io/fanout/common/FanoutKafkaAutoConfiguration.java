@@ -2,6 +2,8 @@ package io.fanout.common;
 
 import io.fanout.common.health.KafkaHealthIndicator;
 import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.IdempotencyProperties;
+import io.fanout.common.publish.IdempotencyStore;
 import io.fanout.common.publish.PublishProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,13 +25,14 @@ import org.springframework.kafka.core.ProducerFactory;
  * the producer and admin settings of {@code spring.kafka.*}.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
-@EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class})
+@EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class, IdempotencyProperties.class})
 public class FanoutKafkaAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @SuppressWarnings("unchecked")
     EventPublisher eventPublisher(ProducerFactory<?, ?> producerFactory, FanoutProperties fanout,
-            PublishProperties publish, ObjectProvider<MeterRegistry> meters) {
+            PublishProperties publish, IdempotencyProperties idempotency, KafkaAdmin admin,
+            ObjectProvider<MeterRegistry> meters) {
         // What the contract promises is fixed here, whatever spring.kafka.producer.* says.
         Map<String, Object> contract = Map.of(
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
@@ -38,8 +41,11 @@ public class FanoutKafkaAutoConfiguration {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory
                 .copyWithConfigurationOverride(contract).createProducer();
+        // Keys of the last window are restored before this instance serves, so retries across a restart stay single.
+        IdempotencyStore keys = new IdempotencyStore(idempotency.window(), idempotency.maxKeys());
+        keys.rebuild(admin.getConfigurationProperties(), fanout.topic(), idempotency.rebuildTimeout());
         return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
-                meters.getIfAvailable(SimpleMeterRegistry::new));
+                meters.getIfAvailable(SimpleMeterRegistry::new), keys);
     }
 
     @Bean(name = "kafka", destroyMethod = "close")

@@ -214,6 +214,15 @@ class SecurityIT {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
+    @Test
+    void shouldRefuseServerSentEventsWithoutATokenOrForAChannelNotAllowed() {
+        platform.fanoutClient().get().uri("/sse?channel=orders").exchange().expectStatus().isUnauthorized();
+        String token = token(List.of(), List.of("orders"));
+        JsonNode problem = problem(platform.fanoutClient().get().uri("/sse?channel=billing")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange(), HttpStatus.FORBIDDEN);
+        assertThat(problem.get("detail").stringValue()).contains("'billing'");
+    }
+
     private static void assertClosedWith1008(java.net.URI uri, Map<String, String> headers, String reason) {
         try (WsTestClient client = WsTestClient.connect(uri, headers)) {
             WebSocketCloseStatus status = client.awaitClose(Duration.ofSeconds(10));

@@ -1,5 +1,6 @@
 package io.fanout.service.sse;
 
+import io.fanout.common.security.ChannelAccess;
 import io.fanout.service.replay.ReplayRefusedException;
 import io.fanout.service.replay.SubscriptionStream;
 import io.fanout.service.subscribe.Dispatcher;
@@ -40,9 +41,11 @@ class SseController {
     private final SubscriptionStream stream;
     private final SubscribeProperties subscribe;
     private final SseProperties properties;
+    private final ChannelAccess access;
 
     SseController(SubscribeRequestParser requestParser, Dispatcher dispatcher, SubscriptionStream stream,
-            SubscribeProperties subscribe, SseProperties properties) {
+            SubscribeProperties subscribe, SseProperties properties, ChannelAccess access) {
+        this.access = access;
         this.requestParser = requestParser;
         this.dispatcher = dispatcher;
         this.stream = stream;
@@ -51,7 +54,7 @@ class SseController {
     }
 
     @GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request) {
+    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request, java.security.Principal principal) {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>(request.getQueryParams());
         String lastEventId = request.getHeaders().getFirst("Last-Event-ID");
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -61,6 +64,7 @@ class SseController {
             query.add("from", lastEventId.trim());
         }
         SubscribeRequest subscribeRequest = requestParser.parse(query);
+        access.requireSubscribe(principal, subscribeRequest.channels()); // 401/403 when auth is on
         Subscription subscription = new Subscription(subscribeRequest.channels(), subscribe.bufferSize());
         EventIds ids = new EventIds();
         dispatcher.register(subscription);

@@ -21,6 +21,7 @@ import org.springframework.web.reactive.socket.WebSocketSession;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * What a WebSocket session must pass before it is served, and the registry of the sessions that did.
@@ -38,11 +39,12 @@ class SessionGate implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SessionGate.class);
     private static final Duration SHUTDOWN_CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final Duration CLOSE_WRITE_WAIT = Duration.ofSeconds(2);
 
     private final TokenVerifier verifier;
     private final int maxConnections;
     private final AtomicInteger admitted = new AtomicInteger();
-    private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<Admission> admissions = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile boolean stopping;
 
@@ -64,17 +66,22 @@ class SessionGate implements SmartLifecycle {
             return Mono.error(new SessionRefusedException(CloseStatus.SERVICE_OVERLOAD.withReason(
                     "too many connections on this instance (at most " + maxConnections + "); retry shortly")));
         }
-        sessions.add(session);
         HandshakeInfo handshake = session.getHandshakeInfo();
         AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
-                sessions.remove(session);
                 admitted.decrementAndGet();
             }
         };
         return verifier.verify(handshake.getHeaders(), handshake.getUri())
-                .map(token -> new Admission(session, token, release))
+                .map(token -> {
+                    Admission admission = new Admission(session, token, release);
+                    admissions.add(admission);
+                    if (stopping) {
+                        admission.closeFromTheSide(CloseCodes.GOING_AWAY);
+                    }
+                    return admission;
+                })
                 .onErrorMap(InvalidTokenException.class,
                         e -> new SessionRefusedException(CloseCodes.policyViolation(e.getMessage())))
                 .doOnError(e -> release.run())
@@ -87,11 +94,13 @@ class SessionGate implements SmartLifecycle {
     }
 
     /** A session that passed the gate: what its token allows, until when. */
-    static final class Admission {
+    final class Admission {
 
         private final WebSocketSession session;
         private final VerifiedToken token;
         private final Runnable release;
+        private final AtomicBoolean closeStarted = new AtomicBoolean();
+        private final Sinks.Empty<Void> closing = Sinks.empty();
 
         private Admission(WebSocketSession session, VerifiedToken token, Runnable release) {
             this.session = session;
@@ -118,18 +127,31 @@ class SessionGate implements SmartLifecycle {
          * its place under the cap when it ends.
          */
         Mono<Void> guard(Mono<Void> served) {
-            if (token.closeAt() == null) {
-                return served.doFinally(signal -> release.run());
+            Disposable expiry = token.closeAt() == null ? null
+                    : Mono.delay(Duration.ofMillis(Math.max(0, token.closeAt().toEpochMilli()
+                            - Instant.now().toEpochMilli())))
+                            .subscribe(tick -> closeFromTheSide(CloseCodes.policyViolation("token expired")));
+            // Closing ends the inbound at once, and with it the pipeline; waiting for the close frame's write
+            // before the handler completes keeps the connection from being torn down before the frame is out.
+            return served
+                    .then(Mono.defer(() -> closing.asMono().timeout(CLOSE_WRITE_WAIT, Mono.empty())))
+                    .doFinally(signal -> {
+                        if (expiry != null) {
+                            expiry.dispose();
+                        }
+                        admissions.remove(this);
+                        release.run();
+                    });
+        }
+
+        /** Closes the session with {@code status} from outside its pipeline (expiry, shutdown); idempotent. */
+        Mono<Void> closeFromTheSide(CloseStatus status) {
+            if (closeStarted.compareAndSet(false, true)) {
+                session.close(status)
+                        .doFinally(signal -> closing.tryEmitEmpty())
+                        .subscribe(done -> { }, error -> log.debug("closing a session failed: {}", error.toString()));
             }
-            long millis = Math.max(0, token.closeAt().toEpochMilli() - Instant.now().toEpochMilli());
-            // Closed from the side, like a shutdown: the pipeline then ends as the client answers the close.
-            Disposable expiry = Mono.delay(Duration.ofMillis(millis))
-                    .flatMap(tick -> session.close(CloseCodes.policyViolation("token expired")))
-                    .subscribe(done -> { }, error -> log.debug("closing an expired session failed: {}", error.toString()));
-            return served.doFinally(signal -> {
-                expiry.dispose();
-                release.run();
-            });
+            return closing.asMono();
         }
     }
 
@@ -156,13 +178,13 @@ class SessionGate implements SmartLifecycle {
     /** Closes every open session with 1001 and waits (bounded) until their pipelines ended. */
     private Mono<Void> closeAll() {
         stopping = true;
-        List<WebSocketSession> open = List.copyOf(sessions);
+        List<Admission> open = List.copyOf(admissions);
         if (!open.isEmpty()) {
             log.info("closing {} WebSocket sessions with 1001 (going away)", open.size());
         }
         return Flux.fromIterable(open)
-                .flatMap(session -> session.close(CloseCodes.GOING_AWAY).onErrorResume(e -> Mono.empty()))
-                .then(Flux.interval(Duration.ofMillis(50)).takeUntil(tick -> sessions.isEmpty()).then())
+                .flatMap(admission -> admission.closeFromTheSide(CloseCodes.GOING_AWAY))
+                .then(Flux.interval(Duration.ofMillis(50)).takeUntil(tick -> admissions.isEmpty()).then())
                 .timeout(SHUTDOWN_CLOSE_WAIT, Mono.empty());
     }
 

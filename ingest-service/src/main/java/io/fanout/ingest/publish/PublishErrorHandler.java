@@ -1,6 +1,7 @@
 package io.fanout.ingest.publish;
 
 import io.fanout.common.publish.EventTooLargeException;
+import io.fanout.common.publish.IdempotencyKeyReusedException;
 import io.fanout.common.publish.InvalidPublishException;
 import io.fanout.common.publish.KafkaUnavailableException;
 import io.fanout.common.publish.PublishProperties;
@@ -36,6 +37,11 @@ class PublishErrorHandler {
     @ExceptionHandler({BodyTooLargeException.class, EventTooLargeException.class})
     ProblemDetail tooLarge(RuntimeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, "Body too large", e.getMessage());
+    }
+
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ProblemDetail reused(IdempotencyKeyReusedException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused", e.getMessage());
     }
 
     @ExceptionHandler(InvalidTokenException.class)

@@ -1,6 +1,7 @@
 package io.fanout.ingest.publish;
 
 import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.InvalidPublishException;
 import io.fanout.common.publish.PublishAck;
 import io.fanout.common.publish.PublishProperties;
 import io.fanout.common.publish.PublishRequest;
@@ -34,16 +35,25 @@ class PushController {
         this.maxBatchItems = properties.maxBatchItems();
     }
 
+    /** Header naming a publish so that a retry of it is not written twice (see {@code EventPublisher}). */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     @PostMapping(path = "/push", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<PublishAck> push(ServerHttpRequest request) {
+        String key = request.getHeaders().getFirst(IDEMPOTENCY_KEY);
         return bodyReader.read(request)
-                .map(PublishRequestParser::parseOne)
+                .map(body -> PublishRequestParser.parseOne(body)
+                        .withIdempotencyKey(key == null ? null : PublishRequestParser.requireIdempotencyKey(key)))
                 .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)));
     }
 
     @PostMapping(path = "/push/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<List<PublishAck>> pushBatch(ServerHttpRequest request) {
+        if (request.getHeaders().containsHeader(IDEMPOTENCY_KEY)) {
+            return Mono.error(new InvalidPublishException(IDEMPOTENCY_KEY
+                    + " is supported on POST /push only; send the events of a retried batch one by one with a key each"));
+        }
         return bodyReader.read(request)
                 .map(body -> PublishRequestParser.parseBatch(body, maxBatchItems))
                 .flatMap(all -> access.checkPublish(all.stream().map(PublishRequest::channel).toList())

@@ -4,6 +4,7 @@ import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +37,17 @@ public final class EventPublisher implements AutoCloseable {
     private final Scheduler sendScheduler;
     private final Counter published;
     private final Counter failed;
+    private final IdempotencyStore idempotency;
 
     public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters) {
+        this(producer, topic, maxQueuedSends, meters, null);
+    }
+
+    /** @param idempotency remembers idempotency keys; {@code null}: keys are written but not deduplicated */
+    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters,
+            IdempotencyStore idempotency) {
         this.producer = producer;
+        this.idempotency = idempotency;
         this.topic = topic;
         this.sendScheduler = Schedulers.newBoundedElastic(2, maxQueuedSends, "kafka-send", 60, true);
         this.published = Counter.builder("fanout.publish.events").description("events acknowledged by Kafka")
@@ -47,8 +56,18 @@ public final class EventPublisher implements AutoCloseable {
                 .register(meters);
     }
 
-    /** Publishes one event; completes with its ack once Kafka has it. */
+    /**
+     * Publishes one event; completes with its ack once Kafka has it. A request with an idempotency key seen within
+     * the window is not written again: it gets the first publish's ack (see {@link IdempotencyStore}).
+     */
     public Mono<PublishAck> publish(PublishRequest request) {
+        if (request.idempotencyKey() != null && idempotency != null) {
+            return idempotency.publishOnce(request, this::publishOne);
+        }
+        return publishOne(request);
+    }
+
+    private Mono<PublishAck> publishOne(PublishRequest request) {
         return publishAll(List.of(request)).map(acks -> acks.get(0));
     }
 
@@ -72,6 +91,9 @@ public final class EventPublisher implements AutoCloseable {
             Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now));
             ProducerRecord<String, byte[]> record =
                     new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
+            if (request.idempotencyKey() != null) {
+                record.headers().add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
+            }
             CompletableFuture<PublishAck> ack = new CompletableFuture<>();
             producer.send(record, (RecordMetadata metadata, Exception error) -> {
                 if (error != null) {
@@ -89,7 +111,8 @@ public final class EventPublisher implements AutoCloseable {
 
     private Throwable translate(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof PublisherOverloadedException || cause instanceof InvalidPublishException) {
+        if (cause instanceof PublisherOverloadedException || cause instanceof InvalidPublishException
+                || cause instanceof IdempotencyKeyReusedException) {
             return cause;
         }
         if (cause instanceof RecordTooLargeException) {

@@ -15,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  * with an {@link InvalidPublishException} whose message says what to fix. Thread-safe.
  *
  * <p>A body is {@code {"channel": "...", "message": <any JSON value>}}; {@code channel} is optional and
- * defaults to {@link Channels#DEFAULT}. Unknown fields are refused rather than ignored, so that a typo
+ * defaults to {@link Channels#DEFAULT}; a WebSocket publish object may also carry {@code "id"}, its idempotency key.
+ * Unknown fields are refused rather than ignored, so that a typo
  * such as {@code "chanel"} never publishes to the default channel by accident.
  */
 public final class PublishRequestParser {
@@ -75,13 +76,34 @@ public final class PublishRequestParser {
             if (channel == null && socketChannel == null) {
                 throw new InvalidPublishException("this socket follows several channels: name one in \"channel\"");
             }
-            return toRequest(tree, "", socketChannel);
+            String key = null;
+            if (tree.has("id")) {
+                JsonNode id = ((tools.jackson.databind.node.ObjectNode) tree).remove("id");
+                if (!id.isString()) {
+                    throw new InvalidPublishException("\"id\" (the idempotency key) must be a string");
+                }
+                key = requireIdempotencyKey(id.stringValue());
+            }
+            return toRequest(tree, "", socketChannel).withIdempotencyKey(key);
         }
         if (socketChannel == null) {
             throw new InvalidPublishException(
                     "this socket follows several channels: send {\"channel\": \"...\", \"message\": ...}");
         }
         return new PublishRequest(socketChannel, MAPPER.writeValueAsString(tree));
+    }
+
+    /**
+     * Returns {@code key} when it is a valid idempotency key (1–200 visible ASCII characters).
+     *
+     * @throws InvalidPublishException otherwise
+     */
+    public static String requireIdempotencyKey(String key) {
+        String problem = IdempotencyKeys.problem(key);
+        if (problem != null) {
+            throw new InvalidPublishException(problem);
+        }
+        return key;
     }
 
     private static JsonNode readTree(byte[] body) {

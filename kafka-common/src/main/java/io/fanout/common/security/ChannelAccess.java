@@ -1,5 +1,6 @@
 package io.fanout.common.security;
 
+import java.security.Principal;
 import java.util.List;
 import org.springframework.security.core.context.ReactiveSecurityContextHolder;
 import org.springframework.security.core.context.SecurityContext;
@@ -46,7 +47,27 @@ public final class ChannelAccess {
         });
     }
 
-    /** Like {@link #checkPublish}, for subscribing (SSE). */
+    /**
+     * For handlers that get the caller as a resolved {@link Principal} argument (SSE): throws
+     * {@link InvalidTokenException} (401) or {@link ChannelForbiddenException} (403) unless the caller may subscribe
+     * to every one of {@code channels}.
+     */
+    public void requireSubscribe(Principal principal, List<String> channels) {
+        if (!enabled) {
+            return;
+        }
+        if (!(principal instanceof JwtAuthenticationToken authentication)) {
+            throw new InvalidTokenException("a bearer token is required");
+        }
+        ChannelGrants grants = ChannelGrants.of(authentication.getToken());
+        for (String channel : channels) {
+            if (!grants.canSubscribe(channel)) {
+                throw new ChannelForbiddenException("token does not allow subscribing to channel '" + channel + "'");
+            }
+        }
+    }
+
+    /** Like {@link #checkPublish}, for subscribing. */
     public Mono<Void> checkSubscribe(List<String> channels) {
         return current().flatMap(grants -> {
             for (String channel : channels) {

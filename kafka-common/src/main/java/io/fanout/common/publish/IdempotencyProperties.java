@@ -1,0 +1,22 @@
+package io.fanout.common.publish;
+
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Idempotent publishing, under {@code fanout.publish.idempotency}.
+ *
+ * @param window how long a key is remembered: a retry within it gets the first ack and writes nothing
+ * @param maxKeys most keys remembered per instance (the oldest are forgotten first)
+ * @param rebuildTimeout how long start-up may spend re-reading the last {@code window} of the topic for keys
+ */
+@Validated
+@ConfigurationProperties("fanout.publish.idempotency")
+public record IdempotencyProperties(
+        @DefaultValue("10m") Duration window,
+        @DefaultValue("100000") @Min(1) int maxKeys,
+        @DefaultValue("30s") Duration rebuildTimeout) {
+}
