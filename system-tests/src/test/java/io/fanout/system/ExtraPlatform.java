@@ -28,6 +28,7 @@ final class ExtraPlatform implements AutoCloseable {
                 "--fanout.topic=" + topic,
                 "--fanout.publish.max-body-size=256KB",
                 "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
+                "--fanout.directory.application-id=fanout-directory-extra-" + System.nanoTime(),
                 "--logging.level.org.apache.kafka=WARN"));
         args.addAll(settings);
         ingest = withIngest ? IngestApplication.builder().run(args.toArray(String[]::new)) : null;
