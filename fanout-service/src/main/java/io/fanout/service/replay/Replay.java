@@ -72,10 +72,13 @@ public final class Replay implements AutoCloseable {
         return from != null && frame.offset() >= from;
     }
 
-    /** Notices, then history events; reads Kafka on a replay thread as the subscriber requests. */
+    /**
+     * Notices, then history events; reads Kafka on a replay thread as the subscriber requests. The consumer
+     * is closed when this completes, fails or is cancelled (Reactor runs the cleanup where no poll is under way).
+     */
     public Flux<Frame> history() {
-        Flux<Frame> events = Flux.<Frame, Reader>generate(Reader::new, (reader, sink) -> {
-            EventFrame next = reader.next();
+        return Flux.<Frame, Reader>generate(Reader::new, (reader, sink) -> {
+            Frame next = reader.next();
             if (next == null) {
                 sink.complete();
             } else {
@@ -83,11 +86,6 @@ public final class Replay implements AutoCloseable {
             }
             return reader;
         }, reader -> close()).subscribeOn(scheduler, true);
-        return Flux.<Frame>fromIterable(notices).concatWith(events).doOnCancel(this::closeLater);
-    }
-
-    private void closeLater() {
-        scheduler.schedule(this::close);
     }
 
     @Override
@@ -105,12 +103,12 @@ public final class Replay implements AutoCloseable {
     private final class Reader {
 
         private final Iterator<PartitionPlan> remaining = plans.iterator();
-        private final ArrayDeque<EventFrame> buffered = new ArrayDeque<>();
+        private final ArrayDeque<Frame> buffered = new ArrayDeque<>(notices);
         private PartitionPlan plan;
         private TopicPartition partition;
         private ArrayDeque<Long> exact;
 
-        EventFrame next() {
+        Frame next() {
             while (buffered.isEmpty()) {
                 if (plan == null || done()) {
                     if (!remaining.hasNext()) {

@@ -34,7 +34,7 @@ public class SubscriptionStream {
         if (request.cursor() instanceof Cursor.Live && onStart == null) {
             return subscription.frames().cast(Frame.class);
         }
-        return historyReader.open(request).flatMapMany(replay -> {
+        return historyReader.open(request).doOnDiscard(Replay.class, Replay::close).flatMapMany(replay -> {
             if (onStart != null) {
                 onStart.accept(startPositions(request, replay));
             }

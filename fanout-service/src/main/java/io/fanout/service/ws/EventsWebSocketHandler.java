@@ -26,6 +26,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -78,7 +79,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
             return session.close(CloseCodes.policyViolation(forbidden));
         }
         Subscription subscription = new Subscription(request.channels(), properties.bufferSize());
-        Sinks.Many<String> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.Many<String> replies = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>unbounded(8).get());
 
         Flux<WebSocketMessage> events = stream.frames(request, subscription, null)
                 .map(frame -> toMessage(session, frame));
