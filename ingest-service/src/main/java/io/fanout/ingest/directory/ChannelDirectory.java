@@ -71,8 +71,7 @@ final class ChannelDirectory {
             KeyQueryMetadata owner = streams.ownerOf(name);
             if (isLocal(owner)) {
                 return Mono.just(local(() -> streams.reader(owner.partition()).recent(name, limit))
-                        .orElseThrow(() -> new UnknownChannelException(name))
-                        .withIndexedThrough(streams.indexedThrough(owner.partition())));
+                        .orElseThrow(() -> new UnknownChannelException(name)));
             }
             return forward(owner.activeHost(), forwarded, RecentOffsets.class, name,
                     b -> b.path("/channels/{name}/recent").queryParam("limit", limit).build(name));

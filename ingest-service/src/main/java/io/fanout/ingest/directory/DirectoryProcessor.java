@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Updates the three directory stores for each event (see {@link DirectoryTopology}). One instance per
  * task, called on that task's stream thread only. Per event: one stats read and write, one index write
  * (plus one delete once the channel has more than {@code recentOffsets} events), one rate bucket read and
- * write; nothing is logged per event: skipped records are reported at most once a minute.
+ * write, one progress write (all through the stores' caches); nothing is logged per event: skipped records are reported at most once a minute.
  */
 final class DirectoryProcessor implements Processor<String, byte[], Void, Void> {
 
@@ -36,6 +36,7 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
     private KeyValueStore<String, ChannelStats> stats;
     private KeyValueStore<Bytes, Long> index;
     private WindowStore<String, Long> rate;
+    private KeyValueStore<Integer, Long> progress;
 
     private long skippedSinceReport;
     private long lastReport;
@@ -53,10 +54,19 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
         this.stats = context.getStateStore(DirectoryTopology.STATS_STORE);
         this.index = context.getStateStore(DirectoryTopology.INDEX_STORE);
         this.rate = context.getStateStore(DirectoryTopology.RATE_STORE);
+        this.progress = context.getStateStore(DirectoryTopology.PROGRESS_STORE);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
+        RecordMetadata metadata = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("records from a source topic carry their offset"));
+        apply(record, metadata.partition(), metadata.offset());
+        // after the channel's stores: a reader that sees this offset here sees the record's effect there
+        progress.put(metadata.partition(), metadata.offset());
+    }
+
+    private void apply(Record<String, byte[]> record, int partition, long offset) {
         String channel = record.key();
         if (channel == null || !Channels.isValid(channel)) {
             skip(SkipListener.Reason.INVALID_KEY);
@@ -66,12 +76,7 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
             skip(SkipListener.Reason.UNDECODABLE);
             return;
         }
-        RecordMetadata metadata = context.recordMetadata()
-                .orElseThrow(() -> new IllegalStateException("records from a source topic carry their offset"));
-        int partition = metadata.partition();
-        long offset = metadata.offset();
         long timestamp = record.timestamp();
-
         ChannelStats before = stats.get(channel);
         if (before != null && before.partition() == partition && offset <= before.lastOffset()) {
             skip(SkipListener.Reason.REDELIVERED);

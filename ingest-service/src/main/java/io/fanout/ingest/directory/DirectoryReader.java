@@ -2,6 +2,7 @@ package io.fanout.ingest.directory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
@@ -26,12 +27,14 @@ final class DirectoryReader {
     private final ReadOnlyKeyValueStore<String, ChannelStats> stats;
     private final ReadOnlyKeyValueStore<Bytes, Long> index;
     private final ReadOnlyWindowStore<String, Long> rate;
+    private final ReadOnlyKeyValueStore<Integer, Long> progress;
 
     DirectoryReader(ReadOnlyKeyValueStore<String, ChannelStats> stats, ReadOnlyKeyValueStore<Bytes, Long> index,
-            ReadOnlyWindowStore<String, Long> rate) {
+            ReadOnlyWindowStore<String, Long> rate, ReadOnlyKeyValueStore<Integer, Long> progress) {
         this.stats = stats;
         this.index = index;
         this.rate = rate;
+        this.progress = progress;
     }
 
     /** The channel as of {@code now} (epoch ms, the end of its rate window), or empty when unknown. */
@@ -73,22 +76,38 @@ final class DirectoryReader {
         return new ChannelPage(items, more ? items.get(items.size() - 1).channel() : null);
     }
 
-    /** The channel's last {@code min(limit, kept)} offsets, oldest first, or empty when unknown. */
+    /**
+     * The channel's last {@code min(limit, kept)} offsets up to the partition's processed offset, oldest
+     * first, or empty when unknown.
+     *
+     * <p>The stream thread keeps writing while this reads. So the partition's progress P is read first
+     * and the channel after it: the channel's state then holds every event up to P and perhaps a few
+     * newer ones, which are left out (and out of {@code count}), so that the answer is exact up to P.
+     */
     Optional<RecentOffsets> recent(String name, int limit) {
-        ChannelStats s = stats.get(name);
-        if (s == null) {
+        ChannelStats first = stats.get(name);
+        if (first == null) {
             return Optional.empty();
         }
-        long kept = s.count() - s.indexStart();
-        long n = Math.min(limit, kept);
-        List<Long> offsets = new ArrayList<>((int) n);
-        if (n > 0) {
+        Long through = progress.get(first.partition());
+        ChannelStats s = stats.get(name);
+        long count = s.count();
+        List<Long> newestFirst = new ArrayList<>(Math.min(limit, 1024));
+        if (s.count() > s.indexStart()) {
             try (KeyValueIterator<Bytes, Long> range =
-                    index.range(IndexKey.of(name, s.count() - n), IndexKey.of(name, s.count() - 1))) {
-                range.forEachRemaining(entry -> offsets.add(entry.value));
+                    index.reverseRange(IndexKey.of(name, s.indexStart()), IndexKey.of(name, s.count() - 1))) {
+                while (range.hasNext() && newestFirst.size() < limit) {
+                    long offset = range.next().value;
+                    if (through != null && offset > through) {
+                        count--;
+                    } else {
+                        newestFirst.add(offset);
+                    }
+                }
             }
         }
-        return Optional.of(new RecentOffsets(name, s.partition(), s.count(), offsets, null));
+        Collections.reverse(newestFirst);
+        return Optional.of(new RecentOffsets(name, s.partition(), count, newestFirst, through));
     }
 
     private ChannelInfo info(String name, ChannelStats s, long now) {

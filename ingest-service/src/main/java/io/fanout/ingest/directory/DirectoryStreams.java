@@ -245,24 +245,6 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
         return partitions;
     }
 
-    /**
-     * The last offset of {@code partition} of the events topic that this instance's directory has
-     * committed, so every record up to it is in the stores; null when this instance has no committed
-     * position for it.
-     */
-    Long indexedThrough(int partition) {
-        TopicPartition wanted = new TopicPartition(events.name(), partition);
-        for (var thread : running().metadataForLocalThreads()) {
-            for (var task : thread.activeTasks()) {
-                Long committed = task.committedOffsets().get(wanted);
-                if (committed != null && committed > 0) {
-                    return committed - 1;
-                }
-            }
-        }
-        return null;
-    }
-
     /** A reader over this instance's stores of one partition. */
     DirectoryReader reader(int partition) {
         KafkaStreams current = running();
@@ -272,6 +254,8 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
                 store(current, DirectoryTopology.INDEX_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore(),
                         partition),
                 store(current, DirectoryTopology.RATE_STORE, QueryableStoreTypes.<String, Long>windowStore(),
+                        partition),
+                store(current, DirectoryTopology.PROGRESS_STORE, QueryableStoreTypes.<Integer, Long>keyValueStore(),
                         partition));
     }
 

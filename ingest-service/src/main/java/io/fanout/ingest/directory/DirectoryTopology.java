@@ -12,13 +12,15 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The channel directory: one processor over the events topic that keeps, per channel (the record key),
- * three persistent RocksDB stores, each backed by a changelog topic:
+ * four persistent RocksDB stores, each backed by a changelog topic:
  * <ul>
  *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name;</li>
  *   <li>{@value #INDEX_STORE}: the channel's most recent offsets, one row per event ({@link IndexKey}),
  *       at most {@code recentOffsets} per channel;</li>
  *   <li>{@value #RATE_STORE}: events per channel in 10-second buckets ({@link #RATE_BUCKET}), kept
- *       {@link #RATE_RETENTION}; a query sums the buckets of the last minute.</li>
+ *       {@link #RATE_RETENTION}; a query sums the buckets of the last minute;</li>
+ *   <li>{@value #PROGRESS_STORE}: per partition, the offset of the last record processed (any channel,
+ *       skipped records too), so an answer can say how far into the partition it is complete.</li>
  * </ul>
  * The values are read as bytes and decoded in the processor, so a record that is not an {@link Event}
  * is counted through the {@link SkipListener} and skipped instead of stopping the stream thread.
@@ -30,6 +32,7 @@ final class DirectoryTopology {
     static final String STATS_STORE = "channel-stats";
     static final String INDEX_STORE = "channel-recent-offsets";
     static final String RATE_STORE = "channel-rate";
+    static final String PROGRESS_STORE = "partition-progress";
 
     /** Width of one rate bucket; a rate query sums the buckets of the last {@link #RATE_WINDOW}. */
     static final Duration RATE_BUCKET = Duration.ofSeconds(10);
@@ -60,10 +63,13 @@ final class DirectoryTopology {
                 Stores.persistentWindowStore(RATE_STORE, RATE_RETENTION, RATE_BUCKET, false),
                 events.keySerde(), Serdes.Long())
                 .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
+                .withCachingEnabled());
         builder.stream(events.name(), Consumed.with(events.keySerde(), Serdes.ByteArray())
                         .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
                         .withName("events"))
                 .process(() -> new DirectoryProcessor(events, recentOffsets, skips), Named.as("directory"),
-                        STATS_STORE, INDEX_STORE, RATE_STORE);
+                        STATS_STORE, INDEX_STORE, RATE_STORE, PROGRESS_STORE);
     }
 }

@@ -5,21 +5,20 @@ import java.util.List;
 
 /**
  * The answer of {@code GET /channels/{name}/recent?limit=N}: the offsets of the channel's last
- * {@code min(N, count, fanout.directory.recent-offsets)} events, oldest first and newest last, all in
- * {@code partition}. Fewer offsets than {@code min(N, count)} means the index does not reach back that far
- * (N is above {@code fanout.directory.recent-offsets}); the caller reads the older ones from the log.
+ * {@code min(N, count, fanout.directory.recent-offsets)} events up to {@code indexedThrough}, oldest first
+ * and newest last, all in {@code partition}. Fewer offsets than {@code min(N, count)} means the index does
+ * not reach back that far (N is above {@code fanout.directory.recent-offsets}); the caller reads the older
+ * ones from the log.
  *
  * @param channel the name
  * @param partition the partition of the events topic that holds the channel
- * @param count events published to the channel in all
+ * @param count events of the channel up to {@code indexedThrough}
  * @param offsets the most recent offsets, ascending
- * @param indexedThrough the directory has indexed every record of {@code partition} up to this offset, so a
- *        reader needs to scan only what lies after it (null when not known, e.g. right after a rebalance)
+ * @param indexedThrough the last offset of {@code partition} (a record of any channel) the directory had
+ *        processed when it answered; {@code count} and {@code offsets} are complete up to there, so a reader
+ *        looking for newer events of the channel scans only from {@code indexedThrough + 1}. {@code null}
+ *        when not known (state restored from a directory version that did not keep it, until the next record)
  */
 @JsonPropertyOrder({"channel", "partition", "count", "offsets", "indexedThrough"})
 record RecentOffsets(String channel, int partition, long count, List<Long> offsets, Long indexedThrough) {
-
-    RecentOffsets withIndexedThrough(Long offset) {
-        return new RecentOffsets(channel, partition, count, offsets, offset);
-    }
 }

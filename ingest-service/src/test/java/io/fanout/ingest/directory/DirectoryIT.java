@@ -105,6 +105,7 @@ class DirectoryIT {
         assertThat(recent.offsets()).containsExactly(alpha.get(1).offset(), alpha.get(2).offset());
         assertThat(recent.partition()).isEqualTo(alpha.get(0).partition());
         assertThat(recent.count()).isEqualTo(3);
+        assertThat(recent.indexedThrough()).isGreaterThanOrEqualTo(alpha.get(2).offset());
 
         http.get().uri("/actuator/health").exchange()
                 .expectBody().jsonPath("$.components.directory.status").isEqualTo("UP");
@@ -118,7 +119,7 @@ class DirectoryIT {
                 .expectStatus().isNotFound()
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody().jsonPath("$.detail").value(String.class, d -> assertThat(d).contains("it0.nobody"));
-        for (String uri : List.of("/channels/bad name", "/channels/bad%2Fname/recent", "/channels?limit=0",
+        for (String uri : List.of("/channels/bad name", "/channels/bad*name/recent", "/channels?limit=0",
                 "/channels?limit=1001", "/channels?limit=banana", "/channels?prefix=a*", "/channels/x/recent?limit=0")) {
             http.get().uri(uri).exchange()
                     .expectStatus().isBadRequest()

@@ -99,6 +99,35 @@ class DirectoryTopologyTest {
     }
 
     @Test
+    void shouldSayHowFarIntoThePartitionTheRecentOffsetsAreComplete() {
+        publish("quiet", T0);
+        publish("busy", T0 + 1);
+        publish("quiet", T0 + 2);
+        publish("busy", T0 + 3);
+        input.pipeInput("busy", "not avro".getBytes(StandardCharsets.UTF_8), T0 + 4);
+        offset++;
+
+        RecentOffsets quiet = reader().recent("quiet", 10).orElseThrow();
+        assertThat(quiet.offsets()).containsExactly(0L, 2L);
+        assertThat(quiet.count()).isEqualTo(2);
+        assertThat(quiet.indexedThrough()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldLeaveOutEventsNewerThanThePartitionProgressItReads() {
+        publish("news", T0);
+        publish("news", T0 + 1);
+        publish("news", T0 + 2);
+        KeyValueStore<Integer, Long> progress = driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE);
+        progress.put(0, 1L);  // as if the reader had read the progress just before offset 2 was processed
+
+        RecentOffsets news = reader().recent("news", 10).orElseThrow();
+        assertThat(news.offsets()).containsExactly(0L, 1L);
+        assertThat(news.count()).isEqualTo(2);
+        assertThat(news.indexedThrough()).isEqualTo(1);
+    }
+
+    @Test
     void shouldCountTheEventsOfTheLastMinuteForTheRate() {
         publish("ticks", T0 - 120_000);  // two minutes before: outside the window
         LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 1_000));  // 30 in 30 s
@@ -182,7 +211,8 @@ class DirectoryTopologyTest {
     private DirectoryReader reader() {
         return new DirectoryReader(driver.getKeyValueStore(DirectoryTopology.STATS_STORE),
                 driver.getKeyValueStore(DirectoryTopology.INDEX_STORE),
-                driver.getWindowStore(DirectoryTopology.RATE_STORE));
+                driver.getWindowStore(DirectoryTopology.RATE_STORE),
+                driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE));
     }
 
     private long indexRows(String channel) {
