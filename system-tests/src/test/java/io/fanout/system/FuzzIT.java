@@ -7,6 +7,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.AfterFailureMode;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -58,7 +59,7 @@ class FuzzIT {
                 Arbitraries.of("", "-1", "0", "9223372036854775808", "1e3", "2026-11-24T10:00:00Z", "NaN", "%00"));
     }
 
-    @Property(tries = 400)
+    @Property(tries = 300, afterFailure = AfterFailureMode.RANDOM_SEED)
     void shouldNeverAnswerAPushWithA5xx(@ForAll("bodies") String body,
             @ForAll("contentTypes") String contentType, @ForAll("headerValues") String idempotencyKey,
             @ForAll boolean json) {
@@ -70,7 +71,7 @@ class FuzzIT {
         assertThat(status.is5xxServerError()).as("POST %s -> %s", body, status).isFalse();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 60, afterFailure = AfterFailureMode.RANDOM_SEED)
     void shouldRefuseBadSubscriptionsWithACloseCodeNeverAnError(@ForAll("queryValues") String channel,
             @ForAll("queryValues") String cursor, @ForAll("cursorNames") String cursorName) throws Exception {
         INPUTS.incrementAndGet();
@@ -91,7 +92,7 @@ class FuzzIT {
         return Arbitraries.of("from", "last", "since", "channel", "token", "x");
     }
 
-    @Property(tries = 150)
+    @Property(tries = 60, afterFailure = AfterFailureMode.RANDOM_SEED)
     void shouldAnswerRandomFramesWithAnAckOrAnErrorFrameNeverAnUnexpectedClose(@ForAll("bodies") String frame)
             throws Exception {
         INPUTS.incrementAndGet();
