@@ -109,6 +109,10 @@ class DirectoryIT {
 
         http.get().uri("/actuator/health").exchange()
                 .expectBody().jsonPath("$.components.directory.status").isEqualTo("UP");
+        String prometheus = http.get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
+        assertThat(prometheus).contains("fanout_directory_lag_records", "fanout_directory_skipped_total",
+                "kafka_stream_thread_process_rate");
     }
 
     @Test

@@ -179,6 +179,20 @@ class DirectoryLoadMeasurementIT {
         log.info("MEASURE GET {}: p50 {} us, p90 {} us, p99 {} us, max {} us", uri, httpMicros[500], httpMicros[900],
                 httpMicros[990], httpMicros[999]);
 
+        // the same answer in-process, without HTTP: the store work alone
+        int quietPartition = partition;
+        String quietName = quiet;
+        for (int i = 0; i < 2_000; i++) {
+            streams.reader(quietPartition).recent(quietName, 10);
+        }
+        long t0 = System.nanoTime();
+        int queries = 20_000;
+        for (int i = 0; i < queries; i++) {
+            streams.reader(quietPartition).recent(quietName, 10);
+        }
+        log.info("MEASURE recent(limit=10) in-process (store reads only): {} us per query",
+                String.format("%.1f", (System.nanoTime() - t0) / 1000.0 / queries));
+
         // 4. last=10 of the quiet channel: index + one seek, against a backward read of its partition
         TopicPartition tp = new TopicPartition(TOPIC, partition);
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
