@@ -54,6 +54,31 @@ class SlowSubscriberIT {
         }
     }
 
+    @Test
+    void shouldTellASubscriberThatFellBehindWhyWithCloseCode4000() throws Exception {
+        String channel = "it.slow.code." + UUID.randomUUID();
+        double slowBefore = slowDisconnects();
+        String payload = "\"" + "z".repeat(64 * 1024) + "\"";
+        try (WsTestClient stalled = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
+            for (int i = 0; i < 400 && slowDisconnects() <= slowBefore; i += 3) {
+                StringBuilder batch = new StringBuilder("[");
+                for (int j = i; j < i + 3; j++) {
+                    batch.append(j > i ? "," : "").append("{\"channel\":\"").append(channel)
+                            .append("\",\"message\":").append(payload).append('}');
+                }
+                platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> slowDisconnects() > slowBefore);
+            stalled.resume(); // it reads its backlog, then the close frame the server queued behind it
+            var status = stalled.awaitClose(Duration.ofSeconds(30));
+            assertThat(status).isNotNull();
+            assertThat(status.code()).isEqualTo(4000);
+            assertThat(status.reasonText()).contains("slow consumer");
+        }
+    }
+
     private double slowDisconnects() {
         String body = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk().expectBody().returnResult().getResponseBody());

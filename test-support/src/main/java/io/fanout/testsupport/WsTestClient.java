@@ -31,6 +31,8 @@ public final class WsTestClient implements AutoCloseable {
     private final Sinks.One<Void> opened = Sinks.one();
     private final Disposable connection;
 
+    private final Sinks.Empty<Void> resumed = Sinks.empty();
+
     private WsTestClient(URI uri, Duration perFrame, Map<String, String> headers) {
         HttpClient client = HttpClient.create().headers(h -> headers.forEach(h::set));
         this.connection = client
@@ -42,7 +44,9 @@ public final class WsTestClient implements AutoCloseable {
                     in.receiveCloseStatus().subscribe(status -> closeStatus.set(status));
                     Mono<Void> receive = perFrame == null
                             ? Mono.never()
-                            : perFrame.isZero()
+                            : perFrame.isNegative()
+                                    ? resumed.asMono().thenMany(in.receive().asString()).doOnNext(frames::add).then()
+                                    : perFrame.isZero()
                                     ? in.receive().asString().doOnNext(frames::add).then()
                                     : in.receive().asString().delayElements(perFrame).doOnNext(frames::add).then();
                     return Mono.firstWithSignal(out.sendString(outgoing.asFlux()).then().then(Mono.never()), receive);
@@ -62,6 +66,16 @@ public final class WsTestClient implements AutoCloseable {
      */
     public static WsTestClient connectWithoutReading(URI uri) {
         return connectSlow(uri, null);
+    }
+
+    /** Connects and reads nothing until {@link #resume()}: a subscriber that stalls for a while. */
+    public static WsTestClient connectPaused(URI uri) {
+        return connectSlow(uri, Duration.ofMillis(-1));
+    }
+
+    /** Starts reading, at full speed, on a client made by {@link #connectPaused}. */
+    public void resume() {
+        resumed.tryEmitEmpty();
     }
 
     /** Connects and takes one frame per {@code perFrame}: the server sees a subscriber that cannot keep up. */

@@ -1,7 +1,10 @@
 package io.fanout.service.ws;
 
 import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.EventTooLargeException;
+import io.fanout.common.publish.IdempotencyKeyReusedException;
 import io.fanout.common.publish.InvalidPublishException;
+import io.fanout.common.publish.PublisherOverloadedException;
 import io.fanout.common.publish.PublishAck;
 import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
@@ -39,7 +42,6 @@ class EventsWebSocketHandler implements WebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(EventsWebSocketHandler.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final SubscribeRequestParser requestParser;
     private final Dispatcher dispatcher;
@@ -99,7 +101,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
                 .then();
         Mono<Void> slow = subscription.overflow().flatMap(overflow -> {
             dispatcher.recordSlowDisconnect();
-            return session.close(CloseCodes.slowConsumer(overflow.getMessage())).timeout(CLOSE_GRACE, Mono.empty());
+            return admission.closeFromTheSide(CloseCodes.slowConsumer(overflow.getMessage()));
         });
 
         dispatcher.register(subscription);
@@ -133,9 +135,26 @@ class EventsWebSocketHandler implements WebSocketHandler {
                 .map(ack -> wantsAck ? ackFrame(ack) : "")
                 .onErrorResume(e -> {
                     log.debug("WebSocket publish failed: {}", e.toString());
-                    return Mono.just(errorFrame(e instanceof InvalidPublishException ? 400 : 503, e.getMessage()));
+                    return Mono.just(errorFrame(statusOf(e), e.getMessage()));
                 })
                 .filter(reply -> !reply.isEmpty());
+    }
+
+    /** The HTTP status {@code POST /push} would answer for the same failure. */
+    private static int statusOf(Throwable error) {
+        if (error instanceof InvalidPublishException) {
+            return 400;
+        }
+        if (error instanceof EventTooLargeException) {
+            return 413;
+        }
+        if (error instanceof IdempotencyKeyReusedException) {
+            return 422;
+        }
+        if (error instanceof PublisherOverloadedException) {
+            return 429;
+        }
+        return 503;
     }
 
     private static boolean isPublishObject(String text) {
