@@ -7,6 +7,7 @@ import io.fanout.common.publish.IdempotencyStore;
 import io.fanout.common.publish.PublishProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -44,8 +45,12 @@ public class FanoutKafkaAutoConfiguration {
         // Keys of the last window are restored before this instance serves, so retries across a restart stay single.
         IdempotencyStore keys = new IdempotencyStore(idempotency.window(), idempotency.maxKeys());
         keys.rebuild(admin.getConfigurationProperties(), fanout.topic(), idempotency.rebuildTimeout());
+        // A publish is answered (ack or 503) within the producer's delivery.timeout.ms of arriving.
+        Object deliveryTimeout = producerFactory.getConfigurationProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        Duration ackTimeout = deliveryTimeout == null ? EventPublisher.DEFAULT_ACK_TIMEOUT
+                : Duration.ofMillis(Long.parseLong(deliveryTimeout.toString().trim()));
         return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
-                meters.getIfAvailable(SimpleMeterRegistry::new), keys);
+                meters.getIfAvailable(SimpleMeterRegistry::new), keys, ackTimeout);
     }
 
     @Bean(name = "kafka", destroyMethod = "close")

@@ -151,7 +151,7 @@ class ReplayIT {
         try (FanoutProcess second = platform.startAnotherFanout();
                 WsTestClient client = WsTestClient.connect(second.events("channel=" + channel))) {
             acks.addAll(publisher.numbers(channel, 0, 50, 10));
-            received.addAll(offsets(client.take(50, WAIT)));
+            received.addAll(offsets(client.take(50, WAIT.multipliedBy(3)))); // a freshly started JVM, still cold
             second.kill(); // kill -9: the client is cut off
             acks.addAll(publisher.numbers(channel, 50, 100, 10)); // published while the client is away
             await().atMost(WAIT).until(client::isClosed);

@@ -5,6 +5,7 @@ import io.fanout.schemas.avro.Event;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,12 @@ import reactor.core.scheduler.Schedulers;
  * runs on the caller's thread: sends are handed to a small bounded pool whose queue is the limit on
  * publishes waiting for Kafka; beyond it a publish fails at once with {@link PublisherOverloadedException}.
  * Records of one call are sent in order, so a batch keeps its order within each channel.
+ *
+ * <p>Every publish is answered within {@code ackTimeout} of being requested (the producer's
+ * {@code delivery.timeout.ms}), whatever happens to Kafka: while the broker is gone the producer loses the topic's
+ * metadata and each {@code send} blocks for {@code max.block.ms} on one of the two send threads, so without this
+ * bound the publishes queued behind them would wait minutes instead of getting a prompt 503. A publish still queued
+ * when its time is up is never handed to the producer.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -38,14 +45,28 @@ public final class EventPublisher implements AutoCloseable {
     private final Counter published;
     private final Counter failed;
     private final IdempotencyStore idempotency;
+    private final Duration ackTimeout;
 
     public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters) {
         this(producer, topic, maxQueuedSends, meters, null);
     }
 
-    /** @param idempotency remembers idempotency keys; {@code null}: keys are written but not deduplicated */
     public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters,
             IdempotencyStore idempotency) {
+        this(producer, topic, maxQueuedSends, meters, idempotency, DEFAULT_ACK_TIMEOUT);
+    }
+
+    /** Kafka's default {@code delivery.timeout.ms}. */
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * @param idempotency remembers idempotency keys; {@code null}: keys are written but not deduplicated
+     * @param ackTimeout longest a publish waits for Kafka's ack, queueing included, before it fails with
+     *     {@link KafkaUnavailableException} (use the producer's {@code delivery.timeout.ms})
+     */
+    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters,
+            IdempotencyStore idempotency, Duration ackTimeout) {
+        this.ackTimeout = ackTimeout;
         this.producer = producer;
         this.idempotency = idempotency;
         this.topic = topic;
@@ -79,6 +100,9 @@ public final class EventPublisher implements AutoCloseable {
                         "too many publishes are waiting for Kafka; retry shortly"))
                 .flatMap(Mono::fromFuture)
                 .onErrorMap(this::translate)
+                // cancels a publish still waiting for a send thread, so it is never sent after its 503
+                .timeout(ackTimeout, Mono.error(() -> new KafkaUnavailableException(
+                        "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)))
                 .doOnSuccess(acks -> published.increment(acks.size()))
                 .doOnError(e -> failed.increment(requests.size()));
     }
