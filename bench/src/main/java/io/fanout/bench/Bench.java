@@ -186,7 +186,15 @@ public final class Bench {
       Map<?, ?> l = (Map<?, ?>) f.get("latency");
       sb.append(" latency@").append(Fmt.si(num(f, "measuredDeliveriesPerSecond"))).append("/s p50=")
           .append(l.get("p50Ms")).append(" p99=").append(l.get("p99Ms")).append(" p99.9=")
-          .append(l.get("p999Ms")).append(" ms;");
+          .append(l.get("p999Ms")).append(" ms");
+      if (f.get("withReplays") instanceof Map<?, ?> b) {
+        Map<?, ?> lb = (Map<?, ?>) b.get("latency");
+        sb.append(", with ").append(b.get("replaySubscribers")).append(" replays (")
+            .append(Fmt.si(num(b, "replayEventsPerSecond"))).append(" events/s read back) p50=")
+            .append(lb.get("p50Ms")).append(" p99=").append(lb.get("p99Ms")).append(" p99.9=")
+            .append(lb.get("p999Ms")).append(" ms");
+      }
+      sb.append(';');
     }
     if ((f = figures(results, "ingest")) != null) {
       sb.append(" push ").append(Fmt.si(num((Map<?, ?>) f.get("push"), "requestsPerSecond"))).append("/s, batch ")
@@ -222,9 +230,9 @@ public final class Bench {
   /** One Markdown table row for bench/RESULTS.md (columns documented there). */
   private static String row(String started, String commit, String machine, Options o,
       Map<String, PhaseResult> results, ProcMonitor.Usage total) {
-    String params = String.format(Locale.ROOT, "sat %sx%s %ss, lat %sx%s @%s/s, ingest %s conns, batch %sx%s, idle %s, replay %s",
+    String params = String.format(Locale.ROOT, "sat %sx%s %ss, lat %sx%s @%s/s +%s replays, ingest %s conns, batch %sx%s, idle %s, replay %s",
         o.str("sat-subscribers"), o.str("sat-channels"), o.str("sat-seconds"), o.str("lat-subscribers"),
-        o.str("lat-channels"), o.str("lat-rate"), o.str("ingest-connections"), o.str("batch-connections"),
+        o.str("lat-channels"), o.str("lat-rate"), o.str("lat-replays"), o.str("ingest-connections"), o.str("batch-connections"),
         o.str("batch-size"), o.str("conn-subscribers"), o.str("replay-events"));
     List<String> c = new ArrayList<>();
     c.add(started.substring(0, 16));
@@ -246,7 +254,14 @@ public final class Bench {
     f = figures(results, "latency");
     if (f != null) {
       Map<?, ?> l = (Map<?, ?>) f.get("latency");
-      c.add(Fmt.f1(num(l, "p50Ms")) + " / " + Fmt.f1(num(l, "p99Ms")) + " / " + Fmt.f1(num(l, "p999Ms")));
+      String cell = Fmt.f1(num(l, "p50Ms")) + " / " + Fmt.f1(num(l, "p99Ms")) + " / " + Fmt.f1(num(l, "p999Ms"));
+      if (f.get("withReplays") instanceof Map<?, ?> b) {
+        Map<?, ?> lb = (Map<?, ?>) b.get("latency");
+        cell += "; +" + b.get("replaySubscribers") + " replays (" + Fmt.si(num(b, "replayEventsPerSecond"))
+            + " ev/s): " + Fmt.f1(num(lb, "p50Ms")) + " / " + Fmt.f1(num(lb, "p99Ms")) + " / "
+            + Fmt.f1(num(lb, "p999Ms"));
+      }
+      c.add(cell);
     } else {
       c.add("-");
     }

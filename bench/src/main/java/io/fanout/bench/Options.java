@@ -45,6 +45,10 @@ final class Options {
     flag("lat-rate", "10000", "latency: target deliveries/s (publishes/s = rate / subscribers per channel)");
     flag("lat-seconds", "30", "latency: measured time");
     flag("lat-warmup-seconds", "5", "latency: unmeasured time before");
+    flag("lat-replays", "4",
+        "latency: replay subscribers reading history over and over during a second measured window "
+            + "(0 = no second window)");
+    flag("lat-replay-events", "100000", "latency: events of history those replays read (from its first offset)");
 
     flag("ingest-connections", "64", "ingest: concurrent POST /push loops (one connection each)");
     flag("ingest-seconds", "15", "ingest: measured time of each of /push and /push/batch");

@@ -15,6 +15,18 @@ import reactor.core.publisher.Flux;
 final class ReplayPhase {
   private ReplayPhase() {}
 
+  /** Writes n events to the (single) channel of cs with POST /push/batch of 1000, 4 in flight. */
+  static void writeHistory(Publisher p, Publisher.Channels cs, int n, int timeoutSeconds) {
+    int batch = 1000;
+    int batches = (n + batch - 1) / batch;
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < batches; i++) {
+      sizes.add(Math.min(batch, n - i * batch));
+    }
+    Flux.fromIterable(sizes).flatMap(size -> p.pushBatch(cs, size), 4).then()
+        .block(Duration.ofSeconds(timeoutSeconds));
+  }
+
   static PhaseResult run(Ctx ctx) {
     Options o = ctx.o();
     int n = o.integer("replay-events");
@@ -23,15 +35,8 @@ final class ReplayPhase {
     Publisher p = ctx.publisher(4);
 
     // history
-    int batch = 1000;
     long tw = System.nanoTime();
-    int batches = (n + batch - 1) / batch;
-    List<Integer> sizes = new ArrayList<>();
-    for (int i = 0; i < batches; i++) {
-      sizes.add(Math.min(batch, n - i * batch));
-    }
-    Flux.fromIterable(sizes).flatMap(size -> p.pushBatch(cs, size), 4).then()
-        .block(Duration.ofSeconds(Math.max(60, timeout)));
+    writeHistory(p, cs, n, Math.max(60, timeout));
     double writeSeconds = (System.nanoTime() - tw) / 1e9;
     long acked = p.ackedEvents.sum();
     long from = cs.minOffset[0];

@@ -75,8 +75,12 @@ final class Sub {
     }
     tally.deliveries.increment();
     long sent = FrameScan.number(a, FrameScan.indexOf(a, seqAt, n, FrameScan.SENT) + FrameScan.SENT.length, n);
-    if (sent != FrameScan.NONE && sent >= tally.recordFrom) {
-      tally.latency.recordValue(Math.max(0, (now - sent) / 1000));
+    if (sent != FrameScan.NONE) {
+      if (sent >= tally.recordFrom && sent < tally.recordUntil) {
+        tally.latency.recordValue(Math.max(0, (now - sent) / 1000));
+      } else if (sent >= tally.recordFromB && sent < tally.recordUntilB) {
+        tally.latencyB.recordValue(Math.max(0, (now - sent) / 1000));
+      }
     }
   }
 
