@@ -86,6 +86,7 @@ final class Platform {
 
     private static WebTestClient client(int port) {
         return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)) // /actuator/prometheus
                 .responseTimeout(Duration.ofSeconds(30)).build();
     }
 

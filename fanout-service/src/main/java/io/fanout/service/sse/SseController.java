@@ -25,6 +25,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -69,14 +70,22 @@ class SseController {
         EventIds ids = new EventIds();
         dispatcher.register(subscription);
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<ServerSentEvent<String>> events = stream.frames(subscribeRequest, subscription, ids::start)
+        Sinks.Empty<Void> started = Sinks.empty();
+        Flux<ServerSentEvent<String>> events = stream.frames(subscribeRequest, subscription, positions -> {
+                    ids.start(positions);
+                    started.tryEmitEmpty();
+                })
                 .map(frame -> toEvent(frame, ids))
                 .takeUntilOther(subscription.overflow().doOnNext(overflow -> dispatcher.recordSlowDisconnect()))
                 .doFinally(signal -> ended.tryEmitEmpty());
         Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeat())
                 .map(tick -> ServerSentEvent.<String>builder().comment("keep-alive").build())
                 .takeUntilOther(ended.asMono());
-        return Flux.merge(events, heartbeats)
+        // once the subscription is planned (errors before it are still problem+json), a first comment sends the
+        // response headers at once, so a client knows the stream is open before the first event or heartbeat
+        Mono<ServerSentEvent<String>> opened = started.asMono()
+                .then(Mono.fromSupplier(() -> ServerSentEvent.<String>builder().comment("subscribed").build()));
+        return Flux.merge(opened, events, heartbeats)
                 .doFinally(signal -> dispatcher.unregister(subscription));
     }
 
