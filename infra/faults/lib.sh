@@ -23,7 +23,7 @@ FAULT_WORK="$(mktemp -d "${TMPDIR:-/tmp}/fanout-$FAULT_NAME.XXXXXX")"
 KAFKA_RUN_DIR="$FAULT_WORK/kafka-run"
 SERVICES_RUN_DIR="$FAULT_WORK/services-run"
 export FANOUT_DATA_DIR="$FAULT_WORK/data"
-KAFKA_LAUNCHER_PID="" SERVICES_LAUNCHER_PID=""
+KAFKA_LAUNCHER_PID="" SERVICES_LAUNCHER_PID="" FANOUT_LAUNCHER_PID=""
 FAULT_OK=0
 
 log() { printf '[%s %s] %s\n' "$FAULT_NAME" "$(date +%T)" "$*" >&2; }
@@ -61,7 +61,10 @@ kafka_pid() {
 cleanup() {
   local rc=$? pid
   trap '' INT TERM
-  for pid in "$SERVICES_LAUNCHER_PID" "$KAFKA_LAUNCHER_PID"; do
+  # launchers that a client restarted leave their pid in a file
+  KAFKA_LAUNCHER_PID="$(cat "$FAULT_WORK/kafka-launcher.pid" 2>/dev/null || echo "$KAFKA_LAUNCHER_PID")"
+  FANOUT_LAUNCHER_PID="$(cat "$FAULT_WORK/fanout-launcher.pid" 2>/dev/null || echo "$FANOUT_LAUNCHER_PID")"
+  for pid in "$FANOUT_LAUNCHER_PID" "$SERVICES_LAUNCHER_PID" "$KAFKA_LAUNCHER_PID"; do
     if alive "$pid"; then kill -TERM "$pid" 2>/dev/null; wait_gone "$pid" 90 || kill -KILL "$pid" 2>/dev/null; fi
   done
   # Whatever a launcher left behind (a launcher killed -9, a JVM started by hand): by pid, ours only.
@@ -97,13 +100,32 @@ start_kafka() {
 
 # Starts both services through run-local --services-only (in the background) and waits until both are healthy.
 # Extra service arguments: INGEST_ARGS / FANOUT_ARGS (see run-local).
+# With SPLIT_SERVICES=1 each service gets a launcher of its own (RUN_SERVICES), so one can die alone.
 start_services() {
-  INGEST_ARGS="--fanout.directory.state-dir=$FAULT_WORK/streams ${INGEST_ARGS:-}" \
-    FANOUT_RUN_DIR="$SERVICES_RUN_DIR" "$RUN_LOCAL" --services-only >>"$FAULT_WORK/services-launcher.log" 2>&1 </dev/null &
-  SERVICES_LAUNCHER_PID=$!
+  if [[ "${SPLIT_SERVICES:-0}" == 1 ]]; then
+    RUN_SERVICES=ingest-service start_launcher "$SERVICES_RUN_DIR" services-launcher
+    SERVICES_LAUNCHER_PID="$LAUNCHER_PID"
+    RUN_SERVICES=fanout-service start_launcher "$FAULT_WORK/fanout-run" fanout-launcher
+    FANOUT_LAUNCHER_PID="$LAUNCHER_PID"
+    echo "$FANOUT_LAUNCHER_PID" >"$FAULT_WORK/fanout-launcher.pid"
+  else
+    start_launcher "$SERVICES_RUN_DIR" services-launcher
+    SERVICES_LAUNCHER_PID="$LAUNCHER_PID"
+  fi
+}
+
+# The command line that starts services through run-local --services-only (RUN_SERVICES picks which).
+launcher_cmd() { # run-dir
+  printf 'INGEST_ARGS=%q FANOUT_RUN_DIR=%q %q --services-only' \
+    "--fanout.directory.state-dir=$FAULT_WORK/streams ${INGEST_ARGS:-}" "$1" "$RUN_LOCAL"
+}
+
+start_launcher() { # run-dir log-name
+  bash -c "$(launcher_cmd "$1")" >>"$FAULT_WORK/$2.log" 2>&1 </dev/null &
+  LAUNCHER_PID=$!
   local deadline=$((SECONDS + STARTUP_TIMEOUT))
-  until grep -q "fanout is up" "$FAULT_WORK/services-launcher.log" 2>/dev/null; do
-    alive "$SERVICES_LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/services-launcher.log" >&2; log "the services' run-local exited"; exit 1; }
+  until grep -q "fanout is up" "$FAULT_WORK/$2.log" 2>/dev/null; do
+    alive "$LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/$2.log" >&2; log "the services' run-local exited"; exit 1; }
     ((SECONDS < deadline)) || { log "services not healthy within ${STARTUP_TIMEOUT}s"; exit 1; }
     sleep 0.5
   done
