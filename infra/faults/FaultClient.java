@@ -504,7 +504,7 @@ public class FaultClient {
 
             timeline(all, start, stopAt, restartAt);
             int ackedBefore = 0, ackedDuring = 0, ackedAfter = 0, s503 = 0, s503NoRetryAfter = 0, s429 = 0, other = 0,
-                    noAnswer = 0, sentDuring = 0;
+                    noAnswer = 0, sentDuring = 0, s503During = 0;
             double maxDuring = 0, maxAll = 0;
             for (Result r : all) {
                 boolean during = r.sent >= stopAt && r.sent < restartAt;
@@ -519,6 +519,7 @@ public class FaultClient {
                     else ackedAfter++;
                 } else if (r.status == 503) {
                     s503++;
+                    if (during) s503During++;
                     if (!r.retryAfter) s503NoRetryAfter++;
                 } else if (r.status == 429) {
                     s429++;
@@ -546,14 +547,14 @@ public class FaultClient {
             double recovery = recoveredAt > 0 ? (recoveredAt - restartAt) / 1e9 : -1;
             double firstAck = firstOkAfter(publisher, restartAt) > 0 ? (firstOkAfter(publisher, restartAt) - restartAt) / 1e9 : -1;
             String summary = fmt("outage_s=%.1f published=%d acked_before=%d acked_during=%d acked_after=%d sent_during=%d "
-                            + "503_during_total=%d 503_without_retry_after=%d 429=%d other_status=%d no_answer=%d "
+                            + "503_total=%d 503_sent_during_outage=%d 503_without_retry_after=%d 429=%d other_status=%d no_answer=%d "
                             + "max_request_ms_during_outage=%.0f max_request_ms=%.0f server_max_push_ms_during_outage=%.0f skipped_client_busy=%d "
                             + "ingest_down_after_s=%.1f fanout_down_after_s=%.1f health_503_bodies_DOWN=%d "
                             + "first_ack_after_restart_s=%.1f ingest_up_after_restart_s=%.1f fanout_up_after_restart_s=%.1f recovery_s=%.1f "
                             + "delivered=%d delivered_after_restart=%d lost=%d duplicated=%d out_of_order=%d unacked_but_delivered=%d "
                             + "ws_connects=%d ws_closes=%s",
                     (restartAt - stopAt) / 1e9, all.size(), ackedBefore, ackedDuring, ackedAfter, sentDuring,
-                    s503, s503NoRetryAfter, s429, other, noAnswer, maxDuring, maxAll,
+                    s503, s503During, s503NoRetryAfter, s429, other, noAnswer, maxDuring, maxAll,
                     ingestHealth.serverPushMax(stopAt, restartAt + TimeUnit.SECONDS.toNanos(5)) * 1000, publisher.skipped.get(),
                     ingestHealth.firstAfter(stopAt, 503), fanoutHealth.firstAfter(stopAt, 503),
                     ingestHealth.downWithDownBody.get() + fanoutHealth.downWithDownBody.get(),
