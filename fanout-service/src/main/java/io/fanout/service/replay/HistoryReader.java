@@ -138,7 +138,8 @@ public class HistoryReader {
                     plans.add(PartitionPlan.scan(partition, startByChannel, end));
                 }
             }
-            return new Replay(consumer, topic, plans, notices, liveFrom, scheduler, this::release, recordsRead);
+            return new Replay(consumer, topic, plans, notices, liveFrom, scheduler, this::release, recordsRead,
+                    properties.maxEventsPerSecond());
         } catch (RuntimeException e) {
             if (consumer != null) {
                 consumer.close(Duration.ZERO);

@@ -38,9 +38,12 @@ public final class Replay implements AutoCloseable {
     private final Runnable release;
     private final Counter recordsRead;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final int maxEventsPerSecond;
 
     Replay(Consumer<String, byte[]> consumer, String topic, List<PartitionPlan> plans, List<TruncationNotice> notices,
-            Map<Integer, Long> liveFrom, Scheduler scheduler, Runnable release, Counter recordsRead) {
+            Map<Integer, Long> liveFrom, Scheduler scheduler, Runnable release, Counter recordsRead,
+            int maxEventsPerSecond) {
+        this.maxEventsPerSecond = maxEventsPerSecond;
         this.consumer = consumer;
         this.topic = topic;
         this.plans = List.copyOf(plans);
@@ -107,8 +110,11 @@ public final class Replay implements AutoCloseable {
         private PartitionPlan plan;
         private TopicPartition partition;
         private ArrayDeque<Long> exact;
+        private long sent;
+        private long startedNanos;
 
         Frame next() {
+            pace();
             while (buffered.isEmpty()) {
                 if (plan == null || done()) {
                     if (!remaining.hasNext()) {
@@ -120,6 +126,26 @@ public final class Replay implements AutoCloseable {
                 fill();
             }
             return buffered.poll();
+        }
+
+        /**
+         * Keeps this replay at or below {@code maxEventsPerSecond}, checked every 100 events: parks the replay
+         * thread (never an event loop) for as long as the replay is ahead of its allowance.
+         */
+        private void pace() {
+            if (maxEventsPerSecond <= 0) {
+                return;
+            }
+            if (sent == 0) {
+                startedNanos = System.nanoTime();
+            }
+            if (++sent % 100 == 0) {
+                long due = startedNanos + sent * 1_000_000_000L / maxEventsPerSecond;
+                long ahead = due - System.nanoTime();
+                if (ahead > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+                }
+            }
         }
 
         private void begin(PartitionPlan next) {

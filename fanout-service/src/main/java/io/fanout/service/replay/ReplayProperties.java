@@ -17,6 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * @param directoryUrl base URL of an ingest-service whose channel directory answers
  *        {@code /channels/{name}/recent}; empty to always search backwards
  * @param directoryTimeout how long to wait for the directory before searching backwards
+ * @param maxEventsPerSecond the fastest one replay sends history (0: as fast as it can), so that replays
+ *        leave CPU to live delivery on small machines
  */
 @Validated
 @ConfigurationProperties("fanout.replay")
@@ -26,5 +28,6 @@ public record ReplayProperties(
         @DefaultValue("500") @Min(1) int pollRecords,
         @DefaultValue("256") @Min(1) int backwardStep,
         @DefaultValue("") String directoryUrl,
-        @DefaultValue("1s") Duration directoryTimeout) {
+        @DefaultValue("1s") Duration directoryTimeout,
+        @DefaultValue("10000") @Min(0) int maxEventsPerSecond) {
 }
