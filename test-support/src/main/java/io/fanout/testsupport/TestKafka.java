@@ -1,6 +1,5 @@
 package io.fanout.testsupport;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,10 +55,5 @@ public final class TestKafka {
     public static EmbeddedKafkaKraftBroker broker() {
         bootstrapServers();
         return broker;
-    }
-
-    /** Topics created so far on the shared broker. */
-    public static List<String> topics() {
-        return List.copyOf(broker().getTopics());
     }
 }

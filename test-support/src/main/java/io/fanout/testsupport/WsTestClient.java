@@ -121,13 +121,6 @@ public final class WsTestClient implements AutoCloseable {
         return taken;
     }
 
-    /** Frames received and not yet taken. */
-    public List<String> drain() {
-        List<String> drained = new ArrayList<>();
-        frames.drainTo(drained);
-        return drained;
-    }
-
     /** Waits until the server closed the socket; returns its close status (null if none was sent). */
     public WebSocketCloseStatus awaitClose(Duration timeout) {
         closed.asMono().block(timeout);

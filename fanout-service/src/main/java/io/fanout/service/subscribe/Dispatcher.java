@@ -80,9 +80,4 @@ public class Dispatcher {
     public void recordSlowDisconnect() {
         slowDisconnects.increment();
     }
-
-    /** Open subscriptions on this instance. */
-    public int subscriptionCount() {
-        return subscriptions.get();
-    }
 }

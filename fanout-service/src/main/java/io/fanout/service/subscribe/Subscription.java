@@ -57,9 +57,4 @@ public final class Subscription {
     public Mono<SlowSubscriberException> overflow() {
         return overflow.asMono();
     }
-
-    /** Frames offered but not yet taken by the session. */
-    public int pending() {
-        return pending.get();
-    }
 }

@@ -5,6 +5,7 @@ import io.fanout.common.publish.EventTooLargeException;
 import io.fanout.common.publish.IdempotencyKeyReusedException;
 import io.fanout.common.publish.InvalidPublishException;
 import io.fanout.common.publish.PublisherOverloadedException;
+import io.fanout.common.publish.SocketPublish;
 import io.fanout.common.publish.PublishAck;
 import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
@@ -121,16 +122,17 @@ class EventsWebSocketHandler implements WebSocketHandler {
      * back; a plain message is published silently, as in the original design. Errors always get a frame.
      */
     private Mono<String> publish(String text, String socketChannel, ChannelGrants grants) {
-        PublishRequest request;
+        SocketPublish parsed;
         try {
-            request = PublishRequestParser.parseFrame(text, socketChannel);
+            parsed = PublishRequestParser.parseFrame(text, socketChannel);
         } catch (InvalidPublishException e) {
             return Mono.just(errorFrame(400, e.getMessage()));
         }
+        PublishRequest request = parsed.request();
         if (!grants.canPublish(request.channel())) {
             return Mono.just(errorFrame(403, "token does not allow publishing to channel '" + request.channel() + "'"));
         }
-        boolean wantsAck = isPublishObject(text);
+        boolean wantsAck = parsed.acknowledged();
         return publisher.publish(request)
                 .map(ack -> wantsAck ? ackFrame(ack) : "")
                 .onErrorResume(e -> {
@@ -157,10 +159,6 @@ class EventsWebSocketHandler implements WebSocketHandler {
         return 503;
     }
 
-    private static boolean isPublishObject(String text) {
-        String trimmed = text.stripLeading();
-        return trimmed.startsWith("{") && text.contains("\"message\"");
-    }
 
     private static String ackFrame(PublishAck ack) {
         return "{\"type\":\"ack\",\"channel\":\"" + ack.channel() + "\",\"id\":\"" + ack.id() + "\",\"partition\":"

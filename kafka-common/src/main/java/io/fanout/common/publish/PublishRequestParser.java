@@ -61,7 +61,7 @@ public final class PublishRequestParser {
      *
      * @param socketChannel the channel of the socket, or {@code null} when the socket follows several
      */
-    public static PublishRequest parseFrame(String text, String socketChannel) {
+    public static SocketPublish parseFrame(String text, String socketChannel) {
         JsonNode tree;
         try {
             tree = MAPPER.readTree(text);
@@ -84,13 +84,13 @@ public final class PublishRequestParser {
                 }
                 key = requireIdempotencyKey(id.stringValue());
             }
-            return toRequest(tree, "", socketChannel).withIdempotencyKey(key);
+            return new SocketPublish(toRequest(tree, "", socketChannel).withIdempotencyKey(key), true);
         }
         if (socketChannel == null) {
             throw new InvalidPublishException(
                     "this socket follows several channels: send {\"channel\": \"...\", \"message\": ...}");
         }
-        return new PublishRequest(socketChannel, MAPPER.writeValueAsString(tree));
+        return new SocketPublish(new PublishRequest(socketChannel, MAPPER.writeValueAsString(tree)), false);
     }
 
     /**
