@@ -122,6 +122,7 @@ class LiveConsumer implements SmartLifecycle {
                     for (ConsumerRecord<String, byte[]> record : batch) {
                         deliver(record);
                     }
+                    dispatcher.wakeSubscribers();
                     records.increment(batch.count());
                 } catch (WakeupException e) {
                     // stop() woke us up; the loop condition decides

@@ -3,16 +3,23 @@ package io.fanout.service.subscribe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes each live event to the subscriptions of its channel. {@link #dispatch} is called by the one
- * consumer thread, in log order per partition; {@link #register}/{@link #unregister} may be called from
- * any thread. Per channel the subscribers are a copy-on-write array, so dispatch takes no lock.
+ * Routes each live event to the subscriptions of its channel. {@link #dispatch} and {@link #wakeSubscribers} are
+ * called by the one consumer thread, in log order per partition; {@link #register}/{@link #unregister} may be called
+ * from any thread. Per channel the subscribers are a copy-on-write array, so dispatch takes no lock.
+ *
+ * <p>Each event is encoded once ({@link LiveFrame}); every subscription of its channel gets a reference to the same
+ * bytes. Subscriptions are woken once per poll of records, not once per event, so a socket writes all the frames of
+ * a poll with one flush.
  */
 @Component
 public class Dispatcher {
@@ -21,6 +28,8 @@ public class Dispatcher {
 
     private final ConcurrentMap<String, Subscription[]> byChannel = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
+    /** Subscriptions handed frames since the last wake; the consumer thread's only. */
+    private final List<Subscription> toWake = new ArrayList<>();
     private final Counter deliveries;
     private final Counter slowDisconnects;
 
@@ -40,18 +49,39 @@ public class Dispatcher {
         return byChannel.containsKey(channel);
     }
 
-    /** Hands {@code frame} to every subscription of its channel. */
+    /** Hands {@code frame} to every subscription of its channel; they learn of it at {@link #wakeSubscribers}. */
     public void dispatch(EventFrame frame) {
         Subscription[] targets = byChannel.getOrDefault(frame.channel(), NONE);
+        if (targets.length == 0) {
+            return;
+        }
+        LiveFrame live = LiveFrame.encode(frame, ByteBufAllocator.DEFAULT);
         int delivered = 0;
-        for (Subscription target : targets) {
-            if (target.offer(frame)) {
-                delivered++;
+        try {
+            for (Subscription target : targets) {
+                if (target.offer(live)) {
+                    delivered++;
+                    if (!target.awaitingWake) {
+                        target.awaitingWake = true;
+                        toWake.add(target);
+                    }
+                }
             }
+        } finally {
+            live.release(); // each subscription holds its own reference
         }
         if (delivered > 0) {
             deliveries.increment(delivered);
         }
+    }
+
+    /** Wakes every subscription that was handed frames since the last call. */
+    public void wakeSubscribers() {
+        for (Subscription target : toWake) {
+            target.awaitingWake = false;
+            target.wake();
+        }
+        toWake.clear();
     }
 
     public void register(Subscription subscription) {
@@ -66,7 +96,9 @@ public class Dispatcher {
         }
     }
 
+    /** Removes {@code subscription}, which takes no more frames and drops those it holds. */
     public void unregister(Subscription subscription) {
+        subscription.end();
         for (String channel : subscription.channels()) {
             byChannel.computeIfPresent(channel, (name, current) -> {
                 Subscription[] kept = Arrays.stream(current).filter(s -> s != subscription).toArray(Subscription[]::new);

@@ -19,7 +19,6 @@ import io.fanout.service.subscribe.SubscribeProperties;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.SubscribeRequestParser;
 import io.fanout.service.subscribe.Subscription;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -27,15 +26,13 @@ import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code /events}: one pipeline per socket. Output: the subscription's frames, each the shared bytes of
- * its event. Input: text frames are published, in order, through the one {@link EventPublisher}. The socket
+ * {@code /events}: one pipeline per socket. Output: the history of a cursor through the session's reactive send,
+ * then live frames and replies written straight to the channel by a {@link SocketWriter}, each live frame the shared
+ * bytes of its event. Input: text frames are published, in order, through the one {@link EventPublisher}. The socket
  * ends when the client closes it, when its buffer overflows (close 4000) or on a bad request (close 1008).
  */
 @Component
@@ -50,9 +47,11 @@ class EventsWebSocketHandler implements WebSocketHandler {
     private final SubscribeProperties properties;
     private final SubscriptionStream stream;
     private final SessionGate gate;
+    private final SocketChannels channels;
 
     EventsWebSocketHandler(SubscribeRequestParser requestParser, Dispatcher dispatcher, EventPublisher publisher,
-            SubscribeProperties properties, SubscriptionStream stream, SessionGate gate) {
+            SubscribeProperties properties, SubscriptionStream stream, SessionGate gate, SocketChannels channels) {
+        this.channels = channels;
         this.stream = stream;
         this.gate = gate;
         this.requestParser = requestParser;
@@ -82,13 +81,13 @@ class EventsWebSocketHandler implements WebSocketHandler {
             return session.close(CloseCodes.policyViolation(forbidden));
         }
         Subscription subscription = new Subscription(request.channels(), properties.bufferSize());
-        Sinks.Many<String> replies = Sinks.many().unicast().onBackpressureBuffer(Queues.<String>unbounded(8).get());
+        SocketWriter writer = new SocketWriter(channels.channelOf(session), subscription);
 
-        Flux<WebSocketMessage> events = stream.frames(request, subscription, null)
-                .map(frame -> toMessage(session, frame));
-        Flux<WebSocketMessage> output = Flux.merge(events, replies.asFlux().map(session::textMessage));
-
-        Mono<Void> send = session.send(output)
+        // history (if any) through the session's reactive send, then live frames straight to the channel
+        Mono<Void> send = stream.backlog(request, null)
+                .flatMap(backlog -> session.send(backlog.history().map(frame -> toMessage(session, frame)))
+                        .then(Mono.fromRunnable(() -> writer.startLive(backlog.isLive()))))
+                .then(Mono.<Void>never())
                 .onErrorResume(ReplayRefusedException.class, e -> session.close(CloseCodes.tryAgainLater(e.getMessage())))
                 .onErrorResume(e -> !(e instanceof java.io.IOException), e -> {
                     log.warn("subscription to {} failed: {}", request.channels(), e.toString());
@@ -98,7 +97,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
                 .concatMap(text -> publish(text, request.singleChannel(), admission.grants()))
-                .doOnNext(replies::tryEmitNext)
+                .doOnNext(writer::reply)
                 .then();
         Mono<Void> slow = subscription.overflow().flatMap(overflow -> {
             dispatcher.recordSlowDisconnect();
@@ -107,10 +106,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
 
         dispatcher.register(subscription);
         return Mono.firstWithSignal(send, receive, slow)
-                .doFinally(signal -> {
-                    dispatcher.unregister(subscription);
-                    replies.tryEmitComplete();
-                });
+                .doFinally(signal -> dispatcher.unregister(subscription));
     }
 
     private static WebSocketMessage toMessage(WebSocketSession session, Frame frame) {

@@ -1,0 +1,46 @@
+package io.fanout.service.subscribe;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * A live event as the {@link Dispatcher} hands it to subscriptions: the {@link EventFrame}, and the same frame
+ * encoded once as a complete WebSocket text frame. A server's frames are not masked, so those bytes are identical
+ * for every session and each socket writes a duplicate of one shared buffer: no per-session copy or encoding.
+ *
+ * <p>The buffer is reference counted: whoever holds a reference either writes {@link #webSocketFrame()}'s
+ * {@code duplicate()} to a channel (the channel releases it) or calls {@link #release()}.
+ */
+public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) {
+
+    private static final int FIN_TEXT = 0x81;
+
+    /** Encodes {@code frame} as an unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2). */
+    public static LiveFrame encode(EventFrame frame, ByteBufAllocator allocator) {
+        byte[] payload = frame.json();
+        int length = payload.length;
+        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+        ByteBuf wire = allocator.directBuffer(header + length);
+        wire.writeByte(FIN_TEXT);
+        if (length < 126) {
+            wire.writeByte(length);
+        } else if (length <= 0xFFFF) {
+            wire.writeByte(126).writeShort(length);
+        } else {
+            wire.writeByte(127).writeLong(length);
+        }
+        wire.writeBytes(payload);
+        return new LiveFrame(frame, wire);
+    }
+
+    /** Takes one more reference, for one more holder. */
+    LiveFrame retain() {
+        webSocketFrame.retain();
+        return this;
+    }
+
+    /** Gives up one reference without writing the frame. */
+    public void release() {
+        webSocketFrame.release();
+    }
+}
