@@ -17,7 +17,8 @@ import reactor.core.publisher.Mono;
 /**
  * {@code POST /push} and {@code POST /push/batch}: answers with the ack(s) once Kafka has the event(s). With auth on,
  * the caller's token must allow every channel of the request (403 otherwise, and nothing of a batch is published).
- * Errors become problem+json in {@link PublishErrorHandler}.
+ * Errors become problem+json in {@link PublishErrorHandler}. Acks are written as prebuilt JSON
+ * ({@link PublishAck#toJson}), not through a serializer per response.
  */
 @RestController
 class PushController {
@@ -39,17 +40,18 @@ class PushController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     @PostMapping(path = "/push", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<PublishAck> push(ServerHttpRequest request) {
+    Mono<byte[]> push(ServerHttpRequest request) {
         String key = request.getHeaders().getFirst(IDEMPOTENCY_KEY);
         return bodyReader.read(request)
                 .map(body -> PublishRequestParser.parseOne(body)
                         .withIdempotencyKey(key == null ? null : PublishRequestParser.requireIdempotencyKey(key)))
-                .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)));
+                .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)))
+                .map(PublishAck::toJson);
     }
 
     @PostMapping(path = "/push/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    Mono<List<PublishAck>> pushBatch(ServerHttpRequest request) {
+    Mono<byte[]> pushBatch(ServerHttpRequest request) {
         if (request.getHeaders().containsHeader(IDEMPOTENCY_KEY)) {
             return Mono.error(new InvalidPublishException(IDEMPOTENCY_KEY
                     + " is supported on POST /push only; send the events of a retried batch one by one with a key each"));
@@ -57,6 +59,7 @@ class PushController {
         return bodyReader.read(request)
                 .map(body -> PublishRequestParser.parseBatch(body, maxBatchItems))
                 .flatMap(all -> access.checkPublish(all.stream().map(PublishRequest::channel).toList())
-                        .then(publisher.publishAll(all)));
+                        .then(publisher.publishAll(all)))
+                .map(PublishAck::toJson);
     }
 }

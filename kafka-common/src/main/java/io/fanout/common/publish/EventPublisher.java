@@ -7,17 +7,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -89,48 +90,79 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private Mono<PublishAck> publishOne(PublishRequest request) {
-        return publishAll(List.of(request)).map(acks -> acks.get(0));
+        return bounded(Mono.<PublishAck>create(sink -> send(request, System.currentTimeMillis(), sink)), 1);
     }
 
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
     public Mono<List<PublishAck>> publishAll(List<PublishRequest> requests) {
-        return Mono.fromCallable(() -> send(requests))
+        return bounded(Mono.<List<PublishAck>>create(sink -> sendAll(requests, sink)), requests.size());
+    }
+
+    /**
+     * Runs {@code sends} on a send thread (never the caller's: {@code Producer.send} may block), answering within
+     * {@code ackTimeout} whatever Kafka does, with Kafka's errors translated.
+     */
+    private <T> Mono<T> bounded(Mono<T> sends, int events) {
+        return sends
                 .subscribeOn(sendScheduler)
                 .onErrorMap(RejectedExecutionException.class, e -> new PublisherOverloadedException(
                         "too many publishes are waiting for Kafka; retry shortly"))
-                .flatMap(Mono::fromFuture)
                 .onErrorMap(this::translate)
                 // cancels a publish still waiting for a send thread, so it is never sent after its 503
                 .timeout(ackTimeout, Mono.error(() -> new KafkaUnavailableException(
                         "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)))
-                .doOnSuccess(acks -> published.increment(acks.size()))
-                .doOnError(e -> failed.increment(requests.size()));
+                .doOnSuccess(acks -> published.increment(events))
+                .doOnError(e -> failed.increment(events));
     }
 
-    private CompletableFuture<List<PublishAck>> send(List<PublishRequest> requests) {
-        long now = System.currentTimeMillis();
-        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(requests.size());
-        for (PublishRequest request : requests) {
-            String id = UUID.randomUUID().toString();
-            Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now));
-            ProducerRecord<String, byte[]> record =
-                    new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
-            if (request.idempotencyKey() != null) {
-                record.headers().add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
+    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink) {
+        String id = UUID.randomUUID().toString();
+        producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+            if (error != null) {
+                sink.error(error);
+            } else {
+                sink.success(ack(request, id, metadata));
             }
-            CompletableFuture<PublishAck> ack = new CompletableFuture<>();
-            producer.send(record, (RecordMetadata metadata, Exception error) -> {
+        });
+    }
+
+    private void sendAll(List<PublishRequest> requests, MonoSink<List<PublishAck>> sink) {
+        long now = System.currentTimeMillis();
+        PublishAck[] acks = new PublishAck[requests.size()];
+        AtomicInteger outstanding = new AtomicInteger(requests.size());
+        AtomicBoolean failed = new AtomicBoolean();
+        for (int i = 0; i < acks.length; i++) {
+            PublishRequest request = requests.get(i);
+            String id = UUID.randomUUID().toString();
+            int slot = i;
+            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
                 if (error != null) {
-                    ack.completeExceptionally(error);
-                } else {
-                    ack.complete(new PublishAck(request.channel(), request.message(), id, metadata.partition(),
-                            metadata.offset(), metadata.timestamp()));
+                    if (failed.compareAndSet(false, true)) {
+                        sink.error(error);
+                    }
+                    return;
+                }
+                acks[slot] = ack(request, id, metadata);
+                if (outstanding.decrementAndGet() == 0 && !failed.get()) {
+                    sink.success(List.of(acks));
                 }
             });
-            acks.add(ack);
         }
-        return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                .thenApply(done -> acks.stream().map(CompletableFuture::join).toList());
+    }
+
+    private ProducerRecord<String, byte[]> record(PublishRequest request, String id, long now) {
+        Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now));
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
+        if (request.idempotencyKey() != null) {
+            record.headers().add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
+        }
+        return record;
+    }
+
+    private static PublishAck ack(PublishRequest request, String id, RecordMetadata metadata) {
+        return new PublishAck(request.channel(), request.message(), id, metadata.partition(), metadata.offset(),
+                metadata.timestamp());
     }
 
     private Throwable translate(Throwable error) {
