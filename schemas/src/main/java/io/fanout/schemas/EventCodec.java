@@ -4,6 +4,8 @@ import io.fanout.schemas.avro.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -24,6 +26,8 @@ public final class EventCodec {
 
     private static final BinaryMessageEncoder<Event> ENCODER = Event.getEncoder();
     private static final BinaryMessageDecoder<Event> DECODER = Event.getDecoder();
+    /** What every encoded {@link Event} starts with: the marker C3 01, then the schema fingerprint, little-endian. */
+    private static final byte[] HEADER = header(SchemaNormalization.parsingFingerprint64(Event.getClassSchema()));
 
     private EventCodec() {
     }
@@ -40,6 +44,16 @@ public final class EventCodec {
     }
 
     /**
+     * Whether {@code bytes} start like a single-object encoded {@link Event}: the marker and this schema's
+     * fingerprint, the same header {@link #decode} requires. Only the header is checked, the body not at all,
+     * so no object is built; a value that passes may still fail {@link #decode} (a truncated body, say).
+     */
+    public static boolean isEvent(byte[] bytes) {
+        return bytes != null && bytes.length > HEADER.length
+                && Arrays.equals(bytes, 0, HEADER.length, HEADER, 0, HEADER.length);
+    }
+
+    /**
      * Decodes one value.
      *
      * @throws UndecodableEventException when the bytes are not a single-object encoded {@link Event}
@@ -53,5 +67,15 @@ public final class EventCodec {
         } catch (IOException | RuntimeException e) {
             throw new UndecodableEventException("value is not a single-object encoded Event: " + e.getMessage(), e);
         }
+    }
+
+    private static byte[] header(long fingerprint) {
+        byte[] header = new byte[10];
+        header[0] = (byte) 0xC3;
+        header[1] = (byte) 0x01;
+        for (int i = 0; i < 8; i++) {
+            header[2 + i] = (byte) (fingerprint >>> (8 * i));
+        }
+        return header;
     }
 }

@@ -48,6 +48,23 @@ class EventCodecTest {
     }
 
     @Test
+    void shouldRecognizeAnEventByItsMarkerAndSchemaFingerprint() {
+        byte[] bytes = EventCodec.encode(event);
+        assertThat(EventCodec.isEvent(bytes)).isTrue();
+        assertThat(EventCodec.isEvent(null)).isFalse();
+        assertThat(EventCodec.isEvent(new byte[0])).isFalse();
+        assertThat(EventCodec.isEvent("not an event at all".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, 10))).as("the header alone").isFalse();
+        for (int i = 0; i < 10; i++) {
+            byte[] changed = bytes.clone();
+            changed[i] ^= 0x01;
+            assertThat(EventCodec.isEvent(changed)).as("byte %d of the header changed", i).isFalse();
+        }
+        // only the header is checked: a truncated body still looks like an Event, decode() refuses it
+        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, bytes.length - 5))).isTrue();
+    }
+
+    @Test
     void shouldRefuseTruncatedValues() {
         byte[] bytes = EventCodec.encode(event);
         byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 5);
