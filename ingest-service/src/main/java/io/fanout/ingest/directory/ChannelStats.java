@@ -4,7 +4,9 @@ package io.fanout.ingest.directory;
  * What the directory keeps per channel, the value of the {@link DirectoryTopology#STATS_STORE} store.
  * Offsets and timestamps are those of the first and the last event by offset; {@code count} is also the
  * sequence number the next event of the channel gets in the recent-offsets index, and
- * {@code indexStart} the sequence number of the oldest entry still in that index.
+ * {@code indexStart} the sequence number of the first slot of the oldest {@link OffsetBlock} still in that
+ * index. In state kept from before the blocks it is the sequence number of the oldest per-event entry; the
+ * blocks from there to the first one written since are simply missing.
  *
  * @param partition the partition of the channel's events (the one the key hashes to)
  * @param count events seen
@@ -12,7 +14,7 @@ package io.fanout.ingest.directory;
  * @param lastOffset offset of the last event
  * @param firstTimestamp record timestamp (epoch ms) of the first event
  * @param lastTimestamp record timestamp (epoch ms) of the last event
- * @param indexStart sequence number of the oldest offset kept in the recent-offsets index
+ * @param indexStart sequence number where the oldest block kept in the recent-offsets index starts
  */
 record ChannelStats(int partition, long count, long firstOffset, long lastOffset, long firstTimestamp,
         long lastTimestamp, long indexStart) {

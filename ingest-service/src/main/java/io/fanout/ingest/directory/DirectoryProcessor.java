@@ -1,10 +1,7 @@
 package io.fanout.ingest.directory;
 
 import io.fanout.schemas.Channels;
-import io.fanout.schemas.Topic;
-import io.fanout.schemas.avro.Event;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
+import io.fanout.schemas.EventCodec;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -16,34 +13,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Updates the three directory stores for each event (see {@link DirectoryTopology}). One instance per
- * task, called on that task's stream thread only. Per event: one stats read and write, one index write
- * (plus one delete once the channel has more than {@code recentOffsets} events), one rate bucket read and
- * write, one progress write (all through the stores' caches); nothing is logged per event: skipped records are reported at most once a minute.
+ * Updates the four directory stores for each event (see {@link DirectoryTopology}). One instance per task,
+ * called on that task's stream thread only. Per event, all through the stores' caches: one stats read and
+ * write; one index block read (none when the event starts a block) and write, plus one block delete every
+ * {@value OffsetBlock#SIZE} events once the channel has more than {@code recentOffsets}; one rate bucket read
+ * and write; one progress write. The value is checked by its header only ({@link EventCodec#isEvent}), never
+ * decoded. Nothing is logged per event: skipped records are reported at most once a minute.
  */
 final class DirectoryProcessor implements Processor<String, byte[], Void, Void> {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryProcessor.class);
     private static final long REPORT_INTERVAL_MS = 60_000;
 
-    private final String topic;
-    private final Deserializer<Event> values;
     private final int recentOffsets;
     private final SkipListener skips;
     private final long bucketMs = DirectoryTopology.RATE_BUCKET.toMillis();
 
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, ChannelStats> stats;
-    private KeyValueStore<Bytes, Long> index;
+    private KeyValueStore<Bytes, byte[]> index;
     private WindowStore<String, Long> rate;
     private KeyValueStore<Integer, Long> progress;
 
     private long skippedSinceReport;
     private long lastReport;
 
-    DirectoryProcessor(Topic<String, Event> events, int recentOffsets, SkipListener skips) {
-        this.topic = events.name();
-        this.values = events.valueSerde().deserializer();
+    DirectoryProcessor(int recentOffsets, SkipListener skips) {
         this.recentOffsets = recentOffsets;
         this.skips = skips;
     }
@@ -72,7 +67,7 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
             skip(SkipListener.Reason.INVALID_KEY);
             return;
         }
-        if (!decodable(record.value())) {
+        if (!EventCodec.isEvent(record.value())) {
             skip(SkipListener.Reason.UNDECODABLE);
             return;
         }
@@ -86,25 +81,24 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
                 ? ChannelStats.first(partition, offset, timestamp)
                 : before.next(partition, offset, timestamp);
 
-        index.put(IndexKey.of(channel, after.count() - 1), offset);
-        long oldest = after.indexStart();
-        while (after.count() - oldest > recentOffsets) {
-            index.put(IndexKey.of(channel, oldest), null);
-            oldest++;
+        // the index before the stats: a reader that sees the new count in the stats finds the offset in its block
+        long sequence = after.count() - 1;
+        Bytes key = IndexKey.of(channel, OffsetBlock.of(sequence));
+        byte[] block = OffsetBlock.slot(sequence) == 0 ? null : index.get(key);
+        index.put(key, block == null
+                ? OffsetBlock.start(OffsetBlock.slot(sequence), offset)  // missing mid-block only when the index started late
+                : OffsetBlock.append(block, before.lastOffset(), offset));
+        // drop the whole blocks older than the block of the channel's recentOffsets-th newest event
+        long firstKept = OffsetBlock.of(Math.max(0, after.count() - recentOffsets));
+        long firstHeld = OffsetBlock.of(after.indexStart());
+        for (long dropped = firstHeld; dropped < firstKept; dropped++) {
+            index.put(IndexKey.of(channel, dropped), null);  // a delete that does not read the value first
         }
-        stats.put(channel, after.withIndexStart(oldest));
+        stats.put(channel, firstKept > firstHeld ? after.withIndexStart(firstKept * OffsetBlock.SIZE) : after);
 
         long bucket = timestamp - Math.floorMod(timestamp, bucketMs);
         Long inBucket = rate.fetch(channel, bucket);
         rate.put(channel, inBucket == null ? 1 : inBucket + 1, bucket);
-    }
-
-    private boolean decodable(byte[] value) {
-        try {
-            return values.deserialize(topic, value) != null;
-        } catch (SerializationException e) {
-            return false;
-        }
     }
 
     private void skip(SkipListener.Reason reason) {

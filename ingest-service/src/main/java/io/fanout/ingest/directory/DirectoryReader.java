@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Answers directory questions from the three stores of one partition (or of a test driver). Reads only;
+ * Answers directory questions from the four stores of one partition (or of a test driver). Reads only;
  * safe to use from any thread while the stores are open. A store closed or migrated underneath it throws
  * Streams' {@code InvalidStateStoreException}.
  */
@@ -25,16 +25,19 @@ final class DirectoryReader {
     private static final long WINDOW_MS = DirectoryTopology.RATE_WINDOW.toMillis();
 
     private final ReadOnlyKeyValueStore<String, ChannelStats> stats;
-    private final ReadOnlyKeyValueStore<Bytes, Long> index;
+    private final ReadOnlyKeyValueStore<Bytes, byte[]> index;
     private final ReadOnlyWindowStore<String, Long> rate;
     private final ReadOnlyKeyValueStore<Integer, Long> progress;
+    private final int recentOffsets;
 
-    DirectoryReader(ReadOnlyKeyValueStore<String, ChannelStats> stats, ReadOnlyKeyValueStore<Bytes, Long> index,
-            ReadOnlyWindowStore<String, Long> rate, ReadOnlyKeyValueStore<Integer, Long> progress) {
+    /** @param recentOffsets the most offsets {@link #recent} answers with ({@code fanout.directory.recent-offsets}) */
+    DirectoryReader(ReadOnlyKeyValueStore<String, ChannelStats> stats, ReadOnlyKeyValueStore<Bytes, byte[]> index,
+            ReadOnlyWindowStore<String, Long> rate, ReadOnlyKeyValueStore<Integer, Long> progress, int recentOffsets) {
         this.stats = stats;
         this.index = index;
         this.rate = rate;
         this.progress = progress;
+        this.recentOffsets = recentOffsets;
     }
 
     /** The channel as of {@code now} (epoch ms, the end of its rate window), or empty when unknown. */
@@ -77,12 +80,15 @@ final class DirectoryReader {
     }
 
     /**
-     * The channel's last {@code min(limit, kept)} offsets up to the partition's processed offset, oldest
-     * first, or empty when unknown.
+     * The channel's last {@code min(limit, recentOffsets)} offsets up to the partition's processed offset,
+     * oldest first, or fewer when the index does not reach back that far; empty when the channel is unknown.
      *
      * <p>The stream thread keeps writing while this reads. So the partition's progress P is read first
      * and the channel after it: the channel's state then holds every event up to P and perhaps a few
      * newer ones, which are left out (and out of {@code count}), so that the answer is exact up to P.
+     * The blocks are read after the stats, newest first, and may hold still newer offsets (left out by
+     * sequence number); a block dropped meanwhile, or a slot never filled (the index started late), ends
+     * the answer there.
      */
     Optional<RecentOffsets> recent(String name, int limit) {
         ChannelStats first = stats.get(name);
@@ -92,17 +98,25 @@ final class DirectoryReader {
         Long through = progress.get(first.partition());
         ChannelStats s = stats.get(name);
         long count = s.count();
-        List<Long> newestFirst = new ArrayList<>(Math.min(limit, 1024));
-        if (s.count() > s.indexStart()) {
-            try (KeyValueIterator<Bytes, Long> range =
-                    index.reverseRange(IndexKey.of(name, s.indexStart()), IndexKey.of(name, s.count() - 1))) {
-                while (range.hasNext() && newestFirst.size() < limit) {
-                    long offset = range.next().value;
-                    if (through != null && offset > through) {
-                        count--;
-                    } else {
-                        newestFirst.add(offset);
-                    }
+        int wanted = Math.min(limit, recentOffsets);
+        List<Long> newestFirst = new ArrayList<>(Math.min(wanted, 1024));
+        reading:
+        for (long block = OffsetBlock.of(s.count() - 1);
+                block >= OffsetBlock.of(s.indexStart()) && newestFirst.size() < wanted; block--) {
+            byte[] bytes = index.get(IndexKey.of(name, block));
+            if (bytes == null) {
+                break;
+            }
+            long[] offsets = OffsetBlock.decode(bytes);
+            int newest = (int) Math.min(offsets.length - 1, s.count() - 1 - block * OffsetBlock.SIZE);
+            for (int slot = newest; slot >= 0 && newestFirst.size() < wanted; slot--) {
+                if (offsets[slot] == OffsetBlock.NONE) {
+                    break reading;
+                }
+                if (through != null && offsets[slot] > through) {
+                    count--;
+                } else {
+                    newestFirst.add(offsets[slot]);
                 }
             }
         }

@@ -251,12 +251,13 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
         return new DirectoryReader(
                 store(current, DirectoryTopology.STATS_STORE, QueryableStoreTypes.<String, ChannelStats>keyValueStore(),
                         partition),
-                store(current, DirectoryTopology.INDEX_STORE, QueryableStoreTypes.<Bytes, Long>keyValueStore(),
+                store(current, DirectoryTopology.INDEX_STORE, QueryableStoreTypes.<Bytes, byte[]>keyValueStore(),
                         partition),
                 store(current, DirectoryTopology.RATE_STORE, QueryableStoreTypes.<String, Long>windowStore(),
                         partition),
                 store(current, DirectoryTopology.PROGRESS_STORE, QueryableStoreTypes.<Integer, Long>keyValueStore(),
-                        partition));
+                        partition),
+                properties.recentOffsets());
     }
 
     private static <T> T store(KafkaStreams streams, String name, QueryableStoreType<T> type, int partition) {

@@ -15,14 +15,16 @@ import org.apache.kafka.streams.state.Stores;
  * four persistent RocksDB stores, each backed by a changelog topic:
  * <ul>
  *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name;</li>
- *   <li>{@value #INDEX_STORE}: the channel's most recent offsets, one row per event ({@link IndexKey}),
- *       at most {@code recentOffsets} per channel;</li>
+ *   <li>{@value #INDEX_STORE}: the channel's most recent offsets in blocks of {@value OffsetBlock#SIZE}
+ *       ({@link IndexKey} → {@link OffsetBlock}): the blocks that hold its last {@code recentOffsets}, so up to
+ *       {@code recentOffsets + SIZE - 1} offsets. Each event rewrites its channel's newest block, which the
+ *       store's cache turns into about one changelog record per block and commit;</li>
  *   <li>{@value #RATE_STORE}: events per channel in 10-second buckets ({@link #RATE_BUCKET}), kept
  *       {@link #RATE_RETENTION}; a query sums the buckets of the last minute;</li>
  *   <li>{@value #PROGRESS_STORE}: per partition, the offset of the last record processed (any channel,
  *       skipped records too), so an answer can say how far into the partition it is complete.</li>
  * </ul>
- * The values are read as bytes and decoded in the processor, so a record that is not an {@link Event}
+ * The values are read as bytes and checked in the processor, so a record that is not an {@link Event}
  * is counted through the {@link SkipListener} and skipped instead of stopping the stream thread.
  * All stores live in the same task as the records of their channel, so the partition of a channel is
  * also the partition of its state.
@@ -30,7 +32,11 @@ import org.apache.kafka.streams.state.Stores;
 final class DirectoryTopology {
 
     static final String STATS_STORE = "channel-stats";
-    static final String INDEX_STORE = "channel-recent-offsets";
+    /**
+     * Named after its format: the per-event index before it was {@code channel-recent-offsets}, and a new
+     * name means a new changelog, so no state in the old format is ever read as blocks.
+     */
+    static final String INDEX_STORE = "channel-recent-blocks";
     static final String RATE_STORE = "channel-rate";
     static final String PROGRESS_STORE = "partition-progress";
 
@@ -57,7 +63,7 @@ final class DirectoryTopology {
                 Stores.persistentKeyValueStore(STATS_STORE), events.keySerde(), new ChannelStatsSerde())
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(INDEX_STORE), Serdes.Bytes(), Serdes.Long())
+                Stores.persistentKeyValueStore(INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(RATE_STORE, RATE_RETENTION, RATE_BUCKET, false),
@@ -69,7 +75,7 @@ final class DirectoryTopology {
         builder.stream(events.name(), Consumed.with(events.keySerde(), Serdes.ByteArray())
                         .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
                         .withName("events"))
-                .process(() -> new DirectoryProcessor(events, recentOffsets, skips), Named.as("directory"),
+                .process(() -> new DirectoryProcessor(recentOffsets, skips), Named.as("directory"),
                         STATS_STORE, INDEX_STORE, RATE_STORE, PROGRESS_STORE);
     }
 }

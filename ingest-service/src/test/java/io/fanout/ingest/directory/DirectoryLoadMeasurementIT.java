@@ -59,12 +59,13 @@ class DirectoryLoadMeasurementIT {
     private static final int EVENTS = Integer.getInteger("fanout.directory.measure.events", 50_000);
     private static final int CHANNELS = 1_000;
     private static final String TOPIC = TestKafka.newTopic("directory-load", PARTITIONS);
+    private static final String APPLICATION_ID = "directory-load-" + System.nanoTime();
 
     @DynamicPropertySource
     static void kafka(DynamicPropertyRegistry registry) throws Exception {
         registry.add("spring.kafka.bootstrap-servers", TestKafka::bootstrapServers);
         registry.add("fanout.topic", () -> TOPIC);
-        registry.add("fanout.directory.application-id", () -> "directory-load-" + System.nanoTime());
+        registry.add("fanout.directory.application-id", () -> APPLICATION_ID);
         registry.add("fanout.directory.state-dir", Files.createTempDirectory("directory-load")::toString);
     }
 
@@ -108,6 +109,7 @@ class DirectoryLoadMeasurementIT {
         }, "lag-sampler");
         long busyCount;
         long lastAcked;
+        long cpuBefore = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID);
         long started = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             for (int i = 0; i < 10; i++) {
@@ -136,6 +138,7 @@ class DirectoryLoadMeasurementIT {
             return info != null && ((Number) info.get("count")).longValue() == expectedBusy;
         });
         long caughtUp = System.nanoTime();
+        long cpu = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID) - cpuBefore;
         Thread.sleep(500);
         sampling.set(false);
         sampler.join();
@@ -145,6 +148,15 @@ class DirectoryLoadMeasurementIT {
                         + "lag gauge over {} samples: max {} records, mean {} records",
                 EVENTS, String.format("%.2f", publishSeconds), Math.round(EVENTS / publishSeconds),
                 (caughtUp - lastAcked) / 1_000_000, lagSamples.size(), maxLag, Math.round(meanLag));
+        DirectoryCosts.awaitCommittedToEnd(APPLICATION_ID, TOPIC, PARTITIONS, Duration.ofMinutes(2));
+        StringBuilder changelogs = new StringBuilder();
+        for (String store : List.of(DirectoryTopology.STATS_STORE, DirectoryTopology.INDEX_STORE,
+                DirectoryTopology.RATE_STORE, DirectoryTopology.PROGRESS_STORE)) {
+            long records = DirectoryCosts.records(DirectoryCosts.changelog(APPLICATION_ID, store), key -> true);
+            changelogs.append(String.format(" %s %d (%.3f per event);", store, records, (double) records / EVENTS));
+        }
+        log.info("MEASURE directory stream thread CPU while publishing and catching up: {} us per event; "
+                        + "changelog records:{}", String.format("%.1f", cpu / 1000.0 / EVENTS), changelogs);
 
         // 2. at rest: from the ack of one event to the directory answering with it
         long[] restMillis = new long[20];

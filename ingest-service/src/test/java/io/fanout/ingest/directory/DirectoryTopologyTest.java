@@ -38,10 +38,23 @@ class DirectoryTopologyTest {
     private TestInputTopic<String, byte[]> input;
     private long offset;
 
+    private int recent;
+
     @BeforeEach
     void start() {
+        start(RECENT);
+    }
+
+    /** A fresh driver whose index keeps the last {@code recentOffsets} offsets of each channel. */
+    private void start(int recentOffsets) {
+        if (driver != null) {
+            driver.close();
+        }
+        recent = recentOffsets;
+        offset = 0;
         StreamsBuilder builder = new StreamsBuilder();
-        DirectoryTopology.build(builder, Topics.events(TOPIC), RECENT, reason -> skipped.merge(reason, 1, Integer::sum));
+        DirectoryTopology.build(builder, Topics.events(TOPIC), recentOffsets,
+                reason -> skipped.merge(reason, 1, Integer::sum));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -93,9 +106,86 @@ class DirectoryTopologyTest {
         });
         assertThat(reader().recent("busy", 2).orElseThrow().offsets()).containsExactlyElementsOf(busy.subList(10, 12));
         assertThat(reader().recent("busy.quiet", 10).orElseThrow().offsets()).containsExactly(1L, 6L, 11L);
-        assertThat(indexRows("busy")).isEqualTo(RECENT);
-        assertThat(indexRows("busy.quiet")).isEqualTo(3);
+        assertThat(blocks("busy")).containsExactly(0L);
+        assertThat(blocks("busy.quiet")).containsExactly(0L);
         assertThat(reader().recent("nobody", 10)).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerTheLastNOffsetsAcrossABlockBoundary() {
+        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + 2);  // sequences 0..65: block 0 full, 2 in block 1
+
+        RecentOffsets recent = reader().recent("busy", RECENT).orElseThrow();
+        assertThat(recent.offsets()).containsExactlyElementsOf(last(busy, RECENT));  // 3 from block 0, 2 from block 1
+        assertThat(recent.count()).isEqualTo(busy.size());
+        assertThat(reader().recent("busy", 2).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 2));
+        assertThat(reader().recent("busy", 3).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 3));
+        assertThat(blocks("busy")).containsExactly(0L, 1L);
+    }
+
+    @Test
+    void shouldDropAWholeBlockOnlyOnceNoneOfTheLastNOffsetsIsInIt() {
+        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + RECENT - 1);  // the oldest of the last 5 is sequence 63
+        assertThat(blocks("busy")).containsExactly(0L, 1L);
+        assertThat(stats("busy").indexStart()).isZero();
+
+        busy.add(publish("busy", T0));  // sequence 68: the last 5 are 64..68, all in block 1
+        assertThat(blocks("busy")).containsExactly(1L);
+        assertThat(stats("busy").indexStart()).isEqualTo(OffsetBlock.SIZE);
+        assertThat(reader().recent("busy", 100).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, RECENT));
+
+        busy.add(publish("busy", T0));  // block 1 now holds 6 offsets; answers still stop at RECENT
+        RecentOffsets recent = reader().recent("busy", 1_000).orElseThrow();
+        assertThat(recent.offsets()).containsExactlyElementsOf(last(busy, RECENT));
+        assertThat(recent.count()).isEqualTo(OffsetBlock.SIZE + RECENT + 1);
+    }
+
+    @Test
+    void shouldAnswerFromSeveralBlocksAndNeverMoreThanRecentOffsets() {
+        start(100);
+        List<Long> busy = publishInterleaved("busy", 200);  // keeps sequences 64..199: blocks 1, 2 and 3
+        List<Long> quiet = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            quiet.add(publish("quiet", T0 + i));  // fewer events than a block
+        }
+
+        assertThat(blocks("busy")).containsExactly(1L, 2L, 3L);
+        assertThat(reader().recent("busy", 100).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 100));
+        assertThat(reader().recent("busy", 150).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 100));
+        assertThat(reader().recent("busy", 30).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 30));
+        RecentOffsets few = reader().recent("quiet", 10).orElseThrow();
+        assertThat(few.offsets()).containsExactlyElementsOf(quiet);
+        assertThat(few.count()).isEqualTo(3);
+        assertThat(blocks("quiet")).containsExactly(0L);
+    }
+
+    @Test
+    void shouldLeaveOutOffsetsNewerThanThePartitionProgressAcrossABlockBoundary() {
+        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + 2);
+        KeyValueStore<Integer, Long> progress = driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE);
+        long through = busy.get(OffsetBlock.SIZE - 1);  // as if read before block 1 began
+        progress.put(0, through);
+
+        RecentOffsets recent = reader().recent("busy", RECENT).orElseThrow();
+        assertThat(recent.offsets()).containsExactlyElementsOf(busy.subList(OffsetBlock.SIZE - RECENT, OffsetBlock.SIZE));
+        assertThat(recent.count()).isEqualTo(OffsetBlock.SIZE);
+        assertThat(recent.indexedThrough()).isEqualTo(through);
+    }
+
+    @Test
+    void shouldStartTheIndexMidBlockForAChannelKnownFromBeforeTheBlocks() {
+        for (int i = 0; i < 10; i++) {
+            publish("other", T0);
+        }
+        // stats as the per-event index left them: 100 events, its oldest entry sequence 95; no blocks
+        driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
+                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95));
+        List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0));  // sequences 100..102
+
+        RecentOffsets recent = reader().recent("old", 10).orElseThrow();
+        assertThat(recent.offsets()).as("only what the index holds: fewer than asked").containsExactlyElementsOf(old);
+        assertThat(recent.count()).isEqualTo(103);
+        assertThat(blocks("old")).containsExactly(1L);
     }
 
     @Test
@@ -208,23 +298,46 @@ class DirectoryTopologyTest {
         return new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(timestamp));
     }
 
+    /** {@code events} events of {@code channel}, every third followed by one of another channel; their offsets. */
+    private List<Long> publishInterleaved(String channel, int events) {
+        List<Long> offsets = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            offsets.add(publish(channel, T0 + i));
+            if (i % 3 == 0) {
+                publish(channel + ".other", T0 + i);
+            }
+        }
+        return offsets;
+    }
+
+    private static List<Long> last(List<Long> offsets, int n) {
+        return offsets.subList(offsets.size() - n, offsets.size());
+    }
+
     private DirectoryReader reader() {
         return new DirectoryReader(driver.getKeyValueStore(DirectoryTopology.STATS_STORE),
                 driver.getKeyValueStore(DirectoryTopology.INDEX_STORE),
                 driver.getWindowStore(DirectoryTopology.RATE_STORE),
-                driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE));
+                driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE),
+                recent);
     }
 
-    private long indexRows(String channel) {
-        KeyValueStore<Bytes, Long> index = driver.getKeyValueStore(DirectoryTopology.INDEX_STORE);
-        long rows = 0;
-        try (KeyValueIterator<Bytes, Long> all = index.range(IndexKey.of(channel, 0), IndexKey.of(channel, Long.MAX_VALUE))) {
+    private ChannelStats stats(String channel) {
+        return driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE).get(channel);
+    }
+
+    /** The numbers of the channel's blocks in the index. */
+    private List<Long> blocks(String channel) {
+        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(DirectoryTopology.INDEX_STORE);
+        List<Long> blocks = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> all =
+                index.range(IndexKey.of(channel, 0), IndexKey.of(channel, Long.MAX_VALUE))) {
             while (all.hasNext()) {
-                all.next();
-                rows++;
+                byte[] key = all.next().key.get();
+                blocks.add(java.nio.ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong());
             }
         }
-        return rows;
+        return blocks;
     }
 
     private static List<String> names(ChannelPage page) {
