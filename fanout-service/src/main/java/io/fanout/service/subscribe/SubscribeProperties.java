@@ -9,10 +9,12 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Subscription limits, under {@code fanout.subscribe}.
  *
- * @param bufferSize events that may wait for one session before it is closed as too slow (close 4000)
+ * @param bufferSize events that may wait for one session while it takes no more (send buffer full, history still
+ *     being sent) before it is closed as too slow (close 4000); 8 times as many in any case
  * @param maxChannels channels one connection may follow
  * @param maxLast the largest {@code last=N}
- * @param writeTimeout a connection whose write has waited this long is closed (a client that stopped reading)
+ * @param writeTimeout a connection whose bytes have waited this long with no write completing is closed (a client
+ *     that stopped reading)
  */
 @Validated
 @ConfigurationProperties("fanout.subscribe")
