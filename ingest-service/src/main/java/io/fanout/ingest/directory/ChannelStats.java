@@ -8,6 +8,10 @@ package io.fanout.ingest.directory;
  * index. In state kept from before the blocks it is the sequence number of the oldest per-event entry; the
  * blocks from there to the first one written since are simply missing.
  *
+ * <p>The channel's newest rate bucket is counted here ({@code rateBucket}, {@code inRateBucket}) rather
+ * than in the {@link DirectoryTopology#RATE_STORE} window store, which receives a bucket only once a newer
+ * one starts: this record is rewritten for every event anyway, the window store then is not.
+ *
  * @param partition the partition of the channel's events (the one the key hashes to)
  * @param count events seen
  * @param firstOffset offset of the first event
@@ -15,20 +19,32 @@ package io.fanout.ingest.directory;
  * @param firstTimestamp record timestamp (epoch ms) of the first event
  * @param lastTimestamp record timestamp (epoch ms) of the last event
  * @param indexStart sequence number where the oldest block kept in the recent-offsets index starts
+ * @param rateBucket start (epoch ms) of the newest rate bucket the channel has events in, or
+ *        {@link #NO_BUCKET} in state from before the stats kept it (the window store then holds that bucket)
+ * @param inRateBucket events in {@code rateBucket}
  */
 record ChannelStats(int partition, long count, long firstOffset, long lastOffset, long firstTimestamp,
-        long lastTimestamp, long indexStart) {
+        long lastTimestamp, long indexStart, long rateBucket, long inRateBucket) {
 
-    static ChannelStats first(int partition, long offset, long timestamp) {
-        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0);
+    static final long NO_BUCKET = Long.MIN_VALUE;
+
+    static ChannelStats first(int partition, long offset, long timestamp, long bucket) {
+        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1);
     }
 
-    /** These statistics after one more event. */
+    /** These statistics after one more event; the rate bucket is left as it was. */
     ChannelStats next(int partition, long offset, long timestamp) {
-        return new ChannelStats(partition, count + 1, firstOffset, offset, firstTimestamp, timestamp, indexStart);
+        return new ChannelStats(partition, count + 1, firstOffset, offset, firstTimestamp, timestamp, indexStart,
+                rateBucket, inRateBucket);
     }
 
     ChannelStats withIndexStart(long sequence) {
-        return new ChannelStats(partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, sequence);
+        return new ChannelStats(partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, sequence,
+                rateBucket, inRateBucket);
+    }
+
+    ChannelStats withRate(long bucket, long events) {
+        return new ChannelStats(partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, indexStart,
+                bucket, events);
     }
 }

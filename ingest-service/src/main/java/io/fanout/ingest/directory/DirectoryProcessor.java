@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Updates the four directory stores for each event (see {@link DirectoryTopology}). One instance per task,
  * called on that task's stream thread only. Per event, all through the stores' caches: one stats read and
  * write; one index block read (none when the event starts a block) and write, plus one block delete every
- * {@value OffsetBlock#SIZE} events once the channel has more than {@code recentOffsets}; one rate bucket read
- * and write; one progress write. The value is checked by its header only ({@link EventCodec#isEvent}), never
+ * {@value OffsetBlock#SIZE} events once the channel has more than {@code recentOffsets}; one progress write.
+ * The rate window store is read and written only when a channel's newest 10-second bucket ends (its count
+ * lives in the stats until then). The value is checked by its header only ({@link EventCodec#isEvent}), never
  * decoded. Nothing is logged per event: skipped records are reported at most once a minute.
  */
 final class DirectoryProcessor implements Processor<String, byte[], Void, Void> {
@@ -28,6 +29,7 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
     private final int recentOffsets;
     private final SkipListener skips;
     private final long bucketMs = DirectoryTopology.RATE_BUCKET.toMillis();
+    private final long windowMs = DirectoryTopology.RATE_WINDOW.toMillis();
 
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, ChannelStats> stats;
@@ -72,16 +74,25 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
             return;
         }
         long timestamp = record.timestamp();
+        long bucket = timestamp - Math.floorMod(timestamp, bucketMs);
         ChannelStats before = stats.get(channel);
         if (before != null && before.partition() == partition && offset <= before.lastOffset()) {
             skip(SkipListener.Reason.REDELIVERED);
             return;
         }
         ChannelStats after = before == null
-                ? ChannelStats.first(partition, offset, timestamp)
-                : before.next(partition, offset, timestamp);
+                ? ChannelStats.first(partition, offset, timestamp, bucket)
+                : countRate(channel, before, before.next(partition, offset, timestamp), bucket);
+        after = indexOffset(channel, before, after, offset);
+        // after the index and the rate: a reader that sees this count or bucket here finds them there
+        stats.put(channel, after);
+    }
 
-        // the index before the stats: a reader that sees the new count in the stats finds the offset in its block
+    /**
+     * Puts the event's offset in its block of the index and drops the blocks no longer needed; returns
+     * {@code after} with the index start that leaves.
+     */
+    private ChannelStats indexOffset(String channel, ChannelStats before, ChannelStats after, long offset) {
         long sequence = after.count() - 1;
         Bytes key = IndexKey.of(channel, OffsetBlock.of(sequence));
         byte[] block = OffsetBlock.slot(sequence) == 0 ? null : index.get(key);
@@ -94,11 +105,40 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
         for (long dropped = firstHeld; dropped < firstKept; dropped++) {
             index.put(IndexKey.of(channel, dropped), null);  // a delete that does not read the value first
         }
-        stats.put(channel, firstKept > firstHeld ? after.withIndexStart(firstKept * OffsetBlock.SIZE) : after);
+        return firstKept > firstHeld ? after.withIndexStart(firstKept * OffsetBlock.SIZE) : after;
+    }
 
-        long bucket = timestamp - Math.floorMod(timestamp, bucketMs);
-        Long inBucket = rate.fetch(channel, bucket);
-        rate.put(channel, inBucket == null ? 1 : inBucket + 1, bucket);
+    /**
+     * Counts the event in its rate bucket; returns {@code after} with the channel's newest bucket. That bucket
+     * is counted in the stats; the window store gets it once a newer one starts, and directly an event older
+     * than the newest bucket (rare: publish times run with the offsets, up to the clocks of the publishers).
+     */
+    private ChannelStats countRate(String channel, ChannelStats before, ChannelStats after, long bucket) {
+        if (bucket == before.rateBucket()) {
+            return after.withRate(bucket, before.inRateBucket() + 1);
+        }
+        if (bucket < before.rateBucket()) {
+            addToWindowStore(channel, bucket, 1);
+            return after;
+        }
+        if (before.rateBucket() == ChannelStats.NO_BUCKET) {
+            // stats from before they kept a bucket: the window store has this bucket's count so far; take it over
+            // (once per channel; a query racing exactly this event may miss that count once)
+            Long counted = rate.fetch(channel, bucket);
+            if (counted != null) {
+                rate.put(channel, null, bucket);
+            }
+            return after.withRate(bucket, counted == null ? 1 : counted + 1);
+        }
+        if (before.rateBucket() > bucket - windowMs) {  // older ones are outside every window a query still reads
+            addToWindowStore(channel, before.rateBucket(), before.inRateBucket());
+        }
+        return after.withRate(bucket, 1);
+    }
+
+    private void addToWindowStore(String channel, long bucket, long events) {
+        Long counted = rate.fetch(channel, bucket);
+        rate.put(channel, counted == null ? events : counted + events, bucket);
     }
 
     private void skip(SkipListener.Reason reason) {

@@ -124,14 +124,25 @@ final class DirectoryReader {
         return Optional.of(new RecentOffsets(name, s.partition(), count, newestFirst, through));
     }
 
+    /**
+     * The channel's figures as of {@code now}. Its newest rate bucket is counted in its stats until a newer
+     * one starts, then in the window store, which the stream thread writes first; read after the stats, the
+     * window store may therefore hold that bucket already, and then its count there is the one to take.
+     */
     private ChannelInfo info(String name, ChannelStats s, long now) {
         long windowStart = now - Math.floorMod(now, BUCKET_MS) - (WINDOW_MS - BUCKET_MS);
         long events = 0;
+        boolean newestStored = false;
         try (WindowStoreIterator<Long> buckets =
                 rate.fetch(name, Instant.ofEpochMilli(windowStart), Instant.ofEpochMilli(now))) {
             while (buckets.hasNext()) {
-                events += buckets.next().value;
+                KeyValue<Long, Long> bucket = buckets.next();
+                events += bucket.value;
+                newestStored |= bucket.key == s.rateBucket();
             }
+        }
+        if (!newestStored && s.rateBucket() >= windowStart && s.rateBucket() <= now) {
+            events += s.inRateBucket();
         }
         double seconds = Math.max(1, now - windowStart) / 1000.0;
         double perSecond = Math.round(events / seconds * 1000) / 1000.0;

@@ -14,13 +14,14 @@ import org.apache.kafka.streams.state.Stores;
  * The channel directory: one processor over the events topic that keeps, per channel (the record key),
  * four persistent RocksDB stores, each backed by a changelog topic:
  * <ul>
- *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name;</li>
+ *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name, with the channel's newest rate bucket;</li>
  *   <li>{@value #INDEX_STORE}: the channel's most recent offsets in blocks of {@value OffsetBlock#SIZE}
  *       ({@link IndexKey} → {@link OffsetBlock}): the blocks that hold its last {@code recentOffsets}, so up to
  *       {@code recentOffsets + SIZE - 1} offsets. Each event rewrites its channel's newest block, which the
  *       store's cache turns into about one changelog record per block and commit;</li>
  *   <li>{@value #RATE_STORE}: events per channel in 10-second buckets ({@link #RATE_BUCKET}), kept
- *       {@link #RATE_RETENTION}; a query sums the buckets of the last minute;</li>
+ *       {@link #RATE_RETENTION}; a bucket arrives here when the channel's next one starts (until then it is
+ *       counted in the stats); a query sums the buckets of the last minute, the stats' one included;</li>
  *   <li>{@value #PROGRESS_STORE}: per partition, the offset of the last record processed (any channel,
  *       skipped records too), so an answer can say how far into the partition it is complete.</li>
  * </ul>

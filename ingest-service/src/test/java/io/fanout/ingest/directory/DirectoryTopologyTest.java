@@ -179,7 +179,7 @@ class DirectoryTopologyTest {
         }
         // stats as the per-event index left them: 100 events, its oldest entry sequence 95; no blocks
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95));
+                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100));
         List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0));  // sequences 100..102
 
         RecentOffsets recent = reader().recent("old", 10).orElseThrow();
@@ -281,12 +281,70 @@ class DirectoryTopologyTest {
     }
 
     @Test
+    void shouldWriteARateBucketToTheWindowStoreOnlyOnceANewerOneStarts() {
+        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 100));  // 30 events in one bucket
+        assertThat(rateBuckets("ticks")).isEmpty();
+        assertThat(stats("ticks").inRateBucket()).isEqualTo(30);
+        assertThat(reader().channel("ticks", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(30);
+
+        publish("ticks", T0 + 10_000);
+        assertThat(rateBuckets("ticks")).containsExactly(java.util.Map.entry(T0, 30L));
+        assertThat(reader().channel("ticks", T0 + 15_000).orElseThrow().eventsLastMinute()).isEqualTo(31);
+    }
+
+    @Test
+    void shouldCountAnEventOlderThanTheNewestBucketInItsOwnBucket() {
+        publish("late", T0 + 15_000);
+        publish("late", T0 + 5_000);  // a publisher with a slower clock
+        publish("late", T0 + 16_000);
+
+        assertThat(rateBuckets("late")).containsExactly(java.util.Map.entry(T0, 1L));
+        assertThat(reader().channel("late", T0 + 19_000).orElseThrow().eventsLastMinute()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldTakeTheNewestBucketFromTheWindowStoreWhenItIsThereAlready() {
+        publish("race", T0);
+        publish("race", T0 + 1);
+        // as if the stream thread had moved the bucket to the window store (3 events by then) after the
+        // reader read the stats (2 events): counted once, as the window store has it
+        driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("race", 3L, T0);
+
+        assertThat(reader().channel("race", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldTakeOverTheBucketOfStatsFromBeforeTheyKeptOne() {
+        for (int i = 0; i < 10; i++) {
+            publish("other", T0);
+        }
+        // state as an earlier version left it: stats without a bucket, the bucket's 4 events in the window store
+        driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
+                .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0));
+        driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("old", 4L, T0);
+        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(4);
+
+        publish("old", T0 + 1);
+        assertThat(rateBuckets("old")).isEmpty();
+        assertThat(stats("old").inRateBucket()).isEqualTo(5);
+        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(5);
+    }
+
+    @Test
     void shouldRoundTripChannelStatsThroughTheirSerde() {
-        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2);
+        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4);
         ChannelStatsSerde serde = new ChannelStatsSerde();
         byte[] bytes = serde.serializer().serialize("t", stats);
         assertThat(bytes).hasSize(ChannelStatsSerde.SIZE);
         assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(stats);
+    }
+
+    @Test
+    void shouldReadChannelStatsOfTheFirstFormatWithoutARateBucket() {
+        byte[] version1 = java.nio.ByteBuffer.allocate(53).put((byte) 1).putInt(7)
+                .putLong(12).putLong(3).putLong(99).putLong(T0).putLong(T0 + 5).putLong(2).array();
+        assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version1))
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0));
     }
 
     private long publish(String channel, long timestamp) {
@@ -324,6 +382,16 @@ class DirectoryTopologyTest {
 
     private ChannelStats stats(String channel) {
         return driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE).get(channel);
+    }
+
+    /** The buckets of the channel in the rate window store: start → events. */
+    private List<Map.Entry<Long, Long>> rateBuckets(String channel) {
+        List<Map.Entry<Long, Long>> buckets = new ArrayList<>();
+        try (var all = driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE)
+                .fetch(channel, Instant.ofEpochMilli(0), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+            all.forEachRemaining(bucket -> buckets.add(Map.entry(bucket.key, bucket.value)));
+        }
+        return buckets;
     }
 
     /** The numbers of the channel's blocks in the index. */
