@@ -56,7 +56,7 @@ final class Options {
     flag("batch-size", "500", "ingest: events per POST /push/batch");
     flag("batch-connections", "8", "ingest: concurrent POST /push/batch loops");
 
-    flag("conn-subscribers", "20000", "connections: idle WebSocket subscribers");
+    flag("conn-subscribers", "19500", "connections: idle WebSocket subscribers");
     flag("conn-per-source-ip", "20000",
         "connections: at most this many connections per source address 127.0.0.x (then the next)");
     flag("conn-settle-seconds", "5", "connections: wait before each memory reading");
