@@ -25,7 +25,7 @@ import reactor.netty.resources.LoopResources;
  */
 public final class Bench {
 
-  private static final List<String> ALL = List.of("saturation", "latency", "ingest", "connections", "replay");
+  private static final List<String> ALL = List.of("warmup", "saturation", "latency", "ingest", "connections", "replay");
   private static final PrintStream OUT = System.out;
 
   private Bench() {}
@@ -105,6 +105,7 @@ public final class Bench {
       PhaseResult r;
       try {
         r = switch (phase) {
+          case "warmup" -> WarmupPhase.run(ctx);
           case "saturation" -> SaturationPhase.run(ctx);
           case "latency" -> LatencyPhase.run(ctx);
           case "ingest" -> IngestPhase.run(ctx);

@@ -23,12 +23,13 @@ final class Options {
   static {
     flag("ingest-url", "http://127.0.0.1:8080", "ingest-service base URL (env INGEST_URL)");
     flag("fanout-url", "ws://127.0.0.1:8081", "fanout-service base URL (env FANOUT_URL)");
-    flag("phases", "saturation,latency,ingest,connections,replay",
+    flag("phases", "warmup,saturation,latency,ingest,connections,replay",
         "phases to run, in this order (comma-separated; 'all' = the default list)");
     flag("message-bytes", "100", "approximate size of each published message (JSON), bytes");
     flag("threads", "2", "generator event-loop threads");
     flag("connect-concurrency", "200", "WebSocket handshakes in flight at once");
 
+    flag("warmup-seconds", "60", "warmup: publishing before anything is measured, so the services' JIT is done");
     flag("sat-subscribers", "1000", "saturation: WebSocket subscribers");
     flag("sat-channels", "10", "saturation: channels (subscriber i follows channel i % K)");
     flag("sat-seconds", "20", "saturation: measured publishing time");
@@ -43,7 +44,7 @@ final class Options {
     flag("lat-subscribers", "100", "latency: WebSocket subscribers");
     flag("lat-channels", "10", "latency: channels");
     flag("lat-rate", "10000", "latency: target deliveries/s (publishes/s = rate / subscribers per channel)");
-    flag("lat-seconds", "30", "latency: measured time");
+    flag("lat-seconds", "20", "latency: measured time");
     flag("lat-warmup-seconds", "5", "latency: unmeasured time before");
     flag("lat-replays", "4",
         "latency: replay subscribers reading history over and over during a second measured window "
