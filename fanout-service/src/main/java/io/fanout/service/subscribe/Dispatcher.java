@@ -100,12 +100,30 @@ public class Dispatcher {
     public void unregister(Subscription subscription) {
         subscription.end();
         for (String channel : subscription.channels()) {
-            byChannel.computeIfPresent(channel, (name, current) -> {
-                Subscription[] kept = Arrays.stream(current).filter(s -> s != subscription).toArray(Subscription[]::new);
-                return kept.length == 0 ? null : kept;
-            });
+            byChannel.computeIfPresent(channel, (name, current) -> without(current, subscription));
         }
         subscriptions.decrementAndGet();
+    }
+
+    /** {@code current} less {@code gone}; {@code null} when nothing is left. Runs under the channel's map lock. */
+    private static Subscription[] without(Subscription[] current, Subscription gone) {
+        int at = -1;
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == gone) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0) {
+            return current;
+        }
+        if (current.length == 1) {
+            return null;
+        }
+        Subscription[] kept = new Subscription[current.length - 1];
+        System.arraycopy(current, 0, kept, 0, at);
+        System.arraycopy(current, at + 1, kept, at, current.length - at - 1);
+        return kept;
     }
 
     /** Counts a session closed for being too slow. */
