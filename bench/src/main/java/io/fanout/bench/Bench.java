@@ -101,6 +101,9 @@ public final class Bench {
     Map<String, PhaseResult> results = new LinkedHashMap<>();
     ProcMonitor.Window whole = monitor.begin();
     for (String phase : phases) {
+      if (!phase.equals("warmup")) {
+        settle(monitor, phase, o.integer("settle-seconds"));
+      }
       long t = System.nanoTime();
       PhaseResult r;
       try {
@@ -286,6 +289,27 @@ public final class Bench {
     } catch (IOException e) {
       System.err.println("bench: could not append to " + file + ": " + e);
     }
+  }
+
+  /**
+   * Waits (at most {@code maxSeconds}) until the platform is idle, under 15 % of one core for a second, so that a
+   * phase does not measure what the previous one left behind (the channel directory catching up, GC, closing
+   * sockets). Prints how long that took.
+   */
+  private static void settle(ProcMonitor monitor, String phase, int maxSeconds) {
+    long t0 = System.nanoTime();
+    double busy = 0;
+    while (maxSeconds > 0 && System.nanoTime() - t0 < maxSeconds * 1_000_000_000L) {
+      ProcMonitor.Window w = monitor.begin();
+      WsClients.sleep(1000);
+      ProcMonitor.Usage u = w.end();
+      busy = Math.max(0, u.cpu("fanout")) + Math.max(0, u.cpu("ingest")) + Math.max(0, u.cpu("kafka"));
+      if (busy < 0.15) {
+        break;
+      }
+    }
+    OUT.printf("bench: platform idle after %.1f s before %s%s%n", (System.nanoTime() - t0) / 1e9, phase,
+        busy < 0.15 ? "" : String.format(" (still %.2f cores busy: measuring anyway)", busy));
   }
 
   private static List<String> phases(String s) {

@@ -30,6 +30,7 @@ final class Options {
     flag("connect-concurrency", "200", "WebSocket handshakes in flight at once");
 
     flag("warmup-seconds", "60", "warmup: publishing before anything is measured, so the services' JIT is done");
+    flag("settle-seconds", "60", "longest wait before each phase for the platform to be idle (0: no wait)");
     flag("sat-subscribers", "1000", "saturation: WebSocket subscribers");
     flag("sat-channels", "10", "saturation: channels (subscriber i follows channel i % K)");
     flag("sat-seconds", "20", "saturation: measured publishing time");
