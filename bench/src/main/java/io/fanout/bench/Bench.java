@@ -282,12 +282,24 @@ public final class Bench {
     return "| " + String.join(" | ", c) + " |";
   }
 
+  /** Adds {@code row} after the last row of the file's first table (the runs), or at the end if it has none. */
   private static void record(Path file, String row) {
     try {
-      Files.writeString(file, row + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      OUT.println("bench: row appended to " + file);
+      List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8))
+          : new ArrayList<>();
+      int at = -1;
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).startsWith("|")) {
+          at = i + 1;
+        } else if (at >= 0) {
+          break;
+        }
+      }
+      lines.add(at < 0 ? lines.size() : at, row);
+      Files.write(file, lines, StandardCharsets.UTF_8);
+      OUT.println("bench: row added to " + file);
     } catch (IOException e) {
-      System.err.println("bench: could not append to " + file + ": " + e);
+      System.err.println("bench: could not add a row to " + file + ": " + e);
     }
   }
 
