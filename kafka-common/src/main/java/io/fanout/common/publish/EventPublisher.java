@@ -127,23 +127,27 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private void sendAll(List<PublishRequest> requests, MonoSink<List<PublishAck>> sink) {
+        if (requests.isEmpty()) {
+            sink.success(List.of());
+            return;
+        }
         long now = System.currentTimeMillis();
         PublishAck[] acks = new PublishAck[requests.size()];
         AtomicInteger outstanding = new AtomicInteger(requests.size());
-        AtomicBoolean failed = new AtomicBoolean();
+        AtomicBoolean answered = new AtomicBoolean(); // the first error answers the batch
         for (int i = 0; i < acks.length; i++) {
             PublishRequest request = requests.get(i);
             String id = UUID.randomUUID().toString();
             int slot = i;
             producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
                 if (error != null) {
-                    if (failed.compareAndSet(false, true)) {
+                    if (answered.compareAndSet(false, true)) {
                         sink.error(error);
                     }
                     return;
                 }
                 acks[slot] = ack(request, id, metadata);
-                if (outstanding.decrementAndGet() == 0 && !failed.get()) {
+                if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
                     sink.success(List.of(acks));
                 }
             });
