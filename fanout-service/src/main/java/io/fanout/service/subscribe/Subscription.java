@@ -12,21 +12,25 @@ import reactor.core.publisher.Sinks;
 /**
  * The live events of one session's channels, buffered up to a bound. The {@link Dispatcher} offers frames from the
  * single consumer thread and wakes the subscription once per poll of records; whoever drains it, a socket writer
- * ({@link #drainWith}) or a {@link Flux} ({@link #frames()}), takes them with {@link #poll()}. When more than
- * {@code capacity} frames are waiting, the subscription overflows once: it stops accepting frames, drops what it
- * holds, and {@link #overflow()} emits, so the session can close with a resumable code. Nothing else waits for a
- * slow subscriber.
+ * ({@link #drainWith}) or a {@link Flux} ({@link #frames()}), takes them with {@link #poll()}.
+ *
+ * <p>The subscription overflows once when more than {@code capacity} frames wait while it is stalled (no drain
+ * attached yet, because its history is still being sent, or its drain stopped because the client takes no more: a
+ * socket that is not writable, a stream without demand), or more than {@link #HARD_LIMIT_FACTOR} × {@code capacity}
+ * in any case. It then stops accepting frames, drops what it holds, and {@link #overflow()} emits, so the session can
+ * close with a resumable code. A burst larger than {@code capacity} to a client that keeps up is not an overflow.
+ * Nothing else waits for a slow subscriber.
  */
 public final class Subscription {
+
+    /** Frames that may wait, stalled or not, before the subscription overflows: {@code capacity} times this. */
+    static final int HARD_LIMIT_FACTOR = 8;
 
     private final List<String> channels;
     private final int capacity;
     private final AtomicInteger pending = new AtomicInteger();
     private final Queue<LiveFrame> queue = new ConcurrentLinkedQueue<>();
     private final Sinks.One<SlowSubscriberException> overflow = Sinks.one();
-    /** Frames that may wait, stalled or not, before the subscription overflows: {@code capacity} times this. */
-    static final int HARD_LIMIT_FACTOR = 8;
-
     private volatile Runnable drain;
     private volatile boolean stalled = true;
     private volatile boolean ended;
