@@ -135,7 +135,10 @@ class DirectoryIT {
     void shouldKeepCountsWhenStreamsRestartsFromItsChangelog() {
         List<Ack> acks = push(http, "it2.restart", 4);
         push(http, "it2.other", 2);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(channel(http, "it2.restart").count()).isEqualTo(4));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(channel(http, "it2.restart").count()).isEqualTo(4);
+            assertThat(channel(http, "it2.other").count()).isEqualTo(2);
+        });
 
         streams.stop();
         try {
@@ -152,8 +155,9 @@ class DirectoryIT {
             ChannelInfo restored = channel(http, "it2.restart");
             assertThat(restored.count()).isEqualTo(4);
             assertThat(restored.lastOffset()).isEqualTo(acks.get(3).offset());
+            // the two channels may live in partitions whose state is restored at different moments
+            assertThat(channel(http, "it2.other").count()).isEqualTo(2);
         });
-        assertThat(channel(http, "it2.other").count()).isEqualTo(2);
 
         Ack more = push(http, "it2.restart", 1).get(0);
         await().atMost(WAIT).untilAsserted(() -> {
