@@ -1,7 +1,9 @@
 package io.fanout.schemas;
 
 import io.fanout.schemas.avro.Event;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The topics of fanout, named once. The events topic is configurable ({@code fanout.topic}); its
@@ -17,5 +19,16 @@ public final class Topics {
 
     public static Topic<String, Event> events(String name) {
         return new Topic<>(name, Serdes.String(), new EventSerde());
+    }
+
+    /**
+     * The partition of the events topic that holds {@code channel} when the topic has {@code partitionCount}
+     * partitions: murmur2 of the key's UTF-8 bytes, as Kafka's default partitioner places a keyed record.
+     */
+    public static int partitionOf(String channel, int partitionCount) {
+        if (partitionCount <= 0) {
+            throw new IllegalArgumentException("partitionCount must be positive, not " + partitionCount);
+        }
+        return Utils.toPositive(Utils.murmur2(channel.getBytes(StandardCharsets.UTF_8))) % partitionCount;
     }
 }

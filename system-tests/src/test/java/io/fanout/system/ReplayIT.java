@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import io.fanout.schemas.Topics;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -177,7 +177,7 @@ class ReplayIT {
     }
 
     private static int partition(String channel) {
-        return BuiltInPartitioner.partitionForKey(channel.getBytes(StandardCharsets.UTF_8), Platform.PARTITIONS);
+        return Topics.partitionOf(channel, Platform.PARTITIONS);
     }
 
     private long indexedThrough(String channel) {

@@ -1,13 +1,13 @@
 package io.fanout.service.replay;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.schemas.Topics;
 import io.fanout.service.subscribe.Cursor;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.TruncationNotice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -173,15 +172,10 @@ public class HistoryReader {
         }
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         for (String channel : channels) {
-            int partition = partitionOf(channel, infos.size());
+            int partition = Topics.partitionOf(channel, infos.size());
             byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(channel);
         }
         return byPartition;
-    }
-
-    /** The partition Kafka's default partitioner gives a record keyed by {@code channel}. */
-    static int partitionOf(String channel, int partitionCount) {
-        return BuiltInPartitioner.partitionForKey(channel.getBytes(StandardCharsets.UTF_8), partitionCount);
     }
 
     private Map<Integer, Long> offsetsForTime(Consumer<String, byte[]> consumer, List<TopicPartition> partitions,

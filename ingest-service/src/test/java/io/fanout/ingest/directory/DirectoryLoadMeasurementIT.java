@@ -8,7 +8,6 @@ import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.fanout.testsupport.TestKafka;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Utils;
+import io.fanout.schemas.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
@@ -292,7 +291,7 @@ class DirectoryLoadMeasurementIT {
     }
 
     private static int partitionOf(String channel) {
-        return Utils.toPositive(Utils.murmur2(channel.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+        return Topics.partitionOf(channel, PARTITIONS);
     }
 
     private static KafkaProducer<String, byte[]> producer() {
