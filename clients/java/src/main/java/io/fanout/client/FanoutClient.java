@@ -36,8 +36,7 @@ public final class FanoutClient {
     private final List<URI> urls;
     private final URI ingestUrl;
     private final String token;
-    private final Backoff backoff;
-    private final Duration connectTimeout;
+    private final Subscription.Settings settings;
     private final Duration publishTimeout;
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
@@ -46,8 +45,8 @@ public final class FanoutClient {
         this.urls = List.copyOf(builder.urls);
         this.ingestUrl = builder.ingestUrl;
         this.token = builder.token;
-        this.backoff = new Backoff(builder.minBackoff, builder.maxBackoff);
-        this.connectTimeout = builder.connectTimeout;
+        this.settings = new Subscription.Settings(urls, token, new Backoff(builder.minBackoff, builder.maxBackoff),
+                builder.connectTimeout, builder.pingInterval);
         this.publishTimeout = builder.publishTimeout;
         this.http = builder.httpClient != null ? builder.httpClient
                 : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
@@ -76,8 +75,8 @@ public final class FanoutClient {
             throw new IllegalArgumentException("give at least one channel");
         }
         Objects.requireNonNull(options, "options");
-        return Flux.create(sink -> new Subscription(http, json, urls, token, backoff, connectTimeout, channelList,
-                options, sink).start(), FluxSink.OverflowStrategy.BUFFER);
+        return Flux.create(sink -> new Subscription(http, json, settings, channelList, options, sink).start(),
+                FluxSink.OverflowStrategy.BUFFER);
     }
 
     /**
@@ -146,6 +145,7 @@ public final class FanoutClient {
         private Duration minBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration pingInterval = Duration.ofSeconds(20);
         private Duration publishTimeout = Duration.ofSeconds(30);
         private HttpClient httpClient;
 
@@ -187,6 +187,18 @@ public final class FanoutClient {
 
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often an open subscription pings its server (20 s); one that answers nothing for twice this long is
+         * taken for dead and the subscription resumes elsewhere. {@link Duration#ZERO} turns it off.
+         */
+        public Builder pingInterval(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("pingInterval must not be negative");
+            }
+            this.pingInterval = interval;
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.fanout.client;
 
 import io.fanout.client.StateChange.State;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
 import reactor.core.publisher.FluxSink;
@@ -48,6 +50,7 @@ final class Subscription {
     private final String token;
     private final Backoff backoff;
     private final Duration connectTimeout;
+    private final Duration pingInterval;
     private final List<String> channels;
     private final SubscribeOptions options;
     private final FluxSink<Event> sink;
@@ -63,14 +66,19 @@ final class Subscription {
     private int failures;
     private String resumedFrom;
 
-    Subscription(HttpClient http, JsonMapper json, List<URI> urls, String token, Backoff backoff,
-                 Duration connectTimeout, List<String> channels, SubscribeOptions options, FluxSink<Event> sink) {
+    /** What every subscription of one client shares. */
+    record Settings(List<URI> urls, String token, Backoff backoff, Duration connectTimeout, Duration pingInterval) {
+    }
+
+    Subscription(HttpClient http, JsonMapper json, Settings settings, List<String> channels, SubscribeOptions options,
+                 FluxSink<Event> sink) {
         this.http = http;
         this.json = json;
-        this.urls = urls;
-        this.token = token;
-        this.backoff = backoff;
-        this.connectTimeout = connectTimeout;
+        this.urls = settings.urls();
+        this.token = settings.token();
+        this.backoff = settings.backoff();
+        this.connectTimeout = settings.connectTimeout();
+        this.pingInterval = settings.pingInterval();
         this.channels = channels;
         this.options = options;
         this.sink = sink;
@@ -142,9 +150,11 @@ final class Subscription {
 
         private final URI base;
         private final StringBuilder text = new StringBuilder();
+        private final AtomicBoolean over = new AtomicBoolean();
+        private volatile long lastHeard;
+        private Disposable heartbeat;
         private long connectedAt = -1;
         private boolean handedOut;
-        private boolean over;
 
         Connection(URI base) {
             this.base = base;
@@ -160,13 +170,50 @@ final class Subscription {
                 socket = ws;
             }
             connectedAt = System.nanoTime();
+            lastHeard = connectedAt;
             position.connected(System.currentTimeMillis());
             state(new StateChange(State.CONNECTED, base, failures, null, null, null, resumedFrom));
+            if (!pingInterval.isZero()) {
+                heartbeat = Schedulers.parallel().schedulePeriodically(() -> ping(ws), pingInterval.toMillis(),
+                        pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+            }
             ws.request(1);
+        }
+
+        /**
+         * Pings the server each interval; a connection that answered nothing (no frame, no pong) for two intervals
+         * is dead (a half-open TCP connection never reports itself) and is dropped, which resumes elsewhere. Not
+         * while this client itself has stopped reading for its subscriber.
+         */
+        private void ping(WebSocket ws) {
+            long now = System.nanoTime();
+            if (paused.get() == ws) {
+                lastHeard = now;
+            } else if (now - lastHeard > 2 * pingInterval.toNanos()) {
+                ws.abort();
+                ended(1006, "no answer to pings for " + pingInterval.multipliedBy(2).toMillis() + " ms");
+            } else {
+                ws.sendPing(ByteBuffer.allocate(0));
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket ws, ByteBuffer message) {
+            lastHeard = System.nanoTime();
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket ws, ByteBuffer message) {
+            lastHeard = System.nanoTime();
+            ws.request(1);
+            return null;
         }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            lastHeard = System.nanoTime();
             text.append(data);
             if (!last) {
                 ws.request(1);
@@ -195,7 +242,7 @@ final class Subscription {
             if (error instanceof WebSocketHandshakeException refused) {
                 int status = refused.getResponse().statusCode();
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
-                    over = true;
+                    over.set(true);
                     state(new StateChange(State.CLOSED, base, failures, status, "HTTP " + status, null, null));
                     fail(new SubscriptionRefusedException(status, "HTTP " + status, base));
                     return;
@@ -232,14 +279,14 @@ final class Subscription {
                             node.path("earliest").asLong());
                     position.skipTo(gap.partition(), gap.earliest());
                     if (options.gapHandler() == null) {
-                        over = true;
+                        over.set(true);
                         fail(new GapException(gap, ResumePosition.format(position.positions())));
                         return false;
                     }
                     try {
                         options.gapHandler().accept(gap);
                     } catch (RuntimeException callbackFailed) {
-                        over = true;
+                        over.set(true);
                         fail(callbackFailed);
                         return false;
                     }
@@ -271,10 +318,12 @@ final class Subscription {
         }
 
         private void ended(int code, String reason) {
-            if (over) {
+            if (!over.compareAndSet(false, true)) {
                 return;
             }
-            over = true;
+            if (heartbeat != null) {
+                heartbeat.dispose();
+            }
             synchronized (lock) {
                 socket = null;
                 if (ended) {

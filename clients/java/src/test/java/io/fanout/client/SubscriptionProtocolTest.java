@@ -4,12 +4,14 @@ import static io.fanout.client.ScriptedFanout.event;
 import static io.fanout.client.ScriptedFanout.sendAndStay;
 import static io.fanout.client.ScriptedFanout.sendThenClose;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fanout.client.StateChange.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.test.StepVerifier;
 
 /** The subscription's reactions to each kind of frame and close, against a scripted server. */
@@ -159,6 +161,24 @@ class SubscriptionProtocolTest {
                     .expectNextCount(47)
                     .thenCancel()
                     .verify(WAIT);
+        }
+    }
+
+    @Test
+    void shouldDropAConnectionThatAnswersNoPingsAndConnectAgain() throws Exception {
+        List<StateChange> states = new CopyOnWriteArrayList<>();
+        try (SilentServer server = new SilentServer()) {
+            FanoutClient client = FanoutClient.builder().urls(server.url())
+                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).pingInterval(Duration.ofMillis(200)).build();
+            Disposable subscription = client.subscribe(List.of("a"), SubscribeOptions.live().onState(states::add)).subscribe();
+            try {
+                await().atMost(WAIT).until(() -> server.accepted.size() >= 2);
+            } finally {
+                subscription.dispose();
+            }
+            StateChange dropped = states.stream().filter(s -> s.state() == State.DISCONNECTED).findFirst().orElseThrow();
+            assertThat(dropped.code()).isEqualTo(1006);
+            assertThat(dropped.reason()).startsWith("no answer to pings");
         }
     }
 }
