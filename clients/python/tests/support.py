@@ -94,7 +94,7 @@ class ExtraFanout:
     def __init__(self, jar: str, bootstrap: str, ingest_url: str, topic: str) -> None:
         self.port = free_port()
         self.url = f"ws://127.0.0.1:{self.port}"
-        self._command = ["java", "-Xmx256m", "-jar", jar, f"--server.port={self.port}",
+        self._command = ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar, f"--server.port={self.port}",
                          f"--spring.kafka.bootstrap-servers={bootstrap}", f"--fanout.replay.directory-url={ingest_url}",
                          f"--fanout.topic={topic}"]
         self._process: Optional[subprocess.Popen] = None
