@@ -152,7 +152,7 @@ final class Subscription {
         private final StringBuilder text = new StringBuilder();
         private final AtomicBoolean over = new AtomicBoolean();
         private volatile long lastHeard;
-        private Disposable heartbeat;
+        private volatile Disposable heartbeat;
         private long connectedAt = -1;
         private boolean handedOut;
 
@@ -186,6 +186,15 @@ final class Subscription {
          * while this client itself has stopped reading for its subscriber.
          */
         private void ping(WebSocket ws) {
+            synchronized (lock) {
+                if (ended) {
+                    Disposable beat = heartbeat;
+                    if (beat != null) {
+                        beat.dispose();
+                    }
+                    return;
+                }
+            }
             long now = System.nanoTime();
             if (paused.get() == ws) {
                 lastHeard = now;
