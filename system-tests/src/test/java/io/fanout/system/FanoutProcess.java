@@ -17,10 +17,12 @@ final class FanoutProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final List<String> args;
 
-    private FanoutProcess(Process process, int port) {
+    private FanoutProcess(Process process, int port, List<String> args) {
         this.process = process;
         this.port = port;
+        this.args = args;
     }
 
     static FanoutProcess start(List<String> args) throws Exception {
@@ -28,6 +30,18 @@ final class FanoutProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        return start(args, port);
+    }
+
+    /** Another instance with the same settings on the same port, once this one is gone (after {@link #kill()}). */
+    FanoutProcess restart() throws Exception {
+        if (process.isAlive()) {
+            throw new IllegalStateException("kill it first");
+        }
+        return start(args, port);
+    }
+
+    private static FanoutProcess start(List<String> args, int port) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -36,7 +50,7 @@ final class FanoutProcess implements AutoCloseable {
         command.add("--server.port=" + port);
         Path log = Files.createTempFile("fanout-second-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        FanoutProcess started = new FanoutProcess(process, port);
+        FanoutProcess started = new FanoutProcess(process, port, List.copyOf(args));
         started.awaitHealthy(Duration.ofSeconds(90), log);
         return started;
     }
@@ -62,6 +76,10 @@ final class FanoutProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("second fanout-service not healthy within " + timeout + ": " + Files.readString(log));
+    }
+
+    String url() {
+        return "ws://127.0.0.1:" + port;
     }
 
     URI events(String query) {

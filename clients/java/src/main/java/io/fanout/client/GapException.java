@@ -1,0 +1,27 @@
+package io.fanout.client;
+
+/**
+ * Ends a subscription that met a {@link Gap} with no {@link SubscribeOptions#onGap} callback: gaps are never passed
+ * over silently. {@link #resumeFrom()} is the position to subscribe again from to accept the gap and carry on
+ * ({@code SubscribeOptions.from(e.resumeFrom())}).
+ */
+public class GapException extends FanoutException {
+
+    private final Gap gap;
+    private final String resumeFrom;
+
+    public GapException(Gap gap, String resumeFrom) {
+        super("events lost: partition " + gap.partition() + " offsets " + gap.requested() + ".." + (gap.earliest() - 1)
+                + " are no longer kept; resume with from=" + resumeFrom + " to carry on");
+        this.gap = gap;
+        this.resumeFrom = resumeFrom;
+    }
+
+    public Gap gap() {
+        return gap;
+    }
+
+    public String resumeFrom() {
+        return resumeFrom;
+    }
+}

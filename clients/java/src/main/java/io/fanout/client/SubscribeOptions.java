@@ -1,0 +1,68 @@
+package io.fanout.client;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Where a subscription starts and whom it tells about gaps and connection changes. Start from
+ * {@link #live()}, {@link #last(int)}, {@link #from(long)}, {@link #from(String)} or {@link #since(Instant)}, then
+ * add callbacks with {@link #onGap(Consumer)} and {@link #onState(Consumer)}.
+ *
+ * <p>Callbacks run on the client's I/O thread, one at a time per subscription: keep them short.
+ *
+ * @param cursor      {@code last}, {@code from} or {@code since}; null to start live
+ * @param cursorValue the cursor's value as the server takes it
+ * @param gapHandler  receives each {@link Gap}; null ends the subscription with a {@link GapException} instead
+ * @param stateHandler receives each {@link StateChange}; may be null
+ */
+public record SubscribeOptions(String cursor, String cursorValue, Consumer<Gap> gapHandler,
+                               Consumer<StateChange> stateHandler) {
+
+    public SubscribeOptions {
+        if ((cursor == null) != (cursorValue == null)) {
+            throw new IllegalArgumentException("a cursor needs a value");
+        }
+        if (cursor != null && !cursor.equals("last") && !cursor.equals("from") && !cursor.equals("since")) {
+            throw new IllegalArgumentException("cursor must be last, from or since, not " + cursor);
+        }
+    }
+
+    /** Only events published from now on. */
+    public static SubscribeOptions live() {
+        return new SubscribeOptions(null, null, null, null);
+    }
+
+    /** The last {@code n} events of each channel, then live. */
+    public static SubscribeOptions last(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("last must not be negative");
+        }
+        return new SubscribeOptions("last", Integer.toString(n), null, null);
+    }
+
+    /** Every event of each channel at or after {@code offset} (an ack's offset, or an event's offset + 1). */
+    public static SubscribeOptions from(long offset) {
+        return new SubscribeOptions("from", Long.toString(offset), null, null);
+    }
+
+    /** A position list {@code p:o,p:o} (the next offset per partition), e.g. {@link GapException#resumeFrom()}. */
+    public static SubscribeOptions from(String position) {
+        return new SubscribeOptions("from", Objects.requireNonNull(position, "position"), null, null);
+    }
+
+    /** Every event published at or after {@code time}. */
+    public static SubscribeOptions since(Instant time) {
+        return new SubscribeOptions("since", Long.toString(time.toEpochMilli()), null, null);
+    }
+
+    /** These options, with {@code handler} receiving gaps instead of the subscription ending on one. */
+    public SubscribeOptions onGap(Consumer<Gap> handler) {
+        return new SubscribeOptions(cursor, cursorValue, handler, stateHandler);
+    }
+
+    /** These options, with {@code handler} receiving every change of connection state. */
+    public SubscribeOptions onState(Consumer<StateChange> handler) {
+        return new SubscribeOptions(cursor, cursorValue, gapHandler, handler);
+    }
+}

@@ -1,0 +1,77 @@
+"""Values the client hands to its caller: gaps, state changes and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Events the server no longer has: yielded by ``subscribe`` in place of them, never swallowed.
+
+    The server sends it (a ``truncated`` frame) when a requested position in ``partition`` is below what Kafka
+    still keeps: events with offsets ``requested`` .. ``earliest - 1`` are gone, and the events that follow start
+    at ``earliest``.
+    """
+
+    partition: int
+    requested: int
+    earliest: int
+
+    @property
+    def missed(self) -> int:
+        """How many offsets were skipped (an upper bound on the events of the subscribed channels lost)."""
+        return max(0, self.earliest - self.requested)
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What ``on_state`` receives.
+
+    ``state`` is one of ``connecting``, ``connected``, ``catching-up``, ``live``, ``disconnected``, ``closed``.
+    ``url`` is the instance the change is about. ``disconnected`` carries the close ``code`` (1006 when the
+    connection just broke) and ``reason``, and ``retry_in``, the seconds until the next attempt. ``connected`` after a
+    disconnect carries ``resumed_from``, the cursor query it resumed with (``from=...``, the first cursor again, or
+    ``live``). ``catching-up`` and ``live`` pass on what the server says about a session it serves from the log.
+    """
+
+    state: str
+    url: str
+    attempt: int = 0
+    code: Optional[int] = None
+    reason: Optional[str] = None
+    retry_in: Optional[float] = None
+    resumed_from: Optional[str] = None
+
+
+class FanoutError(Exception):
+    """Base of the errors this client raises."""
+
+
+class SubscriptionRefused(FanoutError):
+    """The server refused the subscription (close 1008, or an HTTP 4xx at the handshake): retrying cannot help.
+
+    ``code`` is the WebSocket close code (1008, 1009) or the HTTP status of the refused handshake; ``reason`` is
+    the server's reason.
+    """
+
+    def __init__(self, code: int, reason: str, url: str) -> None:
+        super().__init__(f"subscription refused by {url}: {code} {reason}".rstrip())
+        self.code = code
+        self.reason = reason
+        self.url = url
+
+
+class PublishError(FanoutError):
+    """A publish the ingest-service refused or could not take.
+
+    ``status`` is the HTTP status (0 when no answer came), ``detail`` the problem+json detail, ``retry_after`` the
+    seconds the server asked to wait (429, 503) or None.
+    """
+
+    def __init__(self, status: int, detail: str, retry_after: Optional[float] = None) -> None:
+        super().__init__(f"publish failed: {status} {detail}".rstrip())
+        self.status = status
+        self.detail = detail
+        self.retry_after = retry_after
