@@ -117,15 +117,25 @@ public final class EventPublisher implements AutoCloseable {
 
     private void send(PublishRequest request, long now, MonoSink<PublishAck> sink) {
         String id = UUID.randomUUID().toString();
-        producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
-            if (error != null) {
-                sink.error(error);
-            } else {
-                sink.success(ack(request, id, metadata));
-            }
-        });
+        try {
+            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+                if (error != null) {
+                    sink.error(error);
+                } else {
+                    sink.success(ack(request, id, metadata));
+                }
+            });
+        } catch (RuntimeException e) { // the producer refused the record before taking it (closed, serializer)
+            sink.error(e);
+        }
     }
 
+    /**
+     * Sends a batch's records in order and answers once: with every ack, or with the first error. Once answered
+     * with an error, or cancelled (the {@code ackTimeout} ran out, the client left), no further item is handed to
+     * the producer: a client told 503 must be able to retry without the rest of the old batch arriving later.
+     * Items already handed over may still be written.
+     */
     private void sendAll(List<PublishRequest> requests, MonoSink<List<PublishAck>> sink) {
         if (requests.isEmpty()) {
             sink.success(List.of());
@@ -134,23 +144,34 @@ public final class EventPublisher implements AutoCloseable {
         long now = System.currentTimeMillis();
         PublishAck[] acks = new PublishAck[requests.size()];
         AtomicInteger outstanding = new AtomicInteger(requests.size());
-        AtomicBoolean answered = new AtomicBoolean(); // the first error answers the batch
+        AtomicBoolean answered = new AtomicBoolean(); // the first error, or the end of the wait, answers the batch
+        sink.onCancel(() -> answered.set(true));
         for (int i = 0; i < acks.length; i++) {
+            if (answered.get()) {
+                return;
+            }
             PublishRequest request = requests.get(i);
             String id = UUID.randomUUID().toString();
             int slot = i;
-            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
-                if (error != null) {
-                    if (answered.compareAndSet(false, true)) {
-                        sink.error(error);
+            try {
+                producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+                    if (error != null) {
+                        if (answered.compareAndSet(false, true)) {
+                            sink.error(error);
+                        }
+                        return;
                     }
-                    return;
+                    acks[slot] = ack(request, id, metadata);
+                    if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
+                        sink.success(List.of(acks));
+                    }
+                });
+            } catch (RuntimeException e) {
+                if (answered.compareAndSet(false, true)) {
+                    sink.error(e);
                 }
-                acks[slot] = ack(request, id, metadata);
-                if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
-                    sink.success(List.of(acks));
-                }
-            });
+                return;
+            }
         }
     }
 
