@@ -1,5 +1,6 @@
 package io.fanout.common.publish;
 
+import io.fanout.common.error.FanoutException;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,11 +88,26 @@ public final class EventPublisher implements AutoCloseable {
         if (request.idempotencyKey() != null && idempotency != null) {
             return idempotency.publishOnce(request, this::publishOne);
         }
-        return publishOne(request);
+        return publishOne(request, null);
     }
 
-    private Mono<PublishAck> publishOne(PublishRequest request) {
-        return bounded(Mono.<PublishAck>create(sink -> send(request, System.currentTimeMillis(), sink)), 1);
+    /**
+     * Publishes one event. The returned {@link Mono} is the client's answer (bounded by {@code ackTimeout});
+     * {@code written}, when given, learns what Kafka finally did, however long after the answer that is: the ack,
+     * the producer's error, or {@link NotWrittenException} when the record was never handed to the producer.
+     */
+    Mono<PublishAck> publishOne(PublishRequest request, CompletableFuture<PublishAck> written) {
+        AtomicInteger stage = new AtomicInteger(); // 0 waiting for a send thread, 1 handed over, 2 abandoned
+        Mono<PublishAck> send = Mono.create(sink -> {
+            if (stage.compareAndSet(0, 1)) {
+                send(request, System.currentTimeMillis(), sink, written);
+            }
+        });
+        return bounded(send, 1).doFinally(signal -> {
+            if (stage.compareAndSet(0, 2) && written != null) {
+                written.completeExceptionally(new NotWrittenException("never handed to the producer", null));
+            }
+        });
     }
 
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
@@ -115,17 +132,28 @@ public final class EventPublisher implements AutoCloseable {
                 .doOnError(e -> failed.increment(events));
     }
 
-    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink) {
+    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink,
+            CompletableFuture<PublishAck> written) {
         String id = UUID.randomUUID().toString();
         try {
             producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
                 if (error != null) {
+                    if (written != null) {
+                        written.completeExceptionally(error);
+                    }
                     sink.error(error);
                 } else {
-                    sink.success(ack(request, id, metadata));
+                    PublishAck ack = ack(request, id, metadata);
+                    if (written != null) {
+                        written.complete(ack);
+                    }
+                    sink.success(ack);
                 }
             });
         } catch (RuntimeException e) { // the producer refused the record before taking it (closed, serializer)
+            if (written != null) {
+                written.completeExceptionally(new NotWrittenException("the producer refused it", e));
+            }
             sink.error(e);
         }
     }
@@ -192,8 +220,7 @@ public final class EventPublisher implements AutoCloseable {
 
     private Throwable translate(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof PublisherOverloadedException || cause instanceof InvalidPublishException
-                || cause instanceof IdempotencyKeyReusedException) {
+        if (cause instanceof FanoutException) {
             return cause;
         }
         if (cause instanceof RecordTooLargeException) {
