@@ -13,6 +13,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,6 +49,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     /** A question from {@link #caughtUp}; {@code target} is set on the follower thread. */
     private static final class Waiter {
@@ -84,7 +86,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) POLL.toMillis());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-idempotency-keys");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-idempotency-keys-" + INSTANCES.incrementAndGet());
         this.consumer = new KafkaConsumer<>(config);
         this.thread = new Thread(this::run, "fanout-idempotency-keys");
         this.thread.setDaemon(true);
