@@ -114,8 +114,9 @@ class EventPublisherTest {
     @Test
     void shouldSendNoMoreOfABatchOnceItsTimeIsUp() {
         GatedProducer producer = new GatedProducer(false);
-        CompletableFuture<List<PublishAck>> acks = publisher(producer, 10, Duration.ofMillis(300))
+        CompletableFuture<List<PublishAck>> acks = publisher(producer, 10, Duration.ofSeconds(3))
                 .publishAll(batch(5)).toFuture();
+        await().atMost(LONG).until(() -> producer.history().size() == 1); // item 0 taken, its send blocking
         await().atMost(LONG).until(acks::isDone);
         assertThatThrownBy(acks::join).hasCauseInstanceOf(KafkaUnavailableException.class);
         producer.open();

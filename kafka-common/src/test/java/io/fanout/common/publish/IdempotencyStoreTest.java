@@ -109,11 +109,14 @@ class IdempotencyStoreTest {
     void shouldNotWriteARetryAgainWhenKafkaWritesTheFirstAttemptAfterIts503() {
         GatedProducer producer = new GatedProducer(true);
         IdempotencyStore store = new IdempotencyStore(Duration.ofMinutes(10), 100, 1 << 20, Duration.ofMillis(300));
-        EventPublisher publisher = publisher(producer, store, Duration.ofMillis(300));
+        EventPublisher publisher = publisher(producer, store, Duration.ofSeconds(3));
         PublishRequest request = keyed("slow", "\"once\"");
 
-        assertThatThrownBy(() -> publisher.publish(request).block(LONG))
-                .isInstanceOf(KafkaUnavailableException.class); // the first attempt's answer: 503, still in flight
+        CompletableFuture<PublishAck> first = publisher.publish(request).toFuture();
+        await().atMost(LONG).until(() -> producer.history().size() == 1); // handed to the producer, never acked
+        await().atMost(LONG).until(first::isDone);
+        assertThatThrownBy(first::join) // the first attempt's answer: 503, while the record is still in flight
+                .hasCauseInstanceOf(KafkaUnavailableException.class);
         assertThatThrownBy(() -> publisher.publish(request).block(LONG))
                 .isInstanceOf(PublishOutcomeUnknownException.class) // a retry while Kafka has not decided: 503
                 .satisfies(e -> assertThat(((PublishOutcomeUnknownException) e).retryLater()).isTrue());
