@@ -38,7 +38,12 @@ import reactor.core.scheduler.Schedulers;
  * {@code delivery.timeout.ms}), whatever happens to Kafka: while the broker is gone the producer loses the topic's
  * metadata and each {@code send} blocks for {@code max.block.ms} on one of the two send threads, so without this
  * bound the publishes queued behind them would wait minutes instead of getting a prompt 503. A publish still queued
- * when its time is up is never handed to the producer.
+ * when its time is up is never handed to the producer, and neither is the rest of a batch once it was answered
+ * with an error.
+ *
+ * <p>A 503 is "not acknowledged", not "not written": a record handed to the producer may still land after its
+ * answer. For a publish with an idempotency key the {@link IdempotencyStore} therefore learns what Kafka finally did
+ * (the ack, the producer's error, or that it was never handed over), so a retry is never written twice.
  */
 public final class EventPublisher implements AutoCloseable {
 

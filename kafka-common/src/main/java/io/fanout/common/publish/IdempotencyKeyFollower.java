@@ -7,9 +7,11 @@ import io.fanout.schemas.avro.Event;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +73,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
     private final CountDownLatch firstCatchUp = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean running = true;
+    private final Set<TopicPartition> positioned = new HashSet<>();
     private Map<TopicPartition, Long> startupEnds;
     private int partitionCount;
     private long nextRefreshNanos;
@@ -181,8 +184,12 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
             return;
         }
         List<PartitionInfo> infos = consumer.partitionsFor(topic, REQUEST_TIMEOUT);
-        nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
-        if (infos == null || infos.isEmpty() || infos.size() == partitionCount) {
+        if (infos == null || infos.isEmpty()) {
+            nextRefreshNanos = System.nanoTime() + PAUSE_AFTER_ERROR.toNanos(); // the topic may be created any moment
+            return;
+        }
+        if (infos.size() == positioned.size()) {
+            nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
             return;
         }
         List<TopicPartition> all = new ArrayList<>();
@@ -190,25 +197,27 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         for (PartitionInfo info : infos) {
             TopicPartition partition = new TopicPartition(topic, info.partition());
             all.add(partition);
-            if (!consumer.assignment().contains(partition)) {
+            if (!positioned.contains(partition)) {
                 added.add(partition);
             }
         }
         // new partitions from the window's start (first run) or their beginning (added later: all of it is new)
-        long since = partitionCount == 0 ? System.currentTimeMillis() - store.window().toMillis() : 0L;
+        long since = positioned.isEmpty() ? System.currentTimeMillis() - store.window().toMillis() : 0L;
         Map<TopicPartition, Long> query = new HashMap<>();
         added.forEach(p -> query.put(p, since));
+        consumer.assign(all); // before asking for offsets: answers for unassigned partitions are logged as stale
         Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, REQUEST_TIMEOUT);
         Map<TopicPartition, Long> ends = consumer.endOffsets(added, REQUEST_TIMEOUT);
-        consumer.assign(all);
         for (TopicPartition partition : added) {
             OffsetAndTimestamp start = starts.get(partition);
             consumer.seek(partition, start == null ? ends.get(partition) : start.offset());
+            positioned.add(partition);
         }
         if (startupEnds == null) {
             startupEnds = new HashMap<>(ends);
         }
         partitionCount = infos.size();
+        nextRefreshNanos = System.nanoTime() + PARTITION_REFRESH.toNanos();
     }
 
     /** The topic does not exist (yet): nothing was written, so every question is answered. */
