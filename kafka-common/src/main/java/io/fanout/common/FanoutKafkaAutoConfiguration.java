@@ -2,6 +2,7 @@ package io.fanout.common;
 
 import io.fanout.common.health.KafkaHealthIndicator;
 import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.IdempotencyKeyFollower;
 import io.fanout.common.publish.IdempotencyProperties;
 import io.fanout.common.publish.IdempotencyStore;
 import io.fanout.common.publish.PublishProperties;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -29,10 +31,29 @@ import org.springframework.kafka.core.ProducerFactory;
 @EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class, IdempotencyProperties.class})
 public class FanoutKafkaAutoConfiguration {
 
+    @Bean
+    IdempotencyStore idempotencyStore(ProducerFactory<?, ?> producerFactory, IdempotencyProperties idempotency) {
+        return new IdempotencyStore(idempotency.window(), idempotency.maxKeys(), idempotency.maxBytes().toBytes(),
+                ackTimeout(producerFactory));
+    }
+
+    /** Keys written by every instance within the window, read before this instance serves (the start-up re-read). */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "fanout.publish.idempotency", name = "follow-topic", havingValue = "true",
+            matchIfMissing = true)
+    IdempotencyKeyFollower idempotencyKeyFollower(IdempotencyStore store, IdempotencyProperties idempotency,
+            KafkaAdmin admin, FanoutProperties fanout) throws InterruptedException {
+        IdempotencyKeyFollower follower = new IdempotencyKeyFollower(store, admin.getConfigurationProperties(),
+                fanout.topic());
+        follower.start(idempotency.rebuildTimeout());
+        store.followWith(follower);
+        return follower;
+    }
+
     @Bean(destroyMethod = "close")
     @SuppressWarnings("unchecked")
     EventPublisher eventPublisher(ProducerFactory<?, ?> producerFactory, FanoutProperties fanout,
-            PublishProperties publish, IdempotencyProperties idempotency, KafkaAdmin admin,
+            PublishProperties publish, IdempotencyStore keys, ObjectProvider<IdempotencyKeyFollower> follower,
             ObjectProvider<MeterRegistry> meters) {
         // What the contract promises is fixed here, whatever spring.kafka.producer.* says.
         Map<String, Object> contract = Map.of(
@@ -42,15 +63,16 @@ public class FanoutKafkaAutoConfiguration {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory
                 .copyWithConfigurationOverride(contract).createProducer();
-        // Keys of the last window are restored before this instance serves, so retries across a restart stay single.
-        IdempotencyStore keys = new IdempotencyStore(idempotency.window(), idempotency.maxKeys());
-        keys.rebuild(admin.getConfigurationProperties(), fanout.topic(), idempotency.rebuildTimeout());
-        // A publish is answered (ack or 503) within the producer's delivery.timeout.ms of arriving.
-        Object deliveryTimeout = producerFactory.getConfigurationProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
-        Duration ackTimeout = deliveryTimeout == null ? EventPublisher.DEFAULT_ACK_TIMEOUT
-                : Duration.ofMillis(Long.parseLong(deliveryTimeout.toString().trim()));
+        follower.ifAvailable(started -> { }); // keys of the last window are known before this instance serves
         return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
-                meters.getIfAvailable(SimpleMeterRegistry::new), keys, ackTimeout);
+                meters.getIfAvailable(SimpleMeterRegistry::new), keys, ackTimeout(producerFactory));
+    }
+
+    /** A publish is answered (ack or 503) within the producer's delivery.timeout.ms of arriving. */
+    private static Duration ackTimeout(ProducerFactory<?, ?> producerFactory) {
+        Object deliveryTimeout = producerFactory.getConfigurationProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        return deliveryTimeout == null ? EventPublisher.DEFAULT_ACK_TIMEOUT
+                : Duration.ofMillis(Long.parseLong(deliveryTimeout.toString().trim()));
     }
 
     @Bean(name = "kafka", destroyMethod = "close")

@@ -19,20 +19,39 @@ final class ExtraPlatform implements AutoCloseable {
     final String topic;
     final ConfigurableApplicationContext ingest;
     final ConfigurableApplicationContext fanout;
+    private final String applicationId = "fanout-directory-extra-" + System.nanoTime();
+    private final List<String> settings;
 
     private ExtraPlatform(boolean withIngest, boolean withFanout, String topic, List<String> settings) {
         this.topic = topic;
+        this.settings = List.copyOf(settings);
+        ingest = withIngest ? IngestApplication.builder().run(args(List.of()).toArray(String[]::new)) : null;
+        // the fanout-service asks this platform's directory for last=N, not the default port's
+        List<String> fanoutArgs = args(ingest == null ? List.of()
+                : List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest)));
+        fanout = withFanout ? FanoutApplication.builder().run(fanoutArgs.toArray(String[]::new)) : null;
+    }
+
+    private List<String> args(List<String> more) {
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
                 "--fanout.topic=" + topic,
                 "--fanout.publish.max-body-size=256KB",
                 "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
-                "--fanout.directory.application-id=fanout-directory-extra-" + System.nanoTime(),
+                "--fanout.directory.application-id=" + applicationId,
                 "--logging.level.org.apache.kafka=WARN"));
         args.addAll(settings);
-        ingest = withIngest ? IngestApplication.builder().run(args.toArray(String[]::new)) : null;
-        fanout = withFanout ? FanoutApplication.builder().run(args.toArray(String[]::new)) : null;
+        args.addAll(more);
+        return args;
+    }
+
+    /**
+     * Another ingest-service beside this platform's, with the same settings, topic and directory application id (so
+     * the two split the directory's partitions and forward queries to each other). The caller closes it.
+     */
+    ConfigurableApplicationContext anotherIngest() {
+        return IngestApplication.builder().run(args(List.of()).toArray(String[]::new));
     }
 
     /** Both services on a fresh topic with these extra {@code --name=value} settings. */

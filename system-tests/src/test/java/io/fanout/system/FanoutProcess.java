@@ -1,5 +1,7 @@
 package io.fanout.system;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A fanout-service instance in a JVM of its own, started from the test classpath; {@link #kill()} is SIGKILL. */
 final class FanoutProcess implements AutoCloseable {
@@ -57,25 +60,22 @@ final class FanoutProcess implements AutoCloseable {
 
     private void awaitHealthy(Duration timeout, Path log) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("second fanout-service exited: " + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (health.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("second fanout-service exited: " + Files.readString(log));
+                        }
+                        return http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
+                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                    });
+        } catch (ConditionTimeoutException notHealthy) {
+            process.destroyForcibly();
+            throw new IllegalStateException("second fanout-service not healthy within " + timeout + ": "
+                    + Files.readString(log));
         }
-        process.destroyForcibly();
-        throw new IllegalStateException("second fanout-service not healthy within " + timeout + ": " + Files.readString(log));
     }
 
     String url() {

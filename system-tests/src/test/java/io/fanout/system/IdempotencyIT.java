@@ -1,6 +1,7 @@
 package io.fanout.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fanout.common.publish.IdempotencyKeys;
 import io.fanout.testsupport.TestKafka;
@@ -91,9 +92,47 @@ class IdempotencyIT {
             }
             assertThat(acks).hasSize(2);
             assertThat(Json.parse(acks.get(1)).get("offset")).isEqualTo(Json.parse(acks.get(0)).get("offset"));
-            Thread.sleep(1000); // would a second event arrive?
-            socket.frames.drainTo(events);
-            assertThat(events.stream().filter(f -> f.contains("\"once\"")).count()).isEqualTo(1);
+            // no second event arrives
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                socket.frames.drainTo(events);
+                assertThat(events.stream().filter(f -> f.contains("\"once\"")).count()).isEqualTo(1);
+            });
+        }
+        assertThat(recordsWithKey(platform.topic, key)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerARetryOnAnotherIngestInstanceWithTheFirstAck() {
+        String topic = TestKafka.newTopic("fanout.events.idem", 3);
+        String key = "elsewhere-" + UUID.randomUUID();
+        String body = "{\"channel\":\"orders\",\"message\":{\"n\":1}}";
+        try (ExtraPlatform first = ExtraPlatform.ingestOnly(topic);
+                ExtraPlatform second = ExtraPlatform.ingestOnly(topic)) {
+            JsonNode ack = push(first.ingestClient(), key, body);
+            JsonNode retry = push(second.ingestClient(), key, body);
+            assertThat(retry).isEqualTo(ack);
+            second.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotency-Key", key).bodyValue("{\"channel\":\"orders\",\"message\":{\"n\":2}}")
+                    .exchange().expectStatus().isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+        }
+        assertThat(recordsWithKey(topic, key)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerAWebSocketRetryOfAnHttpPublishWithTheFirstAck() throws Exception {
+        Platform platform = Platform.get();
+        String key = "http-then-ws-" + UUID.randomUUID();
+        JsonNode ack = push(platform.ingestClient(), key, "{\"channel\":\"idem-both\",\"message\":\"one\"}");
+        try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=idem-both"))) {
+            socket.send("{\"message\":\"one\",\"id\":\"" + key + "\"}");
+            String frame;
+            do {
+                frame = socket.frames.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(frame).as("an ack frame").isNotNull();
+            } while (!frame.contains("\"type\":\"ack\""));
+            JsonNode wsAck = Json.parse(frame);
+            assertThat(wsAck.get("offset")).isEqualTo(ack.get("offset"));
+            assertThat(wsAck.get("id")).isEqualTo(ack.get("id"));
         }
         assertThat(recordsWithKey(platform.topic, key)).isEqualTo(1);
     }

@@ -1,9 +1,12 @@
 package io.fanout.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.fanout.common.security.MintToken;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.fanout.testsupport.WsTestClient;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.time.Duration;
@@ -17,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -221,6 +225,153 @@ class SecurityIT {
         JsonNode problem = problem(platform.fanoutClient().get().uri("/sse?channel=billing")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange(), HttpStatus.FORBIDDEN);
         assertThat(problem.get("detail").stringValue()).contains("'billing'");
+    }
+
+    @Test
+    void shouldAuthenticateEveryRequestWithAnUpgradeHeaderButTheWebSocketHandshake() {
+        for (String path : List.of("/channels", "/channels/orders", "/channels/orders/recent", "/actuator/metrics")) {
+            withUpgrade(platform.ingestClient().get().uri(path)).exchange().expectStatus().isUnauthorized();
+        }
+        withUpgrade(platform.ingestClient().get().uri("/events?channel=orders")).exchange().expectStatus()
+                .isUnauthorized(); // ingest-service has no WebSocket endpoint
+        withUpgrade(platform.fanoutClient().get().uri("/actuator/metrics")).exchange().expectStatus().isUnauthorized();
+        withUpgrade(platform.fanoutClient().get().uri("/sse?channel=orders")).exchange().expectStatus()
+                .isUnauthorized();
+    }
+
+    private static WebTestClient.RequestHeadersSpec<?> withUpgrade(WebTestClient.RequestHeadersSpec<?> request) {
+        return request.header(HttpHeaders.UPGRADE, "websocket").header(HttpHeaders.CONNECTION, "Upgrade")
+                .header("Sec-WebSocket-Version", "13").header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+    }
+
+    @Test
+    void shouldListAndReadOnlyTheChannelsATokenMaySubscribeTo() {
+        String publisher = token(List.of("dirg.*"), List.of());
+        push(publisher, "{\"channel\":\"dirg.mine\",\"message\":1}").expectStatus().isOk();
+        push(publisher, "{\"channel\":\"dirg.theirs\",\"message\":2}").expectStatus().isOk();
+        String everything = "Bearer " + token(List.of(), List.of("*"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(channelNames(everything))
+                .contains("dirg.mine", "dirg.theirs"));
+
+        String reader = "Bearer " + token(List.of(), List.of("dirg.mine"));
+        assertThat(channelNames(reader)).containsExactly("dirg.mine");
+        for (String path : List.of("/channels/dirg.theirs", "/channels/dirg.theirs/recent")) {
+            JsonNode problem = problem(platform.ingestClient().get().uri(path)
+                    .header(HttpHeaders.AUTHORIZATION, reader).exchange(), HttpStatus.FORBIDDEN);
+            assertThat(problem.get("detail").stringValue()).contains("'dirg.theirs'");
+        }
+        for (String path : List.of("/channels/dirg.mine", "/channels/dirg.mine/recent")) {
+            platform.ingestClient().get().uri(path).header(HttpHeaders.AUTHORIZATION, reader).exchange()
+                    .expectStatus().isOk();
+        }
+        platform.ingestClient().get().uri("/channels/dirg.mine").exchange().expectStatus().isUnauthorized();
+    }
+
+    private static List<String> channelNames(String authorization) {
+        JsonNode page = Json.parse(platform.ingestClient().get().uri("/channels?prefix=dirg.")
+                .header(HttpHeaders.AUTHORIZATION, authorization).exchange().expectStatus().isOk()
+                .expectBody().returnResult().getResponseBody());
+        List<String> names = new java.util.ArrayList<>();
+        page.get("channels").forEach(channel -> names.add(channel.get("channel").stringValue()));
+        return names;
+    }
+
+    @Test
+    void shouldCutTheCloseReasonOfA200CharacterForbiddenChannelToFitTheFrame() throws Exception {
+        String channel = "f".repeat(200);
+        String token = token(List.of(), List.of("orders"));
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(platform.events("channel=" + channel + "&token=" + token), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
+                        closed.complete(code + " " + reason);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        String codeAndReason = closed.get(15, TimeUnit.SECONDS);
+        assertThat(codeAndReason).startsWith("1008 token does not allow subscribing to channel 'fff");
+        String reason = codeAndReason.substring("1008 ".length());
+        assertThat(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
+    }
+
+    @Test
+    void shouldServeLastNFromTheDirectoryWithItsOwnCredential() throws Exception {
+        String channel = "lastn.x";
+        String publisher = token(List.of(channel), List.of());
+        List<Long> offsets = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            offsets.add(Json.parse(push(publisher, "{\"channel\":\"" + channel + "\",\"message\":" + i + "}")
+                    .expectStatus().isOk().expectBody().returnResult().getResponseBody()).get("offset").longValue());
+        }
+        String reader = token(List.of(), List.of(channel));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Json.parse(platform.ingestClient().get()
+                .uri("/channels/" + channel).header(HttpHeaders.AUTHORIZATION, "Bearer " + reader).exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody()).get("count").longValue())
+                .isEqualTo(3));
+        MeterRegistry meters = platform.fanout.getBean(MeterRegistry.class);
+        // the directory may be rebalancing at any moment: each attempt is a new subscription and a new lookup
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            double before = directoryLookups(meters);
+            try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&last=2&token="
+                    + reader))) {
+                List<String> frames = client.take(2, Duration.ofSeconds(10));
+                assertThat(frames).extracting(frame -> Json.parse(frame).get("offset").longValue())
+                        .containsExactly(offsets.get(1), offsets.get(2));
+            }
+            assertThat(directoryLookups(meters)).isEqualTo(before + 1);
+        });
+    }
+
+    private static double directoryLookups(MeterRegistry meters) {
+        Counter counter = meters.find("fanout.replay.last.lookups").tag("source", "directory").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void shouldAnswerForAChannelOwnedByTheOtherIngestInstance() {
+        try (ConfigurableApplicationContext second = platform.anotherIngest()) {
+            WebTestClient other = ExtraPlatform.client(ExtraPlatform.port(second));
+            // both instances own part of the directory
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                assertThat(directoryPartitions(platform.ingestClient())).isNotEmpty();
+                assertThat(directoryPartitions(other)).isNotEmpty();
+            });
+            String publisher = token(List.of("owned.*"), List.of());
+            List<String> channels = new java.util.ArrayList<>();
+            for (int partition = 0; partition < 4; partition++) {
+                String channel = channelIn(partition, 4);
+                channels.add(channel);
+                push(publisher, "{\"channel\":\"" + channel + "\",\"message\":1}").expectStatus().isOk();
+            }
+            String reader = "Bearer " + token(List.of(), List.of("owned.*"));
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                for (WebTestClient client : List.of(platform.ingestClient(), other)) {
+                    for (String channel : channels) {
+                        client.get().uri("/channels/" + channel + "/recent").header(HttpHeaders.AUTHORIZATION, reader)
+                                .exchange().expectStatus().isOk();
+                    }
+                }
+            });
+        }
+    }
+
+    private static String channelIn(int partition, int partitions) {
+        for (int i = 0; ; i++) {
+            String channel = "owned.c" + i;
+            if (io.fanout.schemas.Topics.partitionOf(channel, partitions) == partition) {
+                return channel;
+            }
+        }
+    }
+
+    private static List<Integer> directoryPartitions(WebTestClient client) {
+        JsonNode health = Json.parse(client.get().uri("/actuator/health/directory").exchange()
+                .expectBody().returnResult().getResponseBody());
+        JsonNode partitions = health.path("details").path("partitions");
+        List<Integer> owned = new java.util.ArrayList<>();
+        partitions.forEach(p -> owned.add(p.intValue()));
+        return owned;
     }
 
     private static void assertClosedWith1008(java.net.URI uri, Map<String, String> headers, String reason) {

@@ -1,5 +1,6 @@
 package io.fanout.service.replay;
 
+import io.fanout.common.security.InternalCredentials;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -11,6 +12,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Asks the channel directory ({@code GET /channels/{name}/recent?limit=N} of an ingest-service) for the
  * offsets of a channel's last events, so {@code last=N} can seek straight to them. Blocking, with a
  * timeout: call it only from a replay thread. Empty when no directory is configured or it cannot answer.
+ * With auth on, each request carries the service's own credential ({@link InternalCredentials}).
  */
 @Component
 class RecentOffsetsClient {
@@ -20,10 +22,10 @@ class RecentOffsetsClient {
     private final WebClient client;
     private final ReplayProperties properties;
 
-    RecentOffsetsClient(ReplayProperties properties) {
+    RecentOffsetsClient(ReplayProperties properties, InternalCredentials credentials) {
         this.properties = properties;
         this.client = properties.directoryUrl().isBlank() ? null
-                : WebClient.builder().baseUrl(properties.directoryUrl()).build();
+                : WebClient.builder().baseUrl(properties.directoryUrl()).filter(credentials.filter()).build();
     }
 
     /**

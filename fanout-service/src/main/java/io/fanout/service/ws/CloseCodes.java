@@ -1,29 +1,82 @@
 package io.fanout.service.ws;
 
+import java.nio.charset.StandardCharsets;
 import org.springframework.web.reactive.socket.CloseStatus;
 
-/** The WebSocket close codes fanout sends (documented in the README). */
+/**
+ * The WebSocket close codes fanout sends (documented in the README), and the one place a close reason is made to
+ * fit its frame: a close frame's payload is at most 125 bytes, two of them the code, so every reason built here is cut
+ * to {@value #MAX_REASON_BYTES} bytes of UTF-8, on a character boundary, ending in "..." when cut. Build every
+ * {@link CloseStatus} through this class.
+ */
 final class CloseCodes {
 
+    /** Most bytes of UTF-8 a close reason may take (RFC 6455 5.5: 125-byte control frame payload, 2 for the code). */
+    static final int MAX_REASON_BYTES = 123;
+
+    private static final String CUT = "...";
+
     /** Going away: the instance shuts down; reconnect, with a cursor to lose nothing. */
-    static final CloseStatus GOING_AWAY = CloseStatus.GOING_AWAY.withReason("server shutting down; reconnect with from=");
+    static final CloseStatus GOING_AWAY = of(CloseStatus.GOING_AWAY.getCode(), "server shutting down; reconnect with from=");
 
     /** Private-use code: the session's buffer overflowed; reconnect with {@code from=<last offset + 1>}. */
     static final int SLOW_CONSUMER = 4000;
 
+    /** 1013: try again later (RFC 6455 registry). */
+    static final int TRY_AGAIN_LATER = 1013;
+
     private CloseCodes() {
     }
 
+    /** 1008: the request or token is not allowed. */
     static CloseStatus policyViolation(String reason) {
-        return CloseStatus.POLICY_VIOLATION.withReason(reason);
+        return of(CloseStatus.POLICY_VIOLATION.getCode(), reason);
     }
 
     /** 1013: refused for now (replay limit, history unreadable); retry shortly. */
     static CloseStatus tryAgainLater(String reason) {
-        return new CloseStatus(1013, reason);
+        return of(TRY_AGAIN_LATER, reason);
+    }
+
+    /** 1013 as well, for the connection cap (Spring names it {@code SERVICE_OVERLOAD}). */
+    static CloseStatus overloaded(String reason) {
+        return of(CloseStatus.SERVICE_OVERLOAD.getCode(), reason);
     }
 
     static CloseStatus slowConsumer(String reason) {
-        return new CloseStatus(SLOW_CONSUMER, reason);
+        return of(SLOW_CONSUMER, reason);
+    }
+
+    /** {@code code} with {@code reason} cut to fit the close frame. */
+    static CloseStatus of(int code, String reason) {
+        return new CloseStatus(code, fit(reason));
+    }
+
+    /**
+     * {@code reason} if it is at most {@value #MAX_REASON_BYTES} bytes of UTF-8; otherwise its longest prefix of whole
+     * characters (never half a surrogate pair) that fits with "..." appended.
+     */
+    static String fit(String reason) {
+        if (reason == null) {
+            return null;
+        }
+        if (reason.length() * 3 <= MAX_REASON_BYTES
+                || reason.getBytes(StandardCharsets.UTF_8).length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        int budget = MAX_REASON_BYTES - CUT.length();
+        int bytes = 0;
+        int end = 0;
+        while (end < reason.length()) {
+            int codePoint = reason.codePointAt(end);
+            // a lone surrogate counts 3 here and is encoded as 1 byte ('?'): the count only errs on the safe side
+            int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (bytes + size > budget) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(codePoint);
+        }
+        return reason.substring(0, end) + CUT;
     }
 }

@@ -1,15 +1,5 @@
 package io.fanout.service.ws;
 
-import io.fanout.common.publish.EventPublisher;
-import io.fanout.common.publish.EventTooLargeException;
-import io.fanout.common.publish.IdempotencyKeyReusedException;
-import io.fanout.common.publish.InvalidPublishException;
-import io.fanout.common.publish.PublisherOverloadedException;
-import io.fanout.common.publish.SocketPublish;
-import io.fanout.common.publish.PublishAck;
-import io.fanout.common.publish.PublishRequest;
-import io.fanout.common.publish.PublishRequestParser;
-import io.fanout.common.security.ChannelGrants;
 import io.fanout.service.subscribe.Dispatcher;
 import io.fanout.service.replay.ReplayRefusedException;
 import io.fanout.service.replay.SubscriptionStream;
@@ -27,29 +17,27 @@ import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /events}: one pipeline per socket. Output: the history of a cursor through the session's reactive send,
  * then live frames and replies written straight to the channel by a {@link SocketWriter}, each live frame the shared
- * bytes of its event. Input: text frames are published, in order, through the one {@link EventPublisher}. The socket
+ * bytes of its event. Input: text frames are published, in order, by the {@link SocketPublisher}. The socket
  * ends when the client closes it, when its buffer overflows (close 4000) or on a bad request (close 1008).
  */
 @Component
 class EventsWebSocketHandler implements WebSocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(EventsWebSocketHandler.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final SubscribeRequestParser requestParser;
     private final Dispatcher dispatcher;
-    private final EventPublisher publisher;
+    private final SocketPublisher publisher;
     private final SubscribeProperties properties;
     private final SubscriptionStream stream;
     private final SessionGate gate;
     private final SocketChannels channels;
 
-    EventsWebSocketHandler(SubscribeRequestParser requestParser, Dispatcher dispatcher, EventPublisher publisher,
+    EventsWebSocketHandler(SubscribeRequestParser requestParser, Dispatcher dispatcher, SocketPublisher publisher,
             SubscribeProperties properties, SubscriptionStream stream, SessionGate gate, SocketChannels channels) {
         this.channels = channels;
         this.stream = stream;
@@ -96,7 +84,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
         Mono<Void> receive = session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
-                .concatMap(text -> publish(text, request.singleChannel(), admission.grants()))
+                .concatMap(text -> publisher.publish(text, request.singleChannel(), admission.grants()))
                 .doOnNext(writer::reply)
                 .then();
         Mono<Void> slow = subscription.overflow().flatMap(overflow -> {
@@ -111,58 +99,5 @@ class EventsWebSocketHandler implements WebSocketHandler {
 
     private static WebSocketMessage toMessage(WebSocketSession session, Frame frame) {
         return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame.json()));
-    }
-
-    /**
-     * Publishes one text frame. Only an explicit publish object ({@code {"message": ...}}) gets an ack frame
-     * back; a plain message is published silently, as in the original design. Errors always get a frame.
-     */
-    private Mono<String> publish(String text, String socketChannel, ChannelGrants grants) {
-        SocketPublish parsed;
-        try {
-            parsed = PublishRequestParser.parseFrame(text, socketChannel);
-        } catch (InvalidPublishException e) {
-            return Mono.just(errorFrame(400, e.getMessage()));
-        }
-        PublishRequest request = parsed.request();
-        if (!grants.canPublish(request.channel())) {
-            return Mono.just(errorFrame(403, "token does not allow publishing to channel '" + request.channel() + "'"));
-        }
-        boolean wantsAck = parsed.acknowledged();
-        return publisher.publish(request)
-                .map(ack -> wantsAck ? ackFrame(ack) : "")
-                .onErrorResume(e -> {
-                    log.debug("WebSocket publish failed: {}", e.toString());
-                    return Mono.just(errorFrame(statusOf(e), e.getMessage()));
-                })
-                .filter(reply -> !reply.isEmpty());
-    }
-
-    /** The HTTP status {@code POST /push} would answer for the same failure. */
-    private static int statusOf(Throwable error) {
-        if (error instanceof InvalidPublishException) {
-            return 400;
-        }
-        if (error instanceof EventTooLargeException) {
-            return 413;
-        }
-        if (error instanceof IdempotencyKeyReusedException) {
-            return 422;
-        }
-        if (error instanceof PublisherOverloadedException) {
-            return 429;
-        }
-        return 503;
-    }
-
-
-    private static String ackFrame(PublishAck ack) {
-        return "{\"type\":\"ack\",\"channel\":\"" + ack.channel() + "\",\"id\":\"" + ack.id() + "\",\"partition\":"
-                + ack.partition() + ",\"offset\":" + ack.offset() + ",\"timestamp\":" + ack.timestamp() + "}";
-    }
-
-    private static String errorFrame(int status, String detail) {
-        return "{\"type\":\"error\",\"status\":" + status + ",\"detail\":" + JSON.writeValueAsString(String.valueOf(detail))
-                + "}";
     }
 }

@@ -63,7 +63,7 @@ class SessionGate implements SmartLifecycle {
         }
         if (admitted.incrementAndGet() > maxConnections) {
             admitted.decrementAndGet();
-            return Mono.error(new SessionRefusedException(CloseStatus.SERVICE_OVERLOAD.withReason(
+            return Mono.error(new SessionRefusedException(CloseCodes.overloaded(
                     "too many connections on this instance (at most " + maxConnections + "); retry shortly")));
         }
         HandshakeInfo handshake = session.getHandshakeInfo();
@@ -83,7 +83,7 @@ class SessionGate implements SmartLifecycle {
                     return admission;
                 })
                 .onErrorMap(InvalidTokenException.class,
-                        e -> new SessionRefusedException(CloseCodes.policyViolation(e.getMessage())))
+                        e -> new SessionRefusedException(CloseCodes.of(e.closeCode(), e.getMessage())))
                 .doOnError(e -> release.run())
                 .doOnCancel(release);
     }
@@ -114,12 +114,7 @@ class SessionGate implements SmartLifecycle {
 
         /** Why the token may not subscribe to one of {@code channels}, or {@code null} when it may to all. */
         String refusedSubscription(List<String> channels) {
-            for (String channel : channels) {
-                if (!token.grants().canSubscribe(channel)) {
-                    return "token does not allow subscribing to channel '" + channel + "'";
-                }
-            }
-            return null;
+            return token.grants().refusedSubscription(channels);
         }
 
         /**

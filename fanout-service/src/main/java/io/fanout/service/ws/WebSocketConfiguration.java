@@ -1,6 +1,7 @@
 package io.fanout.service.ws;
 
 import io.fanout.common.publish.PublishProperties;
+import io.fanout.common.security.WebSocketEndpoints;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,9 +17,18 @@ import reactor.netty.http.server.WebsocketServerSpec;
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 
+    /** The one WebSocket endpoint. */
+    static final String EVENTS_PATH = "/events";
+
     @Bean
     HandlerMapping eventsHandlerMapping(EventsWebSocketHandler handler) {
-        return new SimpleUrlHandlerMapping(Map.of("/events", handler), -1);
+        return new SimpleUrlHandlerMapping(Map.of(EVENTS_PATH, handler), -1);
+    }
+
+    /** With auth on, only a handshake to this path is left to {@link SessionGate} to verify (close 1008). */
+    @Bean
+    WebSocketEndpoints webSocketEndpoints() {
+        return WebSocketEndpoints.of(EVENTS_PATH);
     }
 
     @Bean

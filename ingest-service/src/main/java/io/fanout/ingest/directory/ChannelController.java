@@ -1,7 +1,9 @@
 package io.fanout.ingest.directory;
 
+import io.fanout.common.security.ChannelAccess;
 import io.fanout.schemas.Channels;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -24,6 +26,11 @@ import reactor.core.publisher.Mono;
  * directory over HTTP. Every error is {@code application/problem+json}: 400 for a bad name or parameter,
  * 404 for a channel the directory does not know, 503 with {@code Retry-After} while the directory is
  * starting, rebalancing or cannot reach the instance that owns a channel.
+ *
+ * <p>With auth on, a token reads only channels it may subscribe to ({@code fanout.subscribe}): a listing holds only
+ * those (a page may then be shorter than {@code limit}; follow {@code next} until it is {@code null}), and
+ * {@code /channels/{name}} and {@code /recent} of any other channel answer 403. Calls between services carry an
+ * internal token that may subscribe to every channel ({@code InternalCredentials}).
  */
 @RestController
 @RequestMapping(path = "/channels", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -36,10 +43,12 @@ class ChannelController {
     private static final Logger log = LoggerFactory.getLogger(ChannelController.class);
 
     private final ChannelDirectory directory;
+    private final ChannelAccess access;
     private final String retryAfterSeconds;
 
-    ChannelController(ChannelDirectory directory, Duration retryAfter) {
+    ChannelController(ChannelDirectory directory, ChannelAccess access, Duration retryAfter) {
         this.directory = directory;
+        this.access = access;
         this.retryAfterSeconds = Long.toString(Math.max(1, retryAfter.toSeconds()));
     }
 
@@ -57,14 +66,15 @@ class ChannelController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw badRequest("limit must be between 1 and " + MAX_PAGE + ", not " + limit);
         }
-        return directory.list(prefix, after, limit, forwarded != null);
+        return access.current().flatMap(grants -> directory.list(prefix, after, limit, forwarded != null)
+                .map(page -> page.readableWith(grants)));
     }
 
     @GetMapping("/{name}")
     Mono<ChannelInfo> channel(@PathVariable String name,
             @RequestHeader(name = ChannelDirectory.FORWARDED_HEADER, required = false) String forwarded) {
         requireValid("channel", name);
-        return directory.channel(name, forwarded != null);
+        return access.checkSubscribe(List.of(name)).then(directory.channel(name, forwarded != null));
     }
 
     @GetMapping("/{name}/recent")
@@ -75,7 +85,7 @@ class ChannelController {
         if (limit < 1) {
             throw badRequest("limit must be at least 1, not " + limit);
         }
-        return directory.recent(name, limit, forwarded != null);
+        return access.checkSubscribe(List.of(name)).then(directory.recent(name, limit, forwarded != null));
     }
 
     @ExceptionHandler(UnknownChannelException.class)
@@ -92,7 +102,7 @@ class ChannelController {
                 .body(problem(HttpStatus.SERVICE_UNAVAILABLE, "Channel directory unavailable", e.getMessage()));
     }
 
-    /** Bad parameters, ours and the framework's ({@code limit=banana}), as problem+json. */
+    /** Bad parameters, ours and the framework's ({@code limit=banana}), and token refusals, as problem+json. */
     @ExceptionHandler(ErrorResponseException.class)
     ResponseEntity<ProblemDetail> invalid(ErrorResponseException e) {
         return ResponseEntity.status(e.getStatusCode()).headers(e.getHeaders()).body(e.getBody());

@@ -1,5 +1,6 @@
 package io.fanout.ingest.directory;
 
+import io.fanout.common.security.ChannelGrants;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,6 +12,17 @@ import java.util.List;
 record ChannelPage(List<ChannelInfo> channels, String next) {
 
     static final ChannelPage EMPTY = new ChannelPage(List.of(), null);
+
+    /**
+     * This page without the channels {@code grants} may not subscribe to; {@code next} stays, so a client paging
+     * through still reaches every channel it may read.
+     */
+    ChannelPage readableWith(ChannelGrants grants) {
+        if (grants.subscribe().contains("*")) {
+            return this;
+        }
+        return new ChannelPage(channels.stream().filter(info -> grants.canSubscribe(info.channel())).toList(), next);
+    }
 
     /**
      * Merges pages of disjoint channel sets (one per partition or per instance), each sorted and each the

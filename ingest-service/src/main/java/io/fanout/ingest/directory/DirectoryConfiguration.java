@@ -1,6 +1,8 @@
 package io.fanout.ingest.directory;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.common.security.ChannelAccess;
+import io.fanout.common.security.InternalCredentials;
 import io.fanout.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -48,14 +50,18 @@ class DirectoryConfiguration {
     }
 
     @Bean
-    ChannelDirectory channelDirectory(DirectoryStreams streams, DirectoryProperties directory) {
-        return new ChannelDirectory(streams, WebClient.builder().build(), directory.forwardTimeout(),
-                Clock.systemUTC());
+    ChannelDirectory channelDirectory(DirectoryStreams streams, DirectoryProperties directory,
+            InternalCredentials credentials) {
+        // forwarded queries carry this service's own credential, not the caller's: the caller's grants are applied
+        // by the instance it asked
+        return new ChannelDirectory(streams, WebClient.builder().filter(credentials.filter()).build(),
+                directory.forwardTimeout(), Clock.systemUTC());
     }
 
     @Bean
-    ChannelController channelController(ChannelDirectory directory, DirectoryProperties properties) {
-        return new ChannelController(directory, properties.retryAfter());
+    ChannelController channelController(ChannelDirectory directory, ChannelAccess access,
+            DirectoryProperties properties) {
+        return new ChannelController(directory, access, properties.retryAfter());
     }
 
     @Bean("directory")

@@ -1,5 +1,6 @@
 package io.fanout.common.publish;
 
+import io.fanout.common.error.FanoutException;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.micrometer.core.instrument.Counter;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +38,12 @@ import reactor.core.scheduler.Schedulers;
  * {@code delivery.timeout.ms}), whatever happens to Kafka: while the broker is gone the producer loses the topic's
  * metadata and each {@code send} blocks for {@code max.block.ms} on one of the two send threads, so without this
  * bound the publishes queued behind them would wait minutes instead of getting a prompt 503. A publish still queued
- * when its time is up is never handed to the producer.
+ * when its time is up is never handed to the producer, and neither is the rest of a batch once it was answered
+ * with an error.
+ *
+ * <p>A 503 is "not acknowledged", not "not written": a record handed to the producer may still land after its
+ * answer. For a publish with an idempotency key the {@link IdempotencyStore} therefore learns what Kafka finally did
+ * (the ack, the producer's error, or that it was never handed over), so a retry is never written twice.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -86,11 +93,26 @@ public final class EventPublisher implements AutoCloseable {
         if (request.idempotencyKey() != null && idempotency != null) {
             return idempotency.publishOnce(request, this::publishOne);
         }
-        return publishOne(request);
+        return publishOne(request, null);
     }
 
-    private Mono<PublishAck> publishOne(PublishRequest request) {
-        return bounded(Mono.<PublishAck>create(sink -> send(request, System.currentTimeMillis(), sink)), 1);
+    /**
+     * Publishes one event. The returned {@link Mono} is the client's answer (bounded by {@code ackTimeout});
+     * {@code written}, when given, learns what Kafka finally did, however long after the answer that is: the ack,
+     * the producer's error, or {@link NotWrittenException} when the record was never handed to the producer.
+     */
+    Mono<PublishAck> publishOne(PublishRequest request, CompletableFuture<PublishAck> written) {
+        AtomicInteger stage = new AtomicInteger(); // 0 waiting for a send thread, 1 handed over, 2 abandoned
+        Mono<PublishAck> send = Mono.create(sink -> {
+            if (stage.compareAndSet(0, 1)) {
+                send(request, System.currentTimeMillis(), sink, written);
+            }
+        });
+        return bounded(send, 1).doFinally(signal -> {
+            if (stage.compareAndSet(0, 2) && written != null) {
+                written.completeExceptionally(new NotWrittenException("never handed to the producer", null));
+            }
+        });
     }
 
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
@@ -115,17 +137,38 @@ public final class EventPublisher implements AutoCloseable {
                 .doOnError(e -> failed.increment(events));
     }
 
-    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink) {
+    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink,
+            CompletableFuture<PublishAck> written) {
         String id = UUID.randomUUID().toString();
-        producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
-            if (error != null) {
-                sink.error(error);
-            } else {
-                sink.success(ack(request, id, metadata));
+        try {
+            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+                if (error != null) {
+                    if (written != null) {
+                        written.completeExceptionally(error);
+                    }
+                    sink.error(error);
+                } else {
+                    PublishAck ack = ack(request, id, metadata);
+                    if (written != null) {
+                        written.complete(ack);
+                    }
+                    sink.success(ack);
+                }
+            });
+        } catch (RuntimeException e) { // the producer refused the record before taking it (closed, serializer)
+            if (written != null) {
+                written.completeExceptionally(new NotWrittenException("the producer refused it", e));
             }
-        });
+            sink.error(e);
+        }
     }
 
+    /**
+     * Sends a batch's records in order and answers once: with every ack, or with the first error. Once answered
+     * with an error, or cancelled (the {@code ackTimeout} ran out, the client left), no further item is handed to
+     * the producer: a client told 503 must be able to retry without the rest of the old batch arriving later.
+     * Items already handed over may still be written.
+     */
     private void sendAll(List<PublishRequest> requests, MonoSink<List<PublishAck>> sink) {
         if (requests.isEmpty()) {
             sink.success(List.of());
@@ -134,23 +177,34 @@ public final class EventPublisher implements AutoCloseable {
         long now = System.currentTimeMillis();
         PublishAck[] acks = new PublishAck[requests.size()];
         AtomicInteger outstanding = new AtomicInteger(requests.size());
-        AtomicBoolean answered = new AtomicBoolean(); // the first error answers the batch
+        AtomicBoolean answered = new AtomicBoolean(); // the first error, or the end of the wait, answers the batch
+        sink.onCancel(() -> answered.set(true));
         for (int i = 0; i < acks.length; i++) {
+            if (answered.get()) {
+                return;
+            }
             PublishRequest request = requests.get(i);
             String id = UUID.randomUUID().toString();
             int slot = i;
-            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
-                if (error != null) {
-                    if (answered.compareAndSet(false, true)) {
-                        sink.error(error);
+            try {
+                producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+                    if (error != null) {
+                        if (answered.compareAndSet(false, true)) {
+                            sink.error(error);
+                        }
+                        return;
                     }
-                    return;
+                    acks[slot] = ack(request, id, metadata);
+                    if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
+                        sink.success(List.of(acks));
+                    }
+                });
+            } catch (RuntimeException e) {
+                if (answered.compareAndSet(false, true)) {
+                    sink.error(e);
                 }
-                acks[slot] = ack(request, id, metadata);
-                if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
-                    sink.success(List.of(acks));
-                }
-            });
+                return;
+            }
         }
     }
 
@@ -171,8 +225,7 @@ public final class EventPublisher implements AutoCloseable {
 
     private Throwable translate(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof PublisherOverloadedException || cause instanceof InvalidPublishException
-                || cause instanceof IdempotencyKeyReusedException) {
+        if (cause instanceof FanoutException) {
             return cause;
         }
         if (cause instanceof RecordTooLargeException) {

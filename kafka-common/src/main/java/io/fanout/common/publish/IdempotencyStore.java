@@ -1,83 +1,211 @@
 package io.fanout.common.publish;
 
-import io.fanout.schemas.EventCodec;
-import io.fanout.schemas.UndecodableEventException;
-import io.fanout.schemas.avro.Event;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
+import org.apache.kafka.common.errors.RetriableException;
 import reactor.core.publisher.Mono;
 
 /**
- * Remembers, per idempotency key, the publish it started: while Kafka has not acked it (so that a concurrent
- * duplicate waits for the same ack instead of writing again) and for {@code window} after (so that a retry gets
- * the first ack). At most {@code maxKeys} keys, oldest forgotten first; a failed publish is forgotten at once so a
- * retry can write. Keys live in the events themselves (record header {@value IdempotencyKeys#HEADER}), so
- * {@link #rebuild} restores them after a restart by re-reading the last {@code window} of the topic.
- * Thread-safe (one lock around a small map; held only for lookups, never while publishing).
+ * Makes a publish with an idempotency key write at most once within {@code window}, on any instance, over HTTP and
+ * WebSocket alike, and answers every retry with the first write's ack.
+ *
+ * <p><b>What is kept.</b> Per key: a SHA-256 digest of channel and message (never the message itself), when it was
+ * first seen, and where the event landed (id, partition, offset, timestamp) once known. The message of a returned
+ * ack is the retry's own, which the digest proves equal. At most {@code maxKeys} keys and about {@code maxBytes}
+ * bytes ({@link #estimatedBytes}), oldest forgotten first: a key is at most 200 characters, so neither 1 MiB
+ * messages nor a start-up re-read can grow the store past its bounds.
+ *
+ * <p><b>Across instances and restarts.</b> The key travels with the event (record header
+ * {@value IdempotencyKeys#HEADER}); every instance follows the topic ({@link IdempotencyKeyFollower}) from
+ * {@code window} ago and remembers every keyed event it reads. A key this instance does not know is looked up only
+ * after the follower has read the channel's partition up to where it ended when the publish arrived: a retry sent
+ * after the first write was acked, to any instance, finds it.
+ *
+ * <p><b>Outcome unknown.</b> A keyed publish whose answer was an error (the 503 of a timeout) stays remembered while
+ * the producer may still write it. A retry waits (up to {@code resolveTimeout}) for what Kafka finally did: written,
+ * it gets that ack; certainly not written (never handed to the producer, refused outright, or a retriable failure
+ * after which the followed log does not hold it), it writes; still unknown, it is refused with
+ * {@link PublishOutcomeUnknownException} (503, Retry-After). Concurrent duplicates wait for the first write.
+ *
+ * <p>Limit: two first attempts of one key arriving at two instances at the same moment (neither has written yet) can
+ * both write; a retry after an answer, even a 503, cannot.
+ *
+ * <p>Thread-safe: one lock around the map, held for lookups and updates only, never while publishing or waiting.
  */
 public final class IdempotencyStore {
 
-    private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
+    /** Where a keyed event landed: an ack without its message. */
+    record Landing(String id, int partition, long offset, long timestamp) {
 
-    private record Entry(String channel, String message, long createdAtMillis, Mono<PublishAck> ack) {
-    }
+        static Landing of(PublishAck ack) {
+            return new Landing(ack.id(), ack.partition(), ack.offset(), ack.timestamp());
+        }
 
-    private final long windowMillis;
-    private final int maxKeys;
-    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
-
-    public IdempotencyStore(Duration window, int maxKeys) {
-        this.windowMillis = window.toMillis();
-        this.maxKeys = maxKeys;
+        PublishAck ack(PublishRequest request) {
+            return new PublishAck(request.channel(), request.message(), id, partition, offset, timestamp);
+        }
     }
 
     /**
-     * Publishes {@code request} through {@code publish} unless its key was seen within the window; then answers with
-     * the first publish's ack (waiting for it while it is in flight). Errors with
-     * {@link IdempotencyKeyReusedException} when the key came with another channel or message.
+     * One key. {@code written} completes with where the event landed, or exceptionally with what stopped it
+     * ({@link NotWrittenException}: certainly not written; otherwise the producer's error).
      */
-    public Mono<PublishAck> publishOnce(PublishRequest request, Function<PublishRequest, Mono<PublishAck>> publish) {
-        String key = request.idempotencyKey();
+    private record Entry(byte[] digest, long firstSeenMillis, CompletableFuture<Landing> written, int bytes) {
+    }
+
+    /** A rough upper bound of the heap one entry takes besides its key's characters. */
+    static final int ENTRY_OVERHEAD_BYTES = 320;
+
+    private final long windowMillis;
+    private final int maxKeys;
+    private final long maxBytes;
+    private final Duration resolveTimeout;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+    private long bytes;
+    private volatile IdempotencyKeyFollower follower;
+
+    /**
+     * @param resolveTimeout how long a retry waits for the outcome of an earlier write of its key (and for the
+     *     follower to catch up) before it is refused with 503
+     */
+    public IdempotencyStore(Duration window, int maxKeys, long maxBytes, Duration resolveTimeout) {
+        this.windowMillis = window.toMillis();
+        this.maxKeys = maxKeys;
+        this.maxBytes = maxBytes;
+        this.resolveTimeout = resolveTimeout;
+    }
+
+    /** Lets keys be looked up in the followed topic too; without one, keys are known to this instance only. */
+    public void followWith(IdempotencyKeyFollower follower) {
+        this.follower = follower;
+    }
+
+    public Duration window() {
+        return Duration.ofMillis(windowMillis);
+    }
+
+    /**
+     * Publishes {@code request} through {@code publish} unless its key was written within the window; then answers
+     * with that write's ack. {@code publish} gets a future to complete with what Kafka finally did. Errors with
+     * {@link IdempotencyKeyReusedException} when the key came with another channel or message, and with
+     * {@link PublishOutcomeUnknownException} while an earlier write of the key may still land.
+     */
+    public Mono<PublishAck> publishOnce(PublishRequest request,
+            BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
+        byte[] digest = digest(request);
         return Mono.defer(() -> {
-            Entry entry;
-            synchronized (this) {
-                long now = System.currentTimeMillis();
-                evict(now);
-                entry = entries.get(key);
-                if (entry != null && now - entry.createdAtMillis() > windowMillis) {
-                    entries.remove(key);
-                    entry = null;
-                }
-                if (entry == null) {
-                    entry = new Entry(request.channel(), request.message(), now, publish.apply(request).cache());
-                    put(key, entry);
-                }
+            Entry known = lookup(request.idempotencyKey());
+            if (known != null) {
+                return answer(request, digest, known, publish);
             }
-            if (!entry.channel().equals(request.channel()) || !entry.message().equals(request.message())) {
-                return Mono.error(new IdempotencyKeyReusedException("idempotency key '" + key
-                        + "' was used within the last " + Duration.ofMillis(windowMillis).toSeconds()
-                        + " s for a different channel or message; use a new key for a new event"));
-            }
-            Entry used = entry;
-            return used.ack().doOnError(error -> forget(key, used));
+            // not known here: first let the follower read what other instances (or an earlier run) wrote
+            return caughtUp(request.channel()).then(Mono.defer(() -> startOrJoin(request, digest, publish)));
         });
+    }
+
+    private Mono<PublishAck> startOrJoin(PublishRequest request, byte[] digest,
+            BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
+        Entry entry;
+        CompletableFuture<PublishAck> outcome;
+        synchronized (this) {
+            Entry known = lookupLocked(request.idempotencyKey(), System.currentTimeMillis());
+            if (known != null) {
+                entry = known;
+                outcome = null;
+            } else {
+                outcome = new CompletableFuture<>();
+                entry = new Entry(digest, System.currentTimeMillis(), outcome.thenApply(Landing::of),
+                        sizeOf(request.idempotencyKey()));
+                put(request.idempotencyKey(), entry);
+            }
+        }
+        if (outcome == null) {
+            return answer(request, digest, entry, publish);
+        }
+        return publish.apply(request, outcome);
+    }
+
+    /** The answer for a key already known: its ack once written, a new write if it certainly was not. */
+    private Mono<PublishAck> answer(PublishRequest request, byte[] digest, Entry entry,
+            BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
+        String key = request.idempotencyKey();
+        if (!Arrays.equals(entry.digest(), digest)) {
+            return Mono.error(new IdempotencyKeyReusedException("idempotency key '" + key
+                    + "' was used within the last " + windowMillis / 1000
+                    + " s for a different channel or message; use a new key for a new event"));
+        }
+        return Mono.fromFuture(entry.written(), true)
+                .timeout(resolveTimeout, Mono.error(() -> unknown(key)))
+                .map(landing -> landing.ack(request))
+                .onErrorResume(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    if (cause instanceof PublishOutcomeUnknownException) {
+                        return Mono.error(cause);
+                    }
+                    if (cause instanceof RetriableException) {
+                        // the producer gave up but the record may be in the log: look there before writing again
+                        return caughtUp(request.channel()).then(Mono.defer(() -> {
+                            Entry now = lookup(key);
+                            if (now != null && now != entry) {
+                                return answer(request, digest, now, publish);
+                            }
+                            forget(key, entry);
+                            return publishOnce(request, publish);
+                        }));
+                    }
+                    forget(key, entry); // certainly not written: the retry writes
+                    return publishOnce(request, publish);
+                });
+    }
+
+    private Mono<Void> caughtUp(String channel) {
+        IdempotencyKeyFollower current = follower;
+        if (current == null) {
+            return Mono.empty();
+        }
+        return current.caughtUp(channel)
+                .timeout(resolveTimeout, Mono.error(() -> new PublishOutcomeUnknownException(
+                        "could not read the recent log to check the idempotency key in time; retry shortly")));
+    }
+
+    private PublishOutcomeUnknownException unknown(String key) {
+        return new PublishOutcomeUnknownException("an earlier publish with idempotency key '" + key
+                + "' is not yet acknowledged or refused by Kafka; retry shortly to get its ack");
+    }
+
+    /**
+     * Remembers where a keyed event read from the topic landed (the follower calls this). The first write of a key is
+     * the one acked: a key already known with a landing keeps it; one still in flight or failed learns it.
+     */
+    void remember(String key, String channel, String message, Landing landing, long timestampMillis) {
+        byte[] digest = digest(channel, message);
+        synchronized (this) {
+            long now = System.currentTimeMillis();
+            if (now - timestampMillis > windowMillis) {
+                return;
+            }
+            Entry known = lookupLocked(key, now);
+            if (known != null) {
+                if (known.written().isDone() && !known.written().isCompletedExceptionally()) {
+                    return;
+                }
+                if (Arrays.equals(known.digest(), digest) && known.written().complete(landing)) {
+                    return;
+                }
+                entries.remove(key);
+                bytes -= known.bytes();
+            }
+            put(key, new Entry(digest, timestampMillis, CompletableFuture.completedFuture(landing), sizeOf(key)));
+        }
     }
 
     /** Keys remembered now. */
@@ -85,100 +213,78 @@ public final class IdempotencyStore {
         return entries.size();
     }
 
+    /** Estimated heap held by the remembered keys, in bytes; at most about {@code maxBytes}. */
+    public synchronized long estimatedBytes() {
+        return bytes;
+    }
+
+    private synchronized Entry lookup(String key) {
+        return lookupLocked(key, System.currentTimeMillis());
+    }
+
+    private Entry lookupLocked(String key, long now) {
+        evict(now);
+        Entry entry = entries.get(key);
+        if (entry != null && now - entry.firstSeenMillis() > windowMillis) {
+            entries.remove(key);
+            bytes -= entry.bytes();
+            return null;
+        }
+        return entry;
+    }
+
     private synchronized void forget(String key, Entry entry) {
-        entries.remove(key, entry);
+        if (entries.remove(key, entry)) {
+            bytes -= entry.bytes();
+        }
     }
 
     private void put(String key, Entry entry) {
-        entries.put(key, entry);
-        while (entries.size() > maxKeys) {
-            Iterator<Entry> oldest = entries.values().iterator();
-            oldest.next();
+        Entry previous = entries.put(key, entry);
+        if (previous != null) {
+            bytes -= previous.bytes();
+        }
+        bytes += entry.bytes();
+        Iterator<Entry> oldest = entries.values().iterator();
+        while ((entries.size() > maxKeys || bytes > maxBytes) && oldest.hasNext()) {
+            Entry dropped = oldest.next();
+            if (dropped == entry) {
+                break; // the newest always stays
+            }
             oldest.remove();
+            bytes -= dropped.bytes();
         }
     }
 
     private void evict(long now) {
         Iterator<Entry> it = entries.values().iterator();
         while (it.hasNext()) {
-            if (now - it.next().createdAtMillis() <= windowMillis) {
-                return; // insertion order is creation order
+            Entry entry = it.next();
+            if (now - entry.firstSeenMillis() <= windowMillis) {
+                return; // roughly insertion order; a stray younger entry ahead only delays eviction
             }
             it.remove();
+            bytes -= entry.bytes();
         }
     }
 
-    /**
-     * Re-reads the last {@code window} of {@code topic} and remembers the key and ack of every keyed event found,
-     * spending at most {@code timeout}. Blocking: call it at start-up, before serving. Returns the keys restored.
-     */
-    public int rebuild(Map<String, Object> clientConfig, String topic, Duration timeout) {
-        Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-idempotency-rebuild");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long since = System.currentTimeMillis() - windowMillis;
-        int restored = 0;
-        try (Consumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-            if (infos == null || infos.isEmpty()) {
-                return 0;
-            }
-            List<TopicPartition> partitions = infos.stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
-            Map<TopicPartition, Long> query = new HashMap<>();
-            partitions.forEach(p -> query.put(p, since));
-            Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(query, timeout);
-            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions, timeout));
-            List<TopicPartition> toRead = new ArrayList<>();
-            for (TopicPartition partition : partitions) {
-                OffsetAndTimestamp start = starts.get(partition);
-                if (start != null && start.offset() < ends.get(partition)) {
-                    toRead.add(partition);
-                }
-            }
-            consumer.assign(toRead);
-            toRead.forEach(p -> consumer.seek(p, starts.get(p).offset()));
-            while (!toRead.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    String key = IdempotencyKeys.read(record.headers());
-                    if (key != null && remember(key, record)) {
-                        restored++;
-                    }
-                }
-                toRead.removeIf(p -> consumer.position(p) >= ends.get(p));
-                consumer.assign(toRead);
-            }
-            if (!toRead.isEmpty()) {
-                log.warn("idempotency keys: read only part of the last {} of {} within {}; retries of older keys may"
-                        + " be written twice", Duration.ofMillis(windowMillis), topic, timeout);
-            }
-        } catch (RuntimeException e) {
-            log.warn("idempotency keys: could not re-read {} ({}); retries of publishes from before this start may"
-                    + " be written twice", topic, e.toString());
-        }
-        log.info("idempotency keys: restored {} from the last {} of {}", restored, Duration.ofMillis(windowMillis), topic);
-        return restored;
+    private static int sizeOf(String key) {
+        return ENTRY_OVERHEAD_BYTES + 2 * key.length();
     }
 
-    private boolean remember(String key, ConsumerRecord<String, byte[]> record) {
-        Event event;
+    static byte[] digest(PublishRequest request) {
+        return digest(request.channel(), request.message());
+    }
+
+    static byte[] digest(String channel, String message) {
         try {
-            event = EventCodec.decode(record.value());
-        } catch (UndecodableEventException e) {
-            return false;
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(channel.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            sha.update(message.getBytes(StandardCharsets.UTF_8));
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-        PublishAck ack = new PublishAck(event.getChannel(), event.getMessage(), event.getId(), record.partition(),
-                record.offset(), record.timestamp());
-        synchronized (this) {
-            if (entries.containsKey(key)) {
-                return false; // the first write of a key is the one acked
-            }
-            put(key, new Entry(ack.channel(), ack.message(), record.timestamp(), Mono.just(ack)));
-        }
-        return true;
     }
 }

@@ -21,6 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param issuer when set, the {@code iss} every token must carry
  * @param audience when set, a value the token's {@code aud} must contain
  * @param clockSkew how far {@code exp}/{@code nbf} may be off; also how long after {@code exp} a WebSocket is closed
+ * @param internalToken the bearer token of calls between fanout's services (see {@link InternalCredentials});
+ *        empty: each service signs a short-lived one with {@code hmac-secret}. Required for those calls with RS256.
  */
 @Validated
 @ConfigurationProperties("fanout.auth")
@@ -30,5 +32,6 @@ public record AuthProperties(
         Resource publicKeyLocation,
         String issuer,
         String audience,
-        @DefaultValue("30s") Duration clockSkew) {
+        @DefaultValue("30s") Duration clockSkew,
+        String internalToken) {
 }

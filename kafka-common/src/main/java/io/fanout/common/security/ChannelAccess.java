@@ -37,13 +37,8 @@ public final class ChannelAccess {
      */
     public Mono<Void> checkPublish(List<String> channels) {
         return current().flatMap(grants -> {
-            for (int i = 0; i < channels.size(); i++) {
-                if (!grants.canPublish(channels.get(i))) {
-                    return Mono.error(new ChannelForbiddenException((channels.size() > 1 ? "item " + i + ": " : "")
-                            + "token does not allow publishing to channel '" + channels.get(i) + "'"));
-                }
-            }
-            return Mono.<Void>empty();
+            String refused = grants.refusedPublish(channels);
+            return refused == null ? Mono.<Void>empty() : Mono.error(new ChannelForbiddenException(refused));
         });
     }
 
@@ -59,24 +54,17 @@ public final class ChannelAccess {
         if (!(principal instanceof JwtAuthenticationToken authentication)) {
             throw new InvalidTokenException("a bearer token is required");
         }
-        ChannelGrants grants = ChannelGrants.of(authentication.getToken());
-        for (String channel : channels) {
-            if (!grants.canSubscribe(channel)) {
-                throw new ChannelForbiddenException("token does not allow subscribing to channel '" + channel + "'");
-            }
+        String refused = ChannelGrants.of(authentication.getToken()).refusedSubscription(channels);
+        if (refused != null) {
+            throw new ChannelForbiddenException(refused);
         }
     }
 
     /** Like {@link #checkPublish}, for subscribing. */
     public Mono<Void> checkSubscribe(List<String> channels) {
         return current().flatMap(grants -> {
-            for (String channel : channels) {
-                if (!grants.canSubscribe(channel)) {
-                    return Mono.error(new ChannelForbiddenException(
-                            "token does not allow subscribing to channel '" + channel + "'"));
-                }
-            }
-            return Mono.<Void>empty();
+            String refused = grants.refusedSubscription(channels);
+            return refused == null ? Mono.<Void>empty() : Mono.error(new ChannelForbiddenException(refused));
         });
     }
 }

@@ -1,27 +1,15 @@
 package io.fanout.common.security;
 
+import io.fanout.common.error.FanoutException;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
-import org.springframework.web.ErrorResponseException;
 
 /**
  * The client's token does not allow this channel: HTTP 403 problem+json (rendered by Spring wherever it is thrown
- * from a controller), WebSocket error frame 403 or close 1008.
+ * from a controller), WebSocket error frame 403 or close 1008. Its wording comes from {@link ChannelGrants}.
  */
-public class ChannelForbiddenException extends ErrorResponseException {
+public class ChannelForbiddenException extends FanoutException {
 
     public ChannelForbiddenException(String message) {
-        super(HttpStatus.FORBIDDEN, problem(message), null);
-    }
-
-    private static ProblemDetail problem(String message) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, message);
-        problem.setTitle("Channel not allowed");
-        return problem;
-    }
-
-    @Override
-    public String getMessage() {
-        return getBody().getDetail();
+        super(HttpStatus.FORBIDDEN, "Channel not allowed", message, CLOSE_POLICY_VIOLATION, false, null);
     }
 }

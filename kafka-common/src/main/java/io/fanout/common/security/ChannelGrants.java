@@ -47,6 +47,35 @@ public record ChannelGrants(String subject, List<String> publish, List<String> s
         return matches(subscribe, channel);
     }
 
+    /**
+     * Why these grants may not publish to one of {@code channels}, naming the first refused one (and its index
+     * when there are several), or {@code null} when they may publish to all. The one wording of a publish
+     * refusal, for HTTP and WebSocket alike.
+     */
+    public String refusedPublish(List<String> channels) {
+        for (int i = 0; i < channels.size(); i++) {
+            if (!canPublish(channels.get(i))) {
+                return (channels.size() > 1 ? "item " + i + ": " : "")
+                        + "token does not allow publishing to channel '" + channels.get(i) + "'";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why these grants may not subscribe to one of {@code channels}, naming the first refused one, or {@code null}
+     * when they may subscribe to all (and read them in the channel directory). The one wording of a subscribe
+     * refusal, for HTTP, SSE, WebSocket and the directory alike.
+     */
+    public String refusedSubscription(List<String> channels) {
+        for (String channel : channels) {
+            if (!canSubscribe(channel)) {
+                return "token does not allow subscribing to channel '" + channel + "'";
+            }
+        }
+        return null;
+    }
+
     private static boolean matches(List<String> patterns, String channel) {
         for (String pattern : patterns) {
             if (pattern.endsWith("*")

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,6 +20,7 @@ import org.springframework.boot.security.oauth2.server.resource.autoconfigure.re
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.SecurityWebFiltersOrder;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
@@ -43,14 +45,18 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Who may call the services. With {@code fanout.auth.enabled=false} (the default) everything is open, as before.
+ * Who may call the services. With {@code fanout.auth.enabled=false} (the default) everything is open.
  * With it on, every request but health, info and prometheus needs a signed JWT (see {@link AuthProperties}),
  * verified by Spring Security's reactive resource server (nimbus-jose-jwt): a missing or bad token gets a 401
  * problem. Per-channel checks come after: {@link ChannelAccess} for HTTP, {@link TokenVerifier} for WebSocket
- * handshakes, which the filter chain lets through so that the handler can refuse them with a close code.
+ * handshakes. Only a {@code GET} with {@code Upgrade: websocket} to a path of the service's {@link WebSocketEndpoints}
+ * ({@code /events} on fanout-service; none on ingest-service) is let through unauthenticated, so that the handler can
+ * refuse it with a close code; the header on any other path changes nothing.
  * Sessions are stateless: no cookies, no CSRF, no login pages.
  */
 @AutoConfiguration(before = {ReactiveWebSecurityAutoConfiguration.class, ReactiveUserDetailsServiceAutoConfiguration.class,
@@ -60,12 +66,14 @@ import reactor.core.publisher.Mono;
 @EnableConfigurationProperties({AuthProperties.class, CorsProperties.class})
 public class FanoutSecurityAutoConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(FanoutSecurityAutoConfiguration.class);
+
     private static final String[] OPEN_PATHS = {
         "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus"};
 
     @Bean
     SecurityWebFilterChain fanoutSecurityFilterChain(ServerHttpSecurity http, AuthProperties auth,
-            CorsProperties cors, TokenVerifier verifier) {
+            CorsProperties cors, TokenVerifier verifier, ObjectProvider<WebSocketEndpoints> webSocketEndpoints) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -90,10 +98,11 @@ public class FanoutSecurityAutoConfiguration {
         if (!auth.enabled()) {
             return http.authorizeExchange(exchanges -> exchanges.anyExchange().permitAll()).build();
         }
-        ServerWebExchangeMatcher webSocketHandshake = exchange -> isWebSocketHandshake(exchange)
+        List<String> handshakePaths = webSocketEndpoints.getIfAvailable(() -> new WebSocketEndpoints(List.of())).paths();
+        ServerWebExchangeMatcher webSocketHandshake = exchange -> isWebSocketHandshake(exchange, handshakePaths)
                 ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
         ServerAuthenticationConverter bearer = exchange -> {
-            if (isWebSocketHandshake(exchange)) {
+            if (isWebSocketHandshake(exchange, handshakePaths)) {
                 return Mono.empty(); // the WebSocket handler verifies the token, refusing with close 1008
             }
             String token = BearerTokens.resolve(exchange.getRequest().getHeaders(), exchange.getRequest().getURI());
@@ -116,13 +125,27 @@ public class FanoutSecurityAutoConfiguration {
                 .build();
     }
 
-    private static boolean isWebSocketHandshake(ServerWebExchange exchange) {
-        return "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getFirst(HttpHeaders.UPGRADE));
+    /** A {@code GET} to one of the service's WebSocket paths asking to upgrade: only then is the token left to it. */
+    static boolean isWebSocketHandshake(ServerWebExchange exchange, List<String> handshakePaths) {
+        ServerHttpRequest request = exchange.getRequest();
+        return HttpMethod.GET.equals(request.getMethod())
+                && handshakePaths.contains(request.getPath().pathWithinApplication().value())
+                && "websocket".equalsIgnoreCase(request.getHeaders().getFirst(HttpHeaders.UPGRADE));
     }
 
     @Bean
     TokenVerifier fanoutTokenVerifier(AuthProperties auth) {
         return new TokenVerifier(auth.enabled() ? decoder(auth) : null, auth.clockSkew());
+    }
+
+    @Bean
+    InternalCredentials fanoutInternalCredentials(AuthProperties auth) {
+        InternalCredentials credentials = new InternalCredentials(auth);
+        if (auth.enabled() && !credentials.available()) {
+            log.warn("fanout.auth: no internal credential (RS256 without fanout.auth.internal-token): calls to the"
+                    + " channel directory will be refused with 401");
+        }
+        return credentials;
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.fanout.common.security;
 
+import io.fanout.common.error.FanoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * 401 and 403 from the security filter chain as {@code application/problem+json} (RFC 9457), like every other
- * error of the HTTP API, with the RFC 6750 {@code WWW-Authenticate} challenge on 401.
+ * error of the HTTP API, with the RFC 6750 {@code WWW-Authenticate} challenge on 401. Status and detail come from
+ * {@link InvalidTokenException} and {@link ChannelForbiddenException}, as everywhere else.
  */
 final class ProblemResponses {
 
@@ -33,16 +35,22 @@ final class ProblemResponses {
             boolean noToken = detail == null;
             String challenge = noToken ? "Bearer"
                     : "Bearer error=\"invalid_token\", error_description=\"" + detail.replace("\"", "'") + "\"";
+            InvalidTokenException refusal = new InvalidTokenException(noToken ? "a bearer token is required: send"
+                    + " Authorization: Bearer <jwt> (or ?" + BearerTokens.QUERY_PARAMETER + "=<jwt>)" : detail);
             exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
-            return write(exchange, HttpStatus.UNAUTHORIZED, noToken ? "Token required" : "Invalid token",
-                    noToken ? "a bearer token is required: send Authorization: Bearer <jwt> (or ?"
-                            + BearerTokens.QUERY_PARAMETER + "=<jwt>)" : detail);
+            return write(exchange, refusal, noToken ? refusal.getBody().getTitle() : "Invalid token");
         };
     }
 
     static ServerAccessDeniedHandler forbidden() {
-        return (exchange, denied) -> write(exchange, HttpStatus.FORBIDDEN, "Forbidden",
-                "the token does not allow this request");
+        return (exchange, denied) -> {
+            ChannelForbiddenException refusal = new ChannelForbiddenException("the token does not allow this request");
+            return write(exchange, refusal, "Forbidden");
+        };
+    }
+
+    private static Mono<Void> write(ServerWebExchange exchange, FanoutException refusal, String title) {
+        return write(exchange, HttpStatus.valueOf(refusal.status()), title, refusal.detail());
     }
 
     static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, String title, String detail) {

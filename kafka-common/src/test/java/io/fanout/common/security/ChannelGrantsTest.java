@@ -34,4 +34,18 @@ class ChannelGrantsTest {
     void shouldAcceptASingleStringClaim() {
         assertThat(ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, "a")).canPublish("a")).isTrue();
     }
+
+    @Test
+    void shouldWordEveryRefusalOnceNamingTheChannel() {
+        ChannelGrants grants = ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, List.of("orders"),
+                ChannelGrants.SUBSCRIBE_CLAIM, List.of("news:*")));
+        assertThat(grants.refusedPublish(List.of("orders"))).isNull();
+        assertThat(grants.refusedPublish(List.of("billing")))
+                .isEqualTo("token does not allow publishing to channel 'billing'");
+        assertThat(grants.refusedPublish(List.of("orders", "billing")))
+                .isEqualTo("item 1: token does not allow publishing to channel 'billing'");
+        assertThat(grants.refusedSubscription(List.of("news:a", "news:b"))).isNull();
+        assertThat(grants.refusedSubscription(List.of("news:a", "orders")))
+                .isEqualTo("token does not allow subscribing to channel 'orders'");
+    }
 }
