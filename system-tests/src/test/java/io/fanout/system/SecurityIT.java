@@ -3,8 +3,8 @@ package io.fanout.system;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.fanout.common.security.MintToken;
 import io.fanout.testsupport.WsTestClient;
+import io.fanout.tools.token.Tokens;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.time.Duration;
 import java.net.http.WebSocket;
@@ -45,12 +45,12 @@ class SecurityIT {
     }
 
     private static String token(List<String> publish, List<String> subscribe) {
-        return MintToken.hs256(SECRET, "tester", publish, subscribe, Duration.ofMinutes(5));
+        return Tokens.hs256(SECRET, "tester", publish, subscribe, Duration.ofMinutes(5));
     }
 
     private static String expired() {
         long now = System.currentTimeMillis();
-        return MintToken.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date(now - 60_000))
+        return Tokens.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date(now - 60_000))
                 .expirationTime(new Date(now - 10_000)).claim("fanout.publish", List.of("*"))
                 .claim("fanout.subscribe", List.of("*")).build());
     }
@@ -83,7 +83,7 @@ class SecurityIT {
 
     @Test
     void shouldRefuseATokenSignedWithAnotherSecretWith401() {
-        String forged = MintToken.hs256("another-secret-of-at-least-32-bytes-9876543", "x", List.of("*"),
+        String forged = Tokens.hs256("another-secret-of-at-least-32-bytes-9876543", "x", List.of("*"),
                 List.of("*"), Duration.ofMinutes(5));
         JsonNode problem = problem(push(forged, "{\"channel\":\"orders\",\"message\":1}"), HttpStatus.UNAUTHORIZED);
         assertThat(problem.get("detail").stringValue()).contains("invalid token");
@@ -98,7 +98,7 @@ class SecurityIT {
 
     @Test
     void shouldRefuseATokenWithoutExpiryWith401() {
-        String forever = MintToken.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date())
+        String forever = Tokens.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date())
                 .claim("fanout.publish", List.of("*")).build());
         problem(push(forever, "{\"channel\":\"orders\",\"message\":1}"), HttpStatus.UNAUTHORIZED);
     }
@@ -198,7 +198,7 @@ class SecurityIT {
 
     @Test
     void shouldCloseASocketWhenItsTokenExpires() throws Exception {
-        String shortLived = MintToken.hs256(SECRET, "x", List.of(), List.of("orders"), Duration.ofSeconds(2));
+        String shortLived = Tokens.hs256(SECRET, "x", List.of(), List.of("orders"), Duration.ofSeconds(2));
         CompletableFuture<String> closed = new CompletableFuture<>();
         long start = System.nanoTime();
         // the JDK client: it reports the close code of a socket closed mid-connection reliably
