@@ -38,7 +38,7 @@ class IdempotencyIT {
         String key = "order-" + UUID.randomUUID();
         String body = "{\"channel\":\"orders\",\"message\":{\"n\":1}}";
         JsonNode first;
-        try (ExtraPlatform ingest = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform ingest = Platform.ingestOnly(topic)) {
             first = push(ingest.ingestClient(), key, body);
             JsonNode retry = push(ingest.ingestClient(), key, body);
             assertThat(retry).isEqualTo(first);
@@ -48,7 +48,7 @@ class IdempotencyIT {
             ingest.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
                     .header("Idempotency-Key", "bad key").bodyValue(body).exchange().expectStatus().isBadRequest();
         }
-        try (ExtraPlatform restarted = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform restarted = Platform.ingestOnly(topic)) {
             JsonNode afterRestart = push(restarted.ingestClient(), key, body);
             assertThat(afterRestart).isEqualTo(first);
             JsonNode other = push(restarted.ingestClient(), key + "-2", body);
@@ -61,7 +61,7 @@ class IdempotencyIT {
     void shouldWriteConcurrentDuplicatesOnce() {
         String topic = TestKafka.newTopic("fanout.events.idem", 3);
         String key = "race-" + UUID.randomUUID();
-        try (ExtraPlatform ingest = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform ingest = Platform.ingestOnly(topic)) {
             List<CompletableFuture<JsonNode>> all = IntStream.range(0, 20)
                     .mapToObj(i -> CompletableFuture.supplyAsync(() ->
                             push(ingest.ingestClient(), key, "{\"channel\":\"race\",\"message\":true}")))

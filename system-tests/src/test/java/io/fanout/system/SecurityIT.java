@@ -31,11 +31,11 @@ class SecurityIT {
 
     private static final String SECRET = "test-secret-of-at-least-32-bytes-0123456789";
     private static final String ORIGIN = "https://app.example.com";
-    private static ExtraPlatform platform;
+    private static Platform platform;
 
     @BeforeAll
     static void start() {
-        platform = ExtraPlatform.start("--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET,
+        platform = Platform.start("--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET,
                 "--fanout.auth.clock-skew=0s", "--fanout.cors.allowed-origins=" + ORIGIN);
     }
 
