@@ -94,6 +94,9 @@ final class KillScenario implements Callable<Integer> {
         followers.forEach(Follower::stop);
         retry.shutdownNow();
 
+        Timeline.print(all, start, killAt, restartAt);
+        Map<Integer, Integer> notAckedStatuses = new TreeMap<>();
+        all.stream().filter(r -> !r.ok()).forEach(r -> notAckedStatuses.merge(r.status, 1, Integer::sum));
         long ackedDuringGap = acked.stream().filter(r -> r.sent >= killAt && r.sent < backAt).count();
         Deliveries.Count d = Deliveries.count(acked, followers);
         long outOfOrder = 0;
@@ -105,10 +108,12 @@ final class KillScenario implements Callable<Integer> {
             f.closes().forEach((k, v) -> closes.merge(k, v, Integer::sum));
         }
         long notOk = all.size() - acked.size();
-        System.out.println(fmt("published=%d acked=%d not_acked=%d acked_while_fanout_down=%d followers=%d "
+        System.out.println(fmt("published=%d acked=%d not_acked=%d not_acked_statuses=%s skipped_client_busy=%d "
+                        + "acked_while_fanout_down=%d followers=%d "
                         + "reconnected_after_s=%.1f expected_deliveries=%d lost=%d duplicated=%d out_of_order=%d "
                         + "ws_connects=%d ws_closes=%s",
-                all.size(), acked.size(), notOk, ackedDuringGap, subscribers,
+                all.size(), acked.size(), notOk, notAckedStatuses.toString().replace(" ", ""), publisher.skipped(),
+                ackedDuringGap, subscribers,
                 backAt > 0 ? (backAt - killAt) / 1e9 : -1, (long) acked.size() * subscribers, d.lost(), d.duplicated(),
                 outOfOrder, connects, closes.toString().replace(" ", "")));
         boolean pass = backAt > 0 && d.lost() == 0 && d.duplicated() == 0 && notOk == 0 && !acked.isEmpty();
