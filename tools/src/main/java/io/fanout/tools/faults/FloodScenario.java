@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import reactor.netty.resources.LoopResources;
 
 /**
  * {@code fault flood}: a flood of publishers (no 5xx but 503, every 429/503 with Retry-After, every request
@@ -37,13 +38,14 @@ final class FloodScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EventLoopGroup loops = Loops.create(2);
+        LoopResources loops = Loops.create(2);
+        EventLoopGroup group = loops.onClient(false);
         say("flood: %d connections POSTing %d-byte bodies for %ds", connections, bodyBytes, seconds);
-        PublishFlood.Outcome flood = new PublishFlood(loops, ports, connections, bodyBytes).run(seconds);
+        PublishFlood.Outcome flood = new PublishFlood(group, ports, connections, bodyBytes).run(seconds);
         StringBuilder out = new StringBuilder(flood.figures());
         boolean pass = flood.passed();
 
-        SteadyPublisher single = new SteadyPublisher(loops, ports, "faults-flood-after", 1);
+        SteadyPublisher single = new SteadyPublisher(group, ports, "faults-flood-after", 1);
         int after = single.publish(1).get(40, TimeUnit.SECONDS).status;
         out.append(" publish_after_flood=").append(after);
         pass &= after == 200;

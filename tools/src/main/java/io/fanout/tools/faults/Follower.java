@@ -1,35 +1,34 @@
 package io.fanout.tools.faults;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import io.fanout.tools.net.WsConnector;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import reactor.core.Disposable;
 
 /**
  * Follows one channel over WebSocket like a well-behaved client: records every event's offset and message number,
- * and when the socket closes (or cannot be opened) reconnects with {@code from=<last offset + 1>}. Listener
- * callbacks run one at a time (the JDK client requests one message at a time); counters are safe to read from
- * any thread.
+ * and when the socket closes (or cannot be opened) reconnects with {@code from=<last offset + 1>}. One connection
+ * at a time, through the {@link WsConnector} bench uses; its callbacks run on that connection's event-loop
+ * thread, reconnects on the {@code retry} executor. Counters are safe to read from any thread.
  */
-final class Follower implements WebSocket.Listener {
+final class Follower {
 
     private static final Pattern OFFSET = Pattern.compile("\"offset\":(\\d+)");
     private static final Pattern N = Pattern.compile("\"n\":(-?\\d+)");
 
-    private final HttpClient client;
+    private final WsConnector connector;
     private final ScheduledExecutorService retry;
-    private final Ports ports;
     private final String channel;
     final Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> closes = new ConcurrentHashMap<>();
@@ -39,14 +38,12 @@ final class Follower implements WebSocket.Listener {
     final ConcurrentLinkedQueue<Long> deliveredAt = new ConcurrentLinkedQueue<>();
     private volatile long lastOffset = -1;
     private volatile boolean stopping;
-    private volatile WebSocket socket;
+    private volatile Disposable connection;
     private volatile CompletableFuture<Void> open = new CompletableFuture<>();
-    private StringBuilder partial = new StringBuilder();
 
-    Follower(HttpClient client, ScheduledExecutorService retry, Ports ports, String channel) {
-        this.client = client;
+    Follower(WsConnector connector, ScheduledExecutorService retry, String channel) {
+        this.connector = connector;
         this.retry = retry;
-        this.ports = ports;
         this.channel = channel;
     }
 
@@ -55,14 +52,10 @@ final class Follower implements WebSocket.Listener {
             return;
         }
         long from = lastOffset;
-        String uri = ports.eventsUrl("channel=" + channel + (from >= 0 ? "&from=" + (from + 1) : ""));
-        client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(URI.create(uri), this)
-                .whenComplete((ws, error) -> {
-                    if (error != null) {
-                        count("connect-failed");
-                        retry.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
-                    }
-                });
+        WsConnector.Attempt attempt = connector.connect("channel=" + channel + (from >= 0 ? "&from=" + (from + 1) : ""),
+                new Connection(), Duration.ofSeconds(5));
+        connection = attempt.connection();
+        attempt.up().subscribe();
     }
 
     /** True while a socket is open (false from a close until the reconnect succeeded). */
@@ -74,68 +67,15 @@ final class Follower implements WebSocket.Listener {
         open.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        socket = webSocket;
-        connects.incrementAndGet();
-        open.complete(null);
-        webSocket.request(1);
-    }
-
-    @Override
-    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        partial.append(data);
-        if (last) {
-            String frame = partial.toString();
-            partial = new StringBuilder();
-            Matcher o = OFFSET.matcher(frame);
-            Matcher n = N.matcher(frame);
-            if (o.find() && n.find()) {
-                long offset = Long.parseLong(o.group(1));
-                if (offset <= lastOffset) {
-                    outOfOrder.incrementAndGet();
-                } else {
-                    lastOffset = offset;
-                }
-                frames.incrementAndGet();
-                seen.computeIfAbsent(Long.parseLong(n.group(1)), k -> new AtomicInteger()).incrementAndGet();
-                deliveredAt.add(System.nanoTime());
-            }
-        }
-        webSocket.request(1);
-        return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        count(String.valueOf(statusCode));
-        if (!stopping) {
-            Say.say("%s: socket closed %d %s; reconnecting from=%d", channel, statusCode, reason, lastOffset + 1);
-            open = new CompletableFuture<>();
-            retry.schedule(this::connect, 200, TimeUnit.MILLISECONDS);
-        }
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        count("error");
-        if (!stopping) {
-            Say.say("%s: socket error %s; reconnecting from=%d", channel, error, lastOffset + 1);
-            open = new CompletableFuture<>();
-            retry.schedule(this::connect, 500, TimeUnit.MILLISECONDS);
-        }
-    }
-
     void stop() {
         stopping = true;
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(e -> null);
+        Disposable c = connection;
+        if (c != null) {
+            c.dispose();
         }
     }
 
-    /** Close codes (and "error", "connect-failed") with how often each happened. */
+    /** Close codes (and "1006" for a connection lost without one, "error", "connect-failed") with their counts. */
     Map<String, Integer> closes() {
         Map<String, Integer> copy = new TreeMap<>();
         closes.forEach((k, v) -> copy.put(k, v.get()));
@@ -144,5 +84,69 @@ final class Follower implements WebSocket.Listener {
 
     private void count(String what) {
         closes.computeIfAbsent(what, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private void onEvent(String frame) {
+        Matcher o = OFFSET.matcher(frame);
+        Matcher n = N.matcher(frame);
+        if (o.find() && n.find()) {
+            long offset = Long.parseLong(o.group(1));
+            if (offset <= lastOffset) {
+                outOfOrder.incrementAndGet();
+            } else {
+                lastOffset = offset;
+            }
+            frames.incrementAndGet();
+            seen.computeIfAbsent(Long.parseLong(n.group(1)), k -> new AtomicInteger()).incrementAndGet();
+            deliveredAt.add(System.nanoTime());
+        }
+    }
+
+    /** One connection attempt; reports its end once, whichever way it ends. */
+    private final class Connection implements WsConnector.Listener {
+        private final AtomicBoolean over = new AtomicBoolean();
+        private volatile boolean wasOpen;
+        private volatile int closeCode = -1;
+        private volatile String closeReason = "";
+
+        @Override
+        public void opened() {
+            wasOpen = true;
+            connects.incrementAndGet();
+            open.complete(null);
+        }
+
+        @Override
+        public void text(byte[] bytes, int length) {
+            onEvent(new String(bytes, 0, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void closeStatus(int code, String reason) {
+            closeCode = code;
+            closeReason = reason;
+        }
+
+        @Override
+        public void ended(String error) {
+            if (!over.compareAndSet(false, true)) {
+                return;
+            }
+            if (!wasOpen) {
+                count("connect-failed");
+                if (!stopping) {
+                    retry.schedule(Follower.this::connect, 500, TimeUnit.MILLISECONDS);
+                }
+                return;
+            }
+            count(closeCode >= 0 ? String.valueOf(closeCode) : error != null ? "error" : "1006");
+            if (!stopping) {
+                Say.say("%s: socket closed %s; reconnecting from=%d", channel,
+                        closeCode >= 0 ? closeCode + " " + closeReason : error != null ? error : "without a close frame",
+                        lastOffset + 1);
+                open = new CompletableFuture<>();
+                retry.schedule(Follower.this::connect, 200, TimeUnit.MILLISECONDS);
+            }
+        }
     }
 }

@@ -3,8 +3,8 @@ package io.fanout.tools.faults;
 import static io.fanout.tools.faults.Say.fmt;
 import static io.fanout.tools.faults.Say.say;
 
+import io.fanout.tools.net.WsConnector;
 import io.netty.channel.EventLoopGroup;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import reactor.netty.resources.LoopResources;
 
 /**
  * {@code fault kill}: fanout-service gets kill -9 under load while many followers read one channel; a fresh one is
@@ -52,19 +53,20 @@ final class KillScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EventLoopGroup loops = Loops.create(2);
+        LoopResources loops = Loops.create(2);
+        EventLoopGroup group = loops.onClient(false);
         ScheduledExecutorService retry = Executors.newScheduledThreadPool(2);
-        HttpClient wsClient = HttpClient.newHttpClient();
+        WsConnector connector = new WsConnector(loops, ports.fanoutWsUrl(), 1000);
         List<Follower> followers = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
-            Follower f = new Follower(wsClient, retry, ports, CHANNEL);
+            Follower f = new Follower(connector, retry, CHANNEL);
             followers.add(f);
             f.connect();
         }
         for (Follower f : followers) {
             f.awaitOpen(Duration.ofSeconds(20));
         }
-        SteadyPublisher publisher = new SteadyPublisher(loops, ports, CHANNEL, rate);
+        SteadyPublisher publisher = new SteadyPublisher(group, ports, CHANNEL, rate);
         Deliveries.sync(publisher, followers);
         say("publishing %d/s to %s with %d followers; fanout-service (pid %d) gets kill -9 in %ds", rate, CHANNEL,
                 subscribers, fanoutPid, warmup);

@@ -1,20 +1,17 @@
 package io.fanout.tools.faults;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import reactor.netty.resources.LoopResources;
 
-/** The client's Netty event loops for {@link io.fanout.tools.net.RawHttp}: daemon threads, shared by a scenario. */
+/**
+ * The client's Netty event loops, shared by a scenario's {@link io.fanout.tools.net.RawHttp} clients
+ * ({@code loops.onClient(false)}) and its WebSocket followers; daemon threads.
+ */
 final class Loops {
 
     private Loops() {
     }
 
-    static EventLoopGroup create(int threads) {
-        return new MultiThreadIoEventLoopGroup(threads, r -> {
-            Thread t = new Thread(r, "fault-http");
-            t.setDaemon(true);
-            return t;
-        }, NioIoHandler.newFactory());
+    static LoopResources create(int threads) {
+        return LoopResources.create("fault", threads, true);
     }
 }

@@ -3,8 +3,8 @@ package io.fanout.tools.faults;
 import static io.fanout.tools.faults.Say.fmt;
 import static io.fanout.tools.faults.Say.say;
 
+import io.fanout.tools.net.WsConnector;
 import io.netty.channel.EventLoopGroup;
-import java.net.http.HttpClient;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import reactor.netty.resources.LoopResources;
 
 /**
  * {@code fault outage}: Kafka goes away under a steady publish load with a live WebSocket follower, and comes back.
@@ -48,15 +49,16 @@ final class OutageScenario implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EventLoopGroup loops = Loops.create(2);
+        LoopResources loops = Loops.create(2);
+        EventLoopGroup group = loops.onClient(false);
         ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor();
-        Follower follower = new Follower(HttpClient.newHttpClient(), retry, ports, CHANNEL);
+        Follower follower = new Follower(new WsConnector(loops, ports.fanoutWsUrl(), 1000), retry, CHANNEL);
         follower.connect();
         follower.awaitOpen(java.time.Duration.ofSeconds(20));
-        SteadyPublisher publisher = new SteadyPublisher(loops, ports, CHANNEL, rate);
+        SteadyPublisher publisher = new SteadyPublisher(group, ports, CHANNEL, rate);
         Deliveries.sync(publisher, List.of(follower));
-        HealthWatch ingestHealth = new HealthWatch(loops, ports.ingest);
-        HealthWatch fanoutHealth = new HealthWatch(loops, ports.fanout);
+        HealthWatch ingestHealth = new HealthWatch(group, ports.ingest);
+        HealthWatch fanoutHealth = new HealthWatch(group, ports.fanout);
 
         say("publishing %d/s to %s; Kafka (pid %d) goes down in %ds for %ds", rate, CHANNEL, kafkaPid, warmup, outage);
         long start = System.nanoTime();

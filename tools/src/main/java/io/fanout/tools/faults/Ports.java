@@ -15,6 +15,11 @@ final class Ports {
         return "http://127.0.0.1:" + ingest;
     }
 
+    /** fanout-service's base URL for {@link io.fanout.tools.net.WsConnector}. */
+    String fanoutWsUrl() {
+        return "ws://127.0.0.1:" + fanout;
+    }
+
     String eventsUrl(String query) {
         return "ws://127.0.0.1:" + fanout + "/events?" + query;
     }

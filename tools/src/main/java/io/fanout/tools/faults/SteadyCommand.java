@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import reactor.netty.resources.LoopResources;
 
 /** {@code fault steady}: a diagnostic; publishes at a steady rate and prints the timeline of the answers. */
 @Command(name = "steady", mixinStandardHelpOptions = true,
@@ -22,8 +23,9 @@ final class SteadyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EventLoopGroup loops = Loops.create(2);
-        SteadyPublisher p = new SteadyPublisher(loops, ports, "faults-steady", rate);
+        LoopResources loops = Loops.create(2);
+        EventLoopGroup group = loops.onClient(false);
+        SteadyPublisher p = new SteadyPublisher(group, ports, "faults-steady", rate);
         long start = System.nanoTime();
         p.start();
         Clock.sleepSeconds(seconds);
