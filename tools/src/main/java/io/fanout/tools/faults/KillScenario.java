@@ -74,6 +74,9 @@ final class KillScenario implements Callable<Integer> {
         publisher.start();
         Clock.sleepUntil(start + TimeUnit.SECONDS.toNanos(warmup));
 
+        // back = every follower connected again after the kill; a follower's socket may still look open for a
+        // moment after the kill (its end not yet noticed), so count connects rather than ask whether it is open
+        int[] connectsBefore = followers.stream().mapToInt(f -> f.connects.get()).toArray();
         ProcessHandle victim = ProcessHandle.of(fanoutPid)
                 .orElseThrow(() -> new IllegalStateException("no fanout-service pid " + fanoutPid));
         long killAt = System.nanoTime();
@@ -82,7 +85,7 @@ final class KillScenario implements Callable<Integer> {
         say("fanout-service killed; starting a fresh one: %s", restartCmd);
         Shell.start(restartCmd);
         long restartAt = System.nanoTime();
-        long backAt = Clock.awaitUntil(() -> followers.stream().allMatch(Follower::isOpen),
+        long backAt = Clock.awaitUntil(() -> reconnected(followers, connectsBefore),
                 restartAt + TimeUnit.SECONDS.toNanos(180), 100);
         say(backAt > 0 ? "all followers reconnected; publishing %ds more"
                 : "followers NOT back within 180s; publishing %ds more", after);
@@ -121,5 +124,15 @@ final class KillScenario implements Callable<Integer> {
         boolean pass = backAt > 0 && d.lost() == 0 && d.duplicated() == 0 && notOk == 0 && !acked.isEmpty();
         say(pass ? "PASS" : "FAIL");
         return pass ? 0 : 1;
+    }
+
+    private static boolean reconnected(List<Follower> followers, int[] connectsBefore) {
+        for (int i = 0; i < followers.size(); i++) {
+            Follower f = followers.get(i);
+            if (f.connects.get() <= connectsBefore[i] || !f.isOpen()) {
+                return false;
+            }
+        }
+        return true;
     }
 }
