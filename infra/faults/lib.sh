@@ -11,7 +11,8 @@
 FAULTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$FAULTS_DIR/../.." && pwd)"
 RUN_LOCAL="$ROOT/infra/run-local"
-CLIENT="$FAULTS_DIR/FaultClient.java"
+# shellcheck source=../lib/processes.sh
+source "$ROOT/infra/lib/processes.sh"
 
 export KAFKA_PORT="${KAFKA_PORT:-$FAULT_KAFKA_PORT}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$FAULT_CONTROLLER_PORT}"
@@ -28,34 +29,15 @@ FAULT_OK=0
 
 log() { printf '[%s %s] %s\n' "$FAULT_NAME" "$(date +%T)" "$*" >&2; }
 
-alive() { [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null && [[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
-
-wait_gone() { # pid seconds: true once pid has exited
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do alive "$1" || return 0; sleep 0.1; done
-  return 1
-}
-
 # The pids of the JVMs of this platform: their command lines name our work directory (Kafka's config) or our
 # broker port (the services' --spring.kafka.bootstrap-servers). Never a broad match on a name.
 our_jvms() {
-  local f pid cmd
-  for f in /proc/[0-9]*/cmdline; do
-    pid="${f#/proc/}" pid="${pid%/cmdline}"
-    cmd="$( (tr "\\0" " " <"$f") 2>/dev/null)" || continue
-    [[ "$cmd" == *java* ]] || continue
-    if [[ "$cmd" == *"$FAULT_WORK/"* || "$cmd" == *"bootstrap-servers=127.0.0.1:$KAFKA_PORT "* ]]; then echo "$pid"; fi
-  done
+  { java_pids_matching "*$FAULT_WORK/*"; java_pids_matching "*bootstrap-servers=127.0.0.1:$KAFKA_PORT *"; } | sort -u
 }
 
 # The kafka.Kafka process of this platform (main class kafka.Kafka, config in our run dir), or nothing.
 kafka_pid() {
-  local f pid cmd
-  for f in /proc/[0-9]*/cmdline; do
-    pid="${f#/proc/}" pid="${pid%/cmdline}"
-    cmd="$( (tr "\\0" " " <"$f") 2>/dev/null)" || continue
-    if [[ "$cmd" == *" kafka.Kafka $KAFKA_RUN_DIR/server.properties"* ]]; then echo "$pid"; return 0; fi
-  done
+  java_pids_matching "* kafka.Kafka $KAFKA_RUN_DIR/server.properties*" | head -n 1
 }
 
 cleanup() {
@@ -65,7 +47,7 @@ cleanup() {
   KAFKA_LAUNCHER_PID="$(cat "$FAULT_WORK/kafka-launcher.pid" 2>/dev/null || echo "$KAFKA_LAUNCHER_PID")"
   FANOUT_LAUNCHER_PID="$(cat "$FAULT_WORK/fanout-launcher.pid" 2>/dev/null || echo "$FANOUT_LAUNCHER_PID")"
   for pid in "$FANOUT_LAUNCHER_PID" "$SERVICES_LAUNCHER_PID" "$KAFKA_LAUNCHER_PID"; do
-    if alive "$pid"; then kill -TERM "$pid" 2>/dev/null; wait_gone "$pid" 90 || kill -KILL "$pid" 2>/dev/null; fi
+    if pid_alive "$pid"; then kill -TERM "$pid" 2>/dev/null; wait_gone "$pid" 90 || kill -KILL "$pid" 2>/dev/null; fi
   done
   # Whatever a launcher left behind (a launcher killed -9, a JVM started by hand): by pid, ours only.
   for pid in $(our_jvms); do kill -TERM "$pid" 2>/dev/null; done
@@ -81,10 +63,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-health() { # port -> HTTP status of /actuator/health
-  curl -s -o /dev/null -m 5 -w '%{http_code}' "http://127.0.0.1:$1/actuator/health" 2>/dev/null || true
-}
-
 # Starts Kafka through run-local (in the background) and waits until it is ready.
 start_kafka() {
   FANOUT_RUN_DIR="$KAFKA_RUN_DIR" "$RUN_LOCAL" --kafka-only >>"$FAULT_WORK/kafka-launcher.log" 2>&1 </dev/null &
@@ -92,7 +70,7 @@ start_kafka() {
   echo "$KAFKA_LAUNCHER_PID" >"$FAULT_WORK/kafka-launcher.pid"
   local deadline=$((SECONDS + STARTUP_TIMEOUT))
   until grep -q "fanout is up" "$FAULT_WORK/kafka-launcher.log" 2>/dev/null; do
-    alive "$KAFKA_LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/kafka-launcher.log" >&2; log "Kafka's run-local exited"; exit 1; }
+    pid_alive "$KAFKA_LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/kafka-launcher.log" >&2; log "Kafka's run-local exited"; exit 1; }
     ((SECONDS < deadline)) || { log "Kafka not ready within ${STARTUP_TIMEOUT}s"; exit 1; }
     sleep 0.2
   done
@@ -125,7 +103,7 @@ start_launcher() { # run-dir log-name
   LAUNCHER_PID=$!
   local deadline=$((SECONDS + STARTUP_TIMEOUT))
   until grep -q "fanout is up" "$FAULT_WORK/$2.log" 2>/dev/null; do
-    alive "$LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/$2.log" >&2; log "the services' run-local exited"; exit 1; }
+    pid_alive "$LAUNCHER_PID" || { tail -n 30 "$FAULT_WORK/$2.log" >&2; log "the services' run-local exited"; exit 1; }
     ((SECONDS < deadline)) || { log "services not healthy within ${STARTUP_TIMEOUT}s"; exit 1; }
     sleep 0.5
   done
@@ -141,14 +119,10 @@ start_platform() {
 
 # The pid of a service JVM (by its --server.port and our broker).
 service_pid() { # port
-  local f pid cmd
-  for f in /proc/[0-9]*/cmdline; do
-    pid="${f#/proc/}" pid="${pid%/cmdline}"
-    cmd="$( (tr "\\0" " " <"$f") 2>/dev/null)" || continue
-    if [[ "$cmd" == *java*" --server.port=$1 --spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT "* ]]; then echo "$pid"; return 0; fi
-  done
+  java_pids_matching "* --server.port=$1 --spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT *" | head -n 1
 }
 
-run_client() { # mode args...
-  java -Xmx1g -XX:+UseParallelGC "$CLIENT" "$@"
+# The client side of a fault (tools module: fanout-tools fault <scenario> --help), built first if needed.
+run_client() { # scenario options...
+  "$ROOT/tools/run" fault "$@"
 }

@@ -1,5 +1,6 @@
 package io.fanout.bench;
 
+import io.fanout.tools.proc.Proc;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

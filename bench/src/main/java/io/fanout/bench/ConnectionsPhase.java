@@ -1,5 +1,7 @@
 package io.fanout.bench;
 
+import io.fanout.tools.net.RawHttp;
+import io.fanout.tools.proc.Proc;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

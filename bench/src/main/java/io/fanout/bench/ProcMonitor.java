@@ -1,5 +1,6 @@
 package io.fanout.bench;
 
+import io.fanout.tools.proc.Proc;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

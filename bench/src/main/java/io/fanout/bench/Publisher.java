@@ -1,5 +1,6 @@
 package io.fanout.bench;
 
+import io.fanout.tools.net.RawHttp;
 import io.netty.channel.EventLoopGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -240,6 +241,6 @@ final class Publisher {
   /** GET, for health and metrics. */
   Mono<RawHttp.Resp> get(String path) {
     return Mono.<RawHttp.Resp>create(sink -> http.get(path, sink::success))
-        .timeout(Duration.ofSeconds(15), Mono.just(new RawHttp.Resp(0, new byte[0], "timeout")));
+        .timeout(Duration.ofSeconds(15), Mono.just(RawHttp.Resp.failed("timeout")));
   }
 }

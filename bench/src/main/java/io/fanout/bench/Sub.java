@@ -1,17 +1,14 @@
 package io.fanout.bench;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.fanout.tools.net.WsConnector;
 import reactor.core.Disposable;
 
 /**
  * One WebSocket subscription and what it received. Frame fields are written only by the
- * connection's event-loop thread; read them after {@link #closed} is true (the volatile write in
- * channelInactive orders them).
+ * connection's event-loop thread (the {@link WsConnector.Listener} callbacks); read them after
+ * {@link #closed} is true (the volatile write when the connection ends orders them).
  */
-final class Sub {
+final class Sub implements WsConnector.Listener {
   final int channel;
   final byte[] channelName;
   final Tally tally;
@@ -91,44 +88,33 @@ final class Sub {
     }
   }
 
-  /** Takes text frames off the pipeline before Reactor's reactive bridge: no Flux per frame. */
-  static final class FrameHandler extends ChannelInboundHandlerAdapter {
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[4096]);
-    private final Sub sub;
+  @Override
+  public void opened() {
+    connected = true;
+  }
 
-    FrameHandler(Sub sub) {
-      this.sub = sub;
-    }
+  @Override
+  public void text(byte[] bytes, int length) {
+    onFrame(bytes, length);
+  }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (msg instanceof TextWebSocketFrame f) {
-        try {
-          consume(sub, f.content());
-        } finally {
-          f.release();
-        }
-        return;
-      }
-      ctx.fireChannelRead(msg);
-    }
+  @Override
+  public void closeStatus(int code, String reason) {
+    closeCode = code;
+    closeReason = reason;
+  }
 
-    /** Hands the frame's bytes to the subscriber (copied into a per-thread scratch array). */
-    static void consume(Sub sub, ByteBuf b) {
-      int n = b.readableBytes();
-      byte[] a = SCRATCH.get();
-      if (a.length < n) {
-        a = new byte[Math.max(n, a.length * 2)];
-        SCRATCH.set(a);
-      }
-      b.getBytes(b.readerIndex(), a, 0, n);
-      sub.onFrame(a, n);
+  @Override
+  public void ended(String why) {
+    if (why != null) {
+      error = why;
     }
+    closed = true;
+  }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      sub.closed = true;
-      ctx.fireChannelInactive();
-    }
+  /** A subscription whose handshake timed out keeps closed == false: it never had a connection to close. */
+  @Override
+  public void handshakeTimedOut() {
+    error = "handshake timeout";
   }
 }

@@ -4,7 +4,11 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
-/** HTTP publish: {@code POST /push} and {@code POST /push/batch} into the events topic. */
+/**
+ * ingest-service: HTTP publish ({@code POST /push}, {@code POST /push/batch}, package {@code publish}) into the
+ * events topic, and the channel directory ({@code GET /channels...}, package {@code directory}), a Kafka Streams
+ * index of that topic which fanout-service asks for {@code last=N}.
+ */
 @SpringBootApplication
 @ConfigurationPropertiesScan
 public class IngestApplication {

@@ -17,7 +17,7 @@ class ConnectionLimitsIT {
     @Test
     void shouldRefuseAConnectionOverTheCapWith1013AndAdmitOneAgainOnceASocketCloses() throws Exception {
         String topic = TestKafka.newTopic("fanout.events.cap", 2);
-        try (ExtraPlatform fanout = ExtraPlatform.fanoutOnly(topic, "--fanout.subscribe.max-connections=2");
+        try (Platform fanout = Platform.fanoutOnly(topic, "--fanout.subscribe.max-connections=2");
                 JdkWebSocket first = JdkWebSocket.open(fanout.events("channel=cap"));
                 JdkWebSocket second = JdkWebSocket.open(fanout.events("channel=cap"))) {
             try (JdkWebSocket third = JdkWebSocket.open(fanout.events("channel=cap"))) {
@@ -65,7 +65,7 @@ class ConnectionLimitsIT {
     @Test
     void shouldCloseEverySocketWith1001OnShutdown() throws Exception {
         String topic = TestKafka.newTopic("fanout.events.shutdown", 2);
-        ExtraPlatform fanout = ExtraPlatform.fanoutOnly(topic);
+        Platform fanout = Platform.fanoutOnly(topic);
         List<JdkWebSocket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {

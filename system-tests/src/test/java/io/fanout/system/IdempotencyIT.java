@@ -39,7 +39,7 @@ class IdempotencyIT {
         String key = "order-" + UUID.randomUUID();
         String body = "{\"channel\":\"orders\",\"message\":{\"n\":1}}";
         JsonNode first;
-        try (ExtraPlatform ingest = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform ingest = Platform.ingestOnly(topic)) {
             first = push(ingest.ingestClient(), key, body);
             JsonNode retry = push(ingest.ingestClient(), key, body);
             assertThat(retry).isEqualTo(first);
@@ -49,7 +49,7 @@ class IdempotencyIT {
             ingest.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
                     .header("Idempotency-Key", "bad key").bodyValue(body).exchange().expectStatus().isBadRequest();
         }
-        try (ExtraPlatform restarted = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform restarted = Platform.ingestOnly(topic)) {
             JsonNode afterRestart = push(restarted.ingestClient(), key, body);
             assertThat(afterRestart).isEqualTo(first);
             JsonNode other = push(restarted.ingestClient(), key + "-2", body);
@@ -62,7 +62,7 @@ class IdempotencyIT {
     void shouldWriteConcurrentDuplicatesOnce() {
         String topic = TestKafka.newTopic("fanout.events.idem", 3);
         String key = "race-" + UUID.randomUUID();
-        try (ExtraPlatform ingest = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform ingest = Platform.ingestOnly(topic)) {
             List<CompletableFuture<JsonNode>> all = IntStream.range(0, 20)
                     .mapToObj(i -> CompletableFuture.supplyAsync(() ->
                             push(ingest.ingestClient(), key, "{\"channel\":\"race\",\"message\":true}")))
@@ -106,8 +106,8 @@ class IdempotencyIT {
         String topic = TestKafka.newTopic("fanout.events.idem", 3);
         String key = "elsewhere-" + UUID.randomUUID();
         String body = "{\"channel\":\"orders\",\"message\":{\"n\":1}}";
-        try (ExtraPlatform first = ExtraPlatform.ingestOnly(topic);
-                ExtraPlatform second = ExtraPlatform.ingestOnly(topic)) {
+        try (Platform first = Platform.ingestOnly(topic);
+                Platform second = Platform.ingestOnly(topic)) {
             JsonNode ack = push(first.ingestClient(), key, body);
             JsonNode retry = push(second.ingestClient(), key, body);
             assertThat(retry).isEqualTo(ack);

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.fanout.common.security.MintToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.fanout.testsupport.WsTestClient;
+import io.fanout.tools.token.Tokens;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.time.Duration;
 import java.net.http.WebSocket;
@@ -35,11 +35,11 @@ class SecurityIT {
 
     private static final String SECRET = "test-secret-of-at-least-32-bytes-0123456789";
     private static final String ORIGIN = "https://app.example.com";
-    private static ExtraPlatform platform;
+    private static Platform platform;
 
     @BeforeAll
     static void start() {
-        platform = ExtraPlatform.start("--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET,
+        platform = Platform.start("--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET,
                 "--fanout.auth.clock-skew=0s", "--fanout.cors.allowed-origins=" + ORIGIN);
     }
 
@@ -49,12 +49,12 @@ class SecurityIT {
     }
 
     private static String token(List<String> publish, List<String> subscribe) {
-        return MintToken.hs256(SECRET, "tester", publish, subscribe, Duration.ofMinutes(5));
+        return Tokens.hs256(SECRET, "tester", publish, subscribe, Duration.ofMinutes(5));
     }
 
     private static String expired() {
         long now = System.currentTimeMillis();
-        return MintToken.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date(now - 60_000))
+        return Tokens.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date(now - 60_000))
                 .expirationTime(new Date(now - 10_000)).claim("fanout.publish", List.of("*"))
                 .claim("fanout.subscribe", List.of("*")).build());
     }
@@ -87,7 +87,7 @@ class SecurityIT {
 
     @Test
     void shouldRefuseATokenSignedWithAnotherSecretWith401() {
-        String forged = MintToken.hs256("another-secret-of-at-least-32-bytes-9876543", "x", List.of("*"),
+        String forged = Tokens.hs256("another-secret-of-at-least-32-bytes-9876543", "x", List.of("*"),
                 List.of("*"), Duration.ofMinutes(5));
         JsonNode problem = problem(push(forged, "{\"channel\":\"orders\",\"message\":1}"), HttpStatus.UNAUTHORIZED);
         assertThat(problem.get("detail").stringValue()).contains("invalid token");
@@ -102,7 +102,7 @@ class SecurityIT {
 
     @Test
     void shouldRefuseATokenWithoutExpiryWith401() {
-        String forever = MintToken.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date())
+        String forever = Tokens.hs256(SECRET, new JWTClaimsSet.Builder().subject("x").issueTime(new Date())
                 .claim("fanout.publish", List.of("*")).build());
         problem(push(forever, "{\"channel\":\"orders\",\"message\":1}"), HttpStatus.UNAUTHORIZED);
     }
@@ -202,7 +202,7 @@ class SecurityIT {
 
     @Test
     void shouldCloseASocketWhenItsTokenExpires() throws Exception {
-        String shortLived = MintToken.hs256(SECRET, "x", List.of(), List.of("orders"), Duration.ofSeconds(2));
+        String shortLived = Tokens.hs256(SECRET, "x", List.of(), List.of("orders"), Duration.ofSeconds(2));
         CompletableFuture<String> closed = new CompletableFuture<>();
         long start = System.nanoTime();
         // the JDK client: it reports the close code of a socket closed mid-connection reliably
@@ -331,7 +331,7 @@ class SecurityIT {
     @Test
     void shouldAnswerForAChannelOwnedByTheOtherIngestInstance() {
         try (ConfigurableApplicationContext second = platform.anotherIngest()) {
-            WebTestClient other = ExtraPlatform.client(ExtraPlatform.port(second));
+            WebTestClient other = Platform.client(Platform.port(second));
             // both instances own part of the directory
             await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
                 assertThat(directoryPartitions(platform.ingestClient())).isNotEmpty();

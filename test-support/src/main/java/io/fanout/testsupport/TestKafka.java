@@ -2,40 +2,48 @@ package io.fanout.testsupport;
 
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.NewTopic;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
- * One real in-process KRaft broker per test JVM, started on first use and stopped when the JVM exits.
- * Tests take a fresh topic each ({@link #newTopic}) so they never see one another's records.
+ * One real Kafka broker per test JVM, started on first use and stopped when the JVM exits. Which one is decided
+ * once ({@link TestBrokerChoice}) and said once in the test log: Testcontainers' Kafka when a Docker engine answers,
+ * the in-process KRaft broker otherwise; {@code -Dfanout.test.kafka=embedded|testcontainers} (or the environment
+ * variable {@code FANOUT_TEST_KAFKA}) forces either. Tests take a fresh topic each ({@link #newTopic}) so they
+ * never see one another's records. Thread-safe.
  */
 public final class TestKafka {
 
+    private static final Logger log = LoggerFactory.getLogger(TestKafka.class);
     private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static EmbeddedKafkaKraftBroker broker;
+    private static TestBroker broker;
 
     private TestKafka() {
     }
 
     /** The broker's bootstrap servers, starting it if needed. */
-    public static synchronized String bootstrapServers() {
+    public static String bootstrapServers() {
+        return running().bootstrapServers();
+    }
+
+    private static synchronized TestBroker running() {
         if (broker == null) {
-            EmbeddedKafkaKraftBroker started = new EmbeddedKafkaKraftBroker(1, 1);
-            started.brokerProperties(Map.of(
-                    "offsets.topic.num.partitions", "3",
-                    "group.initial.rebalance.delay.ms", "0",
-                    "transaction.state.log.num.partitions", "3",
-                    // one broker: without these, transactional producers (Streams exactly_once_v2) wait
-                    // forever for a __transaction_state topic with the default replication factor 3
-                    "transaction.state.log.replication.factor", "1",
-                    "transaction.state.log.min.isr", "1",
-                    "auto.create.topics.enable", "false",
-                    "log.message.timestamp.type", "CreateTime"));
-            started.afterPropertiesSet();
-            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "test-kafka-stop"));
+            TestBrokerChoice choice = TestBrokerChoice.fromEnvironment();
+            long start = System.nanoTime();
+            TestBroker started = choice.kind() == TestBrokerChoice.Kind.TESTCONTAINERS
+                    ? new ContainerTestBroker() : new EmbeddedTestBroker();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "test-kafka-stop"));
+            log.info("test Kafka: {} ({}; -D{}=embedded|testcontainers forces one) at {}, started in {} ms",
+                    choice.kind() == TestBrokerChoice.Kind.TESTCONTAINERS ? "Testcontainers " + ContainerTestBroker.IMAGE
+                            : "in-process KRaft broker", choice.reason(), TestBrokerChoice.PROPERTY,
+                    started.bootstrapServers(), (System.nanoTime() - start) / 1_000_000);
             broker = started;
         }
-        return broker.getBrokersAsString();
+        return broker;
     }
 
     /** Creates a topic with a name no other test uses and returns the name. */
@@ -47,13 +55,27 @@ public final class TestKafka {
 
     /** Creates {@code name} with {@code partitions} partitions, replication 1. */
     public static void createTopic(String name, int partitions) {
-        bootstrapServers();
-        broker.addTopics(new NewTopic(name, partitions, (short) 1));
+        running().createTopic(name, partitions);
     }
 
-    /** The running broker, for tests that need its admin or cluster handle. */
+    /** Runs {@code action} with an admin client of the broker (closed afterwards); works with either broker. */
+    public static void withAdmin(Consumer<Admin> action) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            action.accept(admin);
+        }
+    }
+
+    /**
+     * The in-process broker, for tests that need its handle; prefer {@link #withAdmin}, which also works when the
+     * broker runs in a container.
+     *
+     * @throws IllegalStateException when the broker runs in a container
+     */
     public static EmbeddedKafkaKraftBroker broker() {
-        bootstrapServers();
-        return broker;
+        if (running() instanceof EmbeddedTestBroker embedded) {
+            return embedded.broker();
+        }
+        throw new IllegalStateException("the test broker runs in a container; use TestKafka.withAdmin, or force the "
+                + "in-process one with -D" + TestBrokerChoice.PROPERTY + "=embedded");
     }
 }

@@ -1,4 +1,4 @@
-package io.fanout.bench;
+package io.fanout.tools.proc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,22 +9,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Linux /proc readings: CPU time and RSS of a process, whole-machine CPU, who listens on a port. */
-final class Proc {
+/**
+ * Linux /proc readings: CPU time and RSS of a process, whole-machine CPU, who listens on a port. Shared by bench
+ * and the fault client; stateless, callable from any thread.
+ */
+public final class Proc {
 
   /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat. 100 on every Linux this runs on. */
-  static final double TICKS_PER_SECOND = 100.0;
+  public static final double TICKS_PER_SECOND = 100.0;
 
   private Proc() {}
 
   /** utime + stime of a process in seconds, or -1 if it is gone. */
-  static double cpuSeconds(long pid) {
+  public static double cpuSeconds(long pid) {
     double[] t = cpuTimes(pid);
     return t == null ? -1 : t[0] + t[1];
   }
 
   /** {utime, stime} of a process in seconds, or null if it is gone. */
-  static double[] cpuTimes(long pid) {
+  public static double[] cpuTimes(long pid) {
     String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
     if (stat == null) {
       return null;
@@ -36,7 +39,7 @@ final class Proc {
   }
 
   /** VmRSS in bytes, or -1. */
-  static long rssBytes(long pid) {
+  public static long rssBytes(long pid) {
     return statusKb(pid, "VmRSS:") * 1024;
   }
 
@@ -54,17 +57,17 @@ final class Proc {
     return -1;
   }
 
-  static boolean alive(long pid) {
+  public static boolean alive(long pid) {
     return Files.exists(Path.of("/proc", Long.toString(pid)));
   }
 
-  static String cmdline(long pid) {
+  public static String cmdline(long pid) {
     String c = read(Path.of("/proc", Long.toString(pid), "cmdline"));
     return c == null ? "" : c.replace('\0', ' ').trim();
   }
 
   /** Machine-wide CPU ticks from /proc/stat: {busy, total}. */
-  static long[] machineTicks() {
+  public static long[] machineTicks() {
     String stat = read(Path.of("/proc/stat"));
     if (stat == null) {
       return new long[] {0, 0};
@@ -85,7 +88,7 @@ final class Proc {
   }
 
   /** The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
-  static String loadAverage() {
+  public static String loadAverage() {
     String l = read(Path.of("/proc/loadavg"));
     if (l == null) {
       return "?";
@@ -94,11 +97,11 @@ final class Proc {
     return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : "?";
   }
 
-  static int cores() {
+  public static int cores() {
     return Runtime.getRuntime().availableProcessors();
   }
 
-  static String cpuModel() {
+  public static String cpuModel() {
     String info = read(Path.of("/proc/cpuinfo"));
     if (info != null) {
       for (String line : info.split("\n")) {
@@ -110,7 +113,7 @@ final class Proc {
     return System.getProperty("os.arch");
   }
 
-  static long memTotalBytes() {
+  public static long memTotalBytes() {
     String info = read(Path.of("/proc/meminfo"));
     if (info != null) {
       for (String line : info.split("\n")) {
@@ -124,7 +127,7 @@ final class Proc {
   }
 
   /** The pid of the process listening on a TCP port (IPv4 or IPv6), or -1. */
-  static long listenerPid(int port) {
+  public static long listenerPid(int port) {
     Set<String> inodes = new HashSet<>();
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
       String t = read(Path.of(table));
@@ -170,7 +173,7 @@ final class Proc {
   }
 
   /** The first java process whose command line contains the text, or -1. */
-  static long javaPidWith(String text) {
+  public static long javaPidWith(String text) {
     long self = ProcessHandle.current().pid();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {

@@ -1,4 +1,4 @@
-package io.fanout.bench;
+package io.fanout.tools.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -22,7 +22,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -32,12 +34,27 @@ import java.util.function.Consumer;
  * because the generator must cost the machine far less than the server it measures. Thread-safe;
  * callbacks run on the connection's event-loop thread.
  */
-final class RawHttp {
+public final class RawHttp {
 
-  /** A response; status 0 = no HTTP answer (error says why). */
-  record Resp(int status, byte[] body, String error) {}
+  /**
+   * A response; status 0 = no HTTP answer (error says why). retryAfter is the Retry-After header, or null.
+   */
+  public record Resp(int status, byte[] body, String error, String retryAfter) {
 
-  private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(15);
+    /** No HTTP answer. */
+    public static Resp failed(String error) {
+      return new Resp(0, new byte[0], error, null);
+    }
+
+    public boolean ok() {
+      return status >= 200 && status < 300;
+    }
+  }
+
+  /** How long a request may wait for its response unless the constructor says otherwise. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+  private final long timeoutNanos;
 
   private final Bootstrap bootstrap;
   private final String host;
@@ -51,7 +68,13 @@ final class RawHttp {
 
   private record Waiter(FullHttpRequest req, Consumer<Resp> cb) {}
 
-  RawHttp(EventLoopGroup group, String baseUrl, int maxConnections) {
+  public RawHttp(EventLoopGroup group, String baseUrl, int maxConnections) {
+    this(group, baseUrl, maxConnections, DEFAULT_TIMEOUT);
+  }
+
+  /** A response not complete within timeout counts as no answer and its connection is closed. */
+  public RawHttp(EventLoopGroup group, String baseUrl, int maxConnections, Duration timeout) {
+    this.timeoutNanos = timeout.toNanos();
     URI u = URI.create(baseUrl);
     this.host = u.getHost();
     this.port = u.getPort() > 0 ? u.getPort() : 80;
@@ -71,7 +94,7 @@ final class RawHttp {
   }
 
   /** POST a JSON body; cb gets the response. */
-  void post(String path, byte[] json, Consumer<Resp> cb) {
+  public void post(String path, byte[] json, Consumer<Resp> cb) {
     ByteBuf body = Unpooled.wrappedBuffer(json);
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathPrefix + path, body);
     req.headers().set(HttpHeaderNames.HOST, hostHeader)
@@ -80,7 +103,21 @@ final class RawHttp {
     send(req, cb);
   }
 
-  void get(String path, Consumer<Resp> cb) {
+  /** POST a JSON body; the future completes with the response (never exceptionally). */
+  public CompletableFuture<Resp> post(String path, byte[] json) {
+    CompletableFuture<Resp> answer = new CompletableFuture<>();
+    post(path, json, answer::complete);
+    return answer;
+  }
+
+  /** GET; the future completes with the response (never exceptionally). */
+  public CompletableFuture<Resp> get(String path) {
+    CompletableFuture<Resp> answer = new CompletableFuture<>();
+    get(path, answer::complete);
+    return answer;
+  }
+
+  public void get(String path, Consumer<Resp> cb) {
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathPrefix + path,
         Unpooled.EMPTY_BUFFER);
     req.headers().set(HttpHeaderNames.HOST, hostHeader).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
@@ -113,7 +150,7 @@ final class RawHttp {
             open--;
           }
           req.release();
-          cb.accept(new Resp(0, new byte[0], "connect: " + f.cause().getClass().getSimpleName()));
+          cb.accept(Resp.failed("connect: " + f.cause().getClass().getSimpleName()));
           next();
         }
       });
@@ -160,7 +197,7 @@ final class RawHttp {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       timer = ch.eventLoop().scheduleAtFixedRate(() -> {
-        if (pending != null && System.nanoTime() - sentAt > TIMEOUT_NANOS) {
+        if (pending != null && System.nanoTime() - sentAt > timeoutNanos) {
           fail("response timeout");
           ch.close();
         }
@@ -179,7 +216,7 @@ final class RawHttp {
     private void doWrite(FullHttpRequest req, Consumer<Resp> cb) {
       if (gone) {
         req.release();
-        cb.accept(new Resp(0, new byte[0], "connection closed"));
+        cb.accept(Resp.failed("connection closed"));
         return;
       }
       pending = cb;
@@ -199,7 +236,7 @@ final class RawHttp {
         released(this);
       }
       if (cb != null) {
-        cb.accept(new Resp(res.status().code(), body, null));
+        cb.accept(new Resp(res.status().code(), body, null, res.headers().get(HttpHeaderNames.RETRY_AFTER)));
       }
       if (!keep) {
         ctx.close();
@@ -230,7 +267,7 @@ final class RawHttp {
       Consumer<Resp> cb = pending;
       pending = null;
       if (cb != null) {
-        cb.accept(new Resp(0, new byte[0], why));
+        cb.accept(Resp.failed(why));
       }
     }
   }

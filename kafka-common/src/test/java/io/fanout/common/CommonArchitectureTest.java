@@ -1,0 +1,21 @@
+package io.fanout.common;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** kafka-common's production classes: Kafka's public API only, and no console output (tools live in tools/). */
+@AnalyzeClasses(packages = "io.fanout.common", importOptions = ImportOption.DoNotIncludeTests.class)
+class CommonArchitectureTest {
+
+    @ArchTest
+    static final ArchRule shouldNotUseKafkaInternals = noClasses()
+            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
+
+    @ArchTest
+    static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
+}

@@ -1,0 +1,103 @@
+package io.fanout.tools.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/** Against a real WebSocket server on 127.0.0.1 (Reactor Netty). */
+class WsConnectorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final LoopResources loops = LoopResources.create("ws-connector-test", 1, true);
+    private DisposableServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.disposeNow();
+        }
+        loops.disposeLater().block(WAIT);
+    }
+
+    /** Records everything a connection reports. */
+    static final class Recorder implements WsConnector.Listener {
+        final List<String> texts = new CopyOnWriteArrayList<>();
+        final AtomicInteger opened = new AtomicInteger();
+        final AtomicReference<String> close = new AtomicReference<>();
+        final AtomicInteger ended = new AtomicInteger();
+        final AtomicReference<String> error = new AtomicReference<>();
+
+        @Override
+        public void opened() {
+            opened.incrementAndGet();
+        }
+
+        @Override
+        public void text(byte[] bytes, int length) {
+            texts.add(new String(bytes, 0, length, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void closeStatus(int code, String reason) {
+            close.set(code + " " + reason);
+        }
+
+        @Override
+        public void ended(String why) {
+            ended.incrementAndGet();
+            error.compareAndSet(null, why);
+        }
+    }
+
+    private String serve(String... frames) {
+        server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.ws("/events", (in, out) -> out.sendString(Flux.fromArray(frames))
+                        .then(out.sendClose(4000, "slow consumer"))
+                        .then(Mono.never())))
+                .bindNow(WAIT);
+        return "ws://127.0.0.1:" + server.port();
+    }
+
+    @Test
+    void shouldReportTextFramesThenTheServersCloseStatus() {
+        String big = "x".repeat(200_000); // larger than one read: the connector hands it over whole
+        WsConnector connector = new WsConnector(loops, serve("{\"offset\":1}", big), 10);
+        Recorder recorder = new Recorder();
+
+        WsConnector.Attempt attempt = connector.connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
+        assertThat(recorder.opened).hasValue(1);
+        assertThat(recorder.texts).containsExactly("{\"offset\":1}", big);
+        assertThat(recorder.close).hasValue("4000 slow consumer");
+    }
+
+    @Test
+    void shouldReportAConnectionThatNeverCameUpAsEndedWithAnError() {
+        String url = serve();
+        server.disposeNow(); // nothing listens on that port any more
+        server = null;
+        Recorder recorder = new Recorder();
+
+        WsConnector.Attempt attempt = new WsConnector(loops, url, 10).connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isFalse();
+        assertThat(recorder.opened).hasValue(0);
+        assertThat(recorder.error.get()).isNotBlank();
+    }
+}
