@@ -46,7 +46,8 @@ async function webSocketClass(given) {
 
 /**
  * The URL of an endpoint of a fan-out instance given as `http(s)://host:port`, `ws(s)://host:port` or either with a
- * path: `/events` for WebSockets, `/sse` for Server-Sent Events (a given `/events` or `/sse` path is switched).
+ * path: `/events` for WebSockets, `/sse` for Server-Sent Events (a given `/events` or `/sse` path is switched, any
+ * other path is a prefix, as behind a reverse proxy).
  */
 export function endpointUrl(base, transport, query = {}) {
   const url = new URL(base, globalThis.location?.href);
@@ -57,12 +58,21 @@ export function endpointUrl(base, transport, query = {}) {
   if (!webSocket && url.protocol === 'wss:') url.protocol = 'https:';
   const path = url.pathname.replace(/\/+$/, '');
   const wanted = webSocket ? '/events' : '/sse';
-  if (path === '') url.pathname = wanted;
-  else if (path.endsWith('/events') || path.endsWith('/sse')) url.pathname = path.replace(/\/(events|sse)$/, wanted);
+  url.pathname = /\/(events|sse)$/.test(path) ? path.replace(/\/(events|sse)$/, wanted) : path + wanted;
+  const pairs = [];
   for (const [name, value] of Object.entries(query)) {
-    for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
+    for (const v of Array.isArray(value) ? value : [value]) pairs.push(`${queryPart(name)}=${queryPart(v)}`);
   }
+  if (pairs.length > 0) url.search = (url.search ? `${url.search}&` : '?') + pairs.join('&');
   return url.toString();
+}
+
+/**
+ * Percent-encodes a query name or value but keeps `:` and `,` (legal in a query, RFC 3986): the server reads
+ * `from=3:1235,7:88` and channel names such as `news:eu` from the raw query.
+ */
+function queryPart(value) {
+  return encodeURIComponent(String(value)).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
 }
 
 function randomId() {
