@@ -75,11 +75,13 @@ function queryPart(value) {
   return encodeURIComponent(String(value)).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
 }
 
+/** A random idempotency key (128 bits; Node 18 has no global `crypto`, insecure browser pages no randomUUID). */
 function randomId() {
   const crypto = globalThis.crypto;
   if (crypto?.randomUUID) return crypto.randomUUID();
   const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes); // available in insecure browser contexts too, unlike randomUUID
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -191,6 +193,7 @@ export class FanoutClient {
  * already received are handed out.
  *
  * States given to `onState`: `connecting` {url, transport, attempt}, `connected` {url, transport, resumed, query},
+ * `subscribed` {position} (when the server sends its start position: from then on nothing published is missed),
  * `resumed` {caughtUp} (events published while away, counted by publish time, once they stop arriving),
  * `catching-up` / `live` (the server says a slow connection is served from the log / live again), `gap`
  * {partition, requested, earliest}, `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
@@ -377,6 +380,7 @@ export class Subscription {
       case 'subscribed':
         this.position.seed(frame.position);
         this.failures = 0;
+        this.state({ state: 'subscribed', position: frame.position });
         break;
       case 'truncated': {
         const gap = { partition: frame.partition, requested: frame.requested, earliest: frame.earliest };

@@ -1,8 +1,12 @@
 // FanoutClient against the running platform (clients/run-tests starts it and sets FANOUT_URL, INGEST_URL).
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FanoutClient, FanoutError } from '../src/index.js';
-import { FANOUT_URL, INGEST_URL, noPlatform, push, takeEvents, uniqueChannel, until } from './platform.js';
+import { FANOUT_URL, INGEST_URL, noPlatform, push, takeEvents, uniqueChannel, until, warmUp } from './platform.js';
+
+before(async () => {
+  if (!noPlatform) await warmUp(FANOUT_URL);
+});
 
 const connected = (states) => () => states.some((s) => s.state === 'connected');
 

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FanoutClient } from '../src/index.js';
 
 export const FANOUT_URL = process.env.FANOUT_URL;
 export const INGEST_URL = process.env.INGEST_URL;
@@ -86,6 +87,35 @@ async function healthy(port) {
   }
 }
 
+/**
+ * Waits until the fan-out instance at `url` delivers a live event to a subscription opened just before it was
+ * published. A fresh instance can miss such an event: it fixes a live subscription's start position only after
+ * the socket is open, and its first replay consumer takes a while to create (see the report of this change).
+ */
+export async function warmUp(url, ms = 120000) {
+  const client = new FanoutClient({ url });
+  const channel = uniqueChannel('warm-up');
+  const states = [];
+  const subscription = client.subscribe(channel, { onState: (s) => states.push(s) });
+  const deadline = Date.now() + ms;
+  try {
+    await until(() => states.some((s) => s.state === 'connected'), ms, `connected to ${url}`);
+    for (;;) {
+      const ack = await push(channel, 'warm-up');
+      try {
+        for (;;) {
+          const event = await nextItem(subscription, 3000);
+          if (event.offset === ack.offset) return;
+        }
+      } catch (e) {
+        if (Date.now() > deadline) throw new Error(`${url} delivered no live event within ${ms} ms`);
+      }
+    }
+  } finally {
+    client.close();
+  }
+}
+
 const started = new Set();
 process.on('exit', () => {
   for (const child of started) child.kill('SIGKILL');
@@ -122,6 +152,7 @@ export class FanoutInstance {
         if (child.exitCode !== null) throw new Error(`fan-out instance exited with ${child.exitCode}`);
         return healthy(this.port);
       }, ms, `fan-out instance on port ${this.port} healthy`);
+      await warmUp(this.url);
     } catch (e) {
       e.message += `\n--- its output ---\n${this.output.join('').slice(-4000)}`;
       throw e;
