@@ -92,27 +92,25 @@ async function healthy(port) {
  * published. A fresh instance can miss such an event: it fixes a live subscription's start position only after
  * the socket is open, and its first replay consumer takes a while to create (see the report of this change).
  */
-export async function warmUp(url, ms = 120000) {
-  const client = new FanoutClient({ url });
-  const channel = uniqueChannel('warm-up');
-  const states = [];
-  const subscription = client.subscribe(channel, { onState: (s) => states.push(s) });
+export async function warmUp(url, ms = 180000) {
   const deadline = Date.now() + ms;
-  try {
-    await until(() => states.some((s) => s.state === 'connected'), ms, `connected to ${url}`);
-    for (;;) {
+  const seen = [];
+  for (let attempt = 0; ; attempt++) {
+    const client = new FanoutClient({ url });
+    const channel = uniqueChannel('warm-up');
+    const states = [];
+    const subscription = client.subscribe(channel, { onState: (s) => states.push(s.state) });
+    try {
+      await until(() => states.includes('connected'), Math.max(1, deadline - Date.now()), `connected to ${url}`);
       const ack = await push(channel, 'warm-up');
-      try {
-        for (;;) {
-          const event = await nextItem(subscription, 3000);
-          if (event.offset === ack.offset) return;
-        }
-      } catch (e) {
-        if (Date.now() > deadline) throw new Error(`${url} delivered no live event within ${ms} ms`);
-      }
+      const event = await nextItem(subscription, 5000);
+      if (event.offset === ack.offset) return attempt;
+    } catch (e) {
+      seen.push(`attempt ${attempt}: ${e.message} (states ${states.join(',')})`);
+      if (Date.now() > deadline) throw new Error(`${url} delivered no live event within ${ms} ms: ${seen.slice(-3).join('; ')}`);
+    } finally {
+      client.close();
     }
-  } finally {
-    client.close();
   }
 }
 
