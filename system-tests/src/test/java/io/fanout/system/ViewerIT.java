@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
 class ViewerIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final MediaType JAVASCRIPT = MediaType.parseMediaType("text/javascript");
+    private static final MediaType CSS = MediaType.parseMediaType("text/css");
 
     private static String get(WebTestClient client, String path, MediaType type) {
         byte[] body = client.get().uri(path).exchange()
@@ -34,11 +36,11 @@ class ViewerIT {
         Platform platform = Platform.get();
         String page = get(platform.fanoutClient(), "/", MediaType.TEXT_HTML);
         assertThat(page).contains("assets/viewer.js").contains(">Message").contains(">Publish</button>");
-        assertThat(get(platform.fanoutClient(), "/assets/viewer.js", MediaType.parseMediaType("text/javascript")))
+        assertThat(get(platform.fanoutClient(), "/assets/viewer.js", JAVASCRIPT))
                 .contains("from './client/index.js'");
-        assertThat(get(platform.fanoutClient(), "/assets/client/index.js", MediaType.parseMediaType("text/javascript")))
+        assertThat(get(platform.fanoutClient(), "/assets/client/index.js", JAVASCRIPT))
                 .contains("export class FanoutClient");
-        assertThat(get(platform.fanoutClient(), "/assets/client/position.js", MediaType.parseMediaType("text/javascript")))
+        assertThat(get(platform.fanoutClient(), "/assets/client/position.js", JAVASCRIPT))
                 .contains("export class ResumePosition");
     }
 
@@ -64,8 +66,8 @@ class ViewerIT {
                 "--fanout.replay.directory-url=")) {
             assertThat(get(platform.fanoutClient(), "/", MediaType.TEXT_HTML)).contains(">Publish</button>");
             get(platform.fanoutClient(), "/index.html", MediaType.TEXT_HTML);
-            get(platform.fanoutClient(), "/assets/viewer.css", MediaType.parseMediaType("text/css"));
-            get(platform.fanoutClient(), "/assets/client/index.js", MediaType.parseMediaType("text/javascript"));
+            get(platform.fanoutClient(), "/assets/viewer.css", CSS);
+            get(platform.fanoutClient(), "/assets/client/index.js", JAVASCRIPT);
             platform.fanoutClient().get().uri("/channels").exchange().expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
             platform.fanoutClient().get().uri("/sse?channel=orders").exchange()
                     .expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
