@@ -344,7 +344,7 @@ export class Subscription {
     const since = Date.now();
     const catchUp = { since, count: 0, timer: null };
     const report = () => {
-      if (this.catchUp !== catchUp) return;
+      if (this.catchUp !== catchUp || this.closed) return;
       this.catchUp = null;
       this.state({ state: 'resumed', caughtUp: catchUp.count });
     };

@@ -97,6 +97,24 @@ test('shouldReplayOverSseFromAnOffset', { skip: noPlatform }, async () => {
   }
 });
 
+test('shouldPauseAReaderThatFallsBehindAndResumeWithoutLossOrRepeat', { skip: noPlatform }, async () => {
+  const channel = uniqueChannel('slow');
+  const client = new FanoutClient({ url: FANOUT_URL, maxBuffered: 4 });
+  const states = [];
+  try {
+    const subscription = client.subscribe(channel, { onState: (s) => states.push(s) });
+    await until(connected(states), 30000, 'connected');
+    const acks = [];
+    for (let i = 0; i < 12; i++) acks.push(await push(channel, i));
+    await until(() => states.some((s) => s.state === 'paused'), 30000, 'paused'); // nobody read yet
+    const events = await takeEvents(subscription, 12);
+    assert.deepEqual(events.map((e) => e.offset), acks.map((a) => a.offset));
+    assert.deepEqual(events.map((e) => e.message), [...Array(12).keys()]);
+  } finally {
+    client.close();
+  }
+});
+
 test('shouldEndTheIterationWithTheRefusalOfABadRequest', { skip: noPlatform }, async () => {
   const client = new FanoutClient({ url: FANOUT_URL });
   const states = [];
