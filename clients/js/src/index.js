@@ -1,4 +1,4 @@
-// fanout's JavaScript client, for browsers and Node 20+. No build step: this file and position.js are the package
+// fanout's JavaScript client, for browsers and Node 18+ (tested on Node 20). No build step: this file and position.js are the package
 // (and are copied as-is into fanout-service's jar for the live viewer).
 //
 //   const client = new FanoutClient({ url: 'http://127.0.0.1:8081' });
