@@ -68,8 +68,10 @@ public class FanoutSecurityAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(FanoutSecurityAutoConfiguration.class);
 
+    /** Health and metrics, and fanout-service's live viewer page and its assets (it asks for a token itself). */
     private static final String[] OPEN_PATHS = {
-        "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus"};
+        "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
+        "/", "/index.html", "/assets/**"};
 
     @Bean
     SecurityWebFilterChain fanoutSecurityFilterChain(ServerHttpSecurity http, AuthProperties auth,
