@@ -61,7 +61,7 @@ class ViewerIT {
     @Test
     void shouldServeThePageWithoutATokenWhenAuthIsOnButNotTheRest() {
         String topic = TestKafka.newTopic("fanout.events.viewer", 2);
-        try (ExtraPlatform platform = ExtraPlatform.fanoutOnly(topic, "--fanout.auth.enabled=true",
+        try (Platform platform = Platform.fanoutOnly(topic, "--fanout.auth.enabled=true",
                 "--fanout.auth.hmac-secret=test-secret-of-at-least-32-bytes-0123456789",
                 "--fanout.replay.directory-url=")) {
             assertThat(get(platform.fanoutClient(), "/", MediaType.TEXT_HTML)).contains(">Publish</button>");
