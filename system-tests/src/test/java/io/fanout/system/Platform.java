@@ -98,7 +98,10 @@ final class Platform implements AutoCloseable {
      * the two split the directory's partitions and forward queries to each other). The caller closes it.
      */
     ConfigurableApplicationContext anotherIngest() {
-        return IngestApplication.builder().run(ingestArgs.toArray(String[]::new));
+        List<String> args = new ArrayList<>(ingestArgs);
+        args.removeIf(arg -> arg.startsWith("--fanout.directory.state-dir="));
+        args.add("--fanout.directory.state-dir=target/streams-state/" + System.nanoTime()); // a state dir of its own
+        return IngestApplication.builder().run(args.toArray(String[]::new));
     }
 
     /**
