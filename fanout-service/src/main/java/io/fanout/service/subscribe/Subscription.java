@@ -254,6 +254,9 @@ public final class Subscription {
                     if (event != null) {
                         return event;
                     }
+                    if (!controls.isEmpty()) {
+                        continue; // notices of the batch go first
+                    }
                     if (!decideWhileReadingLog()) {
                         return null;
                     }
