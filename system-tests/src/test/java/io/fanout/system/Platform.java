@@ -20,6 +20,8 @@ final class Platform {
     static final int PARTITIONS = 12;
     static final int SUBSCRIBER_BUFFER = 32;
     static final int REPLAY_POLL_RECORDS = 100;
+    /** Long enough for a paused test client to stay paused while 100,000 events are published (CatchUpIT). */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
 
     private static Platform instance;
 
@@ -36,6 +38,7 @@ final class Platform {
                 "--fanout.topic=" + topic,
                 "--fanout.publish.max-body-size=256KB",
                 "--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER,
+                "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s",
                 "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
                 "--logging.level.org.apache.kafka=WARN"));
         ingest = IngestApplication.builder().run(common.toArray(String[]::new));
