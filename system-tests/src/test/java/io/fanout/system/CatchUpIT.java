@@ -12,6 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -273,8 +275,8 @@ class CatchUpIT {
     }
 
     /**
-     * A WebSocket client whose reading the test switches off and on: while paused it asks for no frame, so the JDK
-     * client stops reading the socket and the server sees a subscriber that takes nothing.
+     * A WebSocket client whose reading the test switches off and on: while paused it requests no frame, so Reactor
+     * Netty stops reading the socket and the server sees a subscriber that takes nothing.
      */
     private static final class DemandClient implements AutoCloseable {
 
@@ -282,34 +284,47 @@ class CatchUpIT {
         final BlockingQueue<String> controls = new LinkedBlockingQueue<>();
         private final AtomicBoolean owed = new AtomicBoolean();
         private volatile boolean paused;
-        private WebSocket socket;
+        private volatile BaseSubscriber<String> reader;
+        private reactor.core.Disposable connection;
 
-        static DemandClient open(URI uri) throws Exception {
+        static DemandClient open(URI uri) {
             DemandClient client = new DemandClient();
-            client.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, client.listener())
-                    .get(10, TimeUnit.SECONDS);
+            reactor.core.publisher.Sinks.Empty<Void> opened = reactor.core.publisher.Sinks.empty();
+            client.connection = reactor.netty.http.client.HttpClient.create()
+                    .websocket(reactor.netty.http.client.WebsocketClientSpec.builder()
+                            .maxFramePayloadLength(16 * 1024 * 1024).build())
+                    .uri(uri)
+                    .handle((in, out) -> {
+                        opened.tryEmitEmpty();
+                        return Mono.<Void>create(done -> in.receive().asString().subscribe(client.subscriber(done)));
+                    })
+                    .subscribe();
+            opened.asMono().block(Duration.ofSeconds(10));
             return client;
         }
 
-        private WebSocket.Listener listener() {
-            return new WebSocket.Listener() {
-                private final StringBuilder text = new StringBuilder();
+        private BaseSubscriber<String> subscriber(reactor.core.publisher.MonoSink<Void> done) {
+            reader = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                    request(1);
+                }
 
                 @Override
-                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                    text.append(data);
-                    if (last) {
-                        String frame = text.toString();
-                        text.setLength(0);
-                        (frame.startsWith("{\"type\":") ? controls : events).add(frame);
-                    }
+                protected void hookOnNext(String frame) {
+                    (frame.startsWith("{\"type\":") ? controls : events).add(frame);
                     owed.set(true);
                     if (!paused && owed.compareAndSet(true, false)) {
-                        webSocket.request(1);
+                        request(1);
                     }
-                    return null;
+                }
+
+                @Override
+                protected void hookFinally(reactor.core.publisher.SignalType type) {
+                    done.success();
                 }
             };
+            return reader;
         }
 
         void pause() {
@@ -319,13 +334,13 @@ class CatchUpIT {
         void resume() {
             paused = false;
             if (owed.compareAndSet(true, false)) {
-                socket.request(1);
+                reader.request(1);
             }
         }
 
         @Override
         public void close() {
-            socket.abort();
+            connection.dispose();
         }
     }
 }

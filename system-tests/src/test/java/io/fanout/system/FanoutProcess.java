@@ -17,13 +17,22 @@ final class FanoutProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path log;
 
-    private FanoutProcess(Process process, int port) {
+    private FanoutProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     static FanoutProcess start(List<String> args) throws Exception {
+        FanoutProcess started = launch(args);
+        started.awaitHealthy(Duration.ofSeconds(90), started.log);
+        return started;
+    }
+
+    /** Starts the instance and returns at once, before it listens: {@link #events} may refuse for a while. */
+    static FanoutProcess launch(List<String> args) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -36,9 +45,7 @@ final class FanoutProcess implements AutoCloseable {
         command.add("--server.port=" + port);
         Path log = Files.createTempFile("fanout-second-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        FanoutProcess started = new FanoutProcess(process, port);
-        started.awaitHealthy(Duration.ofSeconds(90), log);
-        return started;
+        return new FanoutProcess(process, port, log);
     }
 
     private void awaitHealthy(Duration timeout, Path log) throws Exception {
@@ -62,6 +69,10 @@ final class FanoutProcess implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("second fanout-service not healthy within " + timeout + ": " + Files.readString(log));
+    }
+
+    int port() {
+        return port;
     }
 
     URI events(String query) {

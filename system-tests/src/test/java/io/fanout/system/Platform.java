@@ -67,6 +67,11 @@ final class Platform {
         return FanoutProcess.start(fanoutArgs);
     }
 
+    /** The settings the platform's fanout-service runs with (for another instance like it). */
+    List<String> fanoutArgs() {
+        return fanoutArgs;
+    }
+
     int ingestPort() {
         return port(ingest);
     }
