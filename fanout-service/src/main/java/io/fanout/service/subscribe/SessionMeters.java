@@ -15,7 +15,7 @@ import org.springframework.stereotype.Component;
  *       catching up);</li>
  *   <li>{@code fanout.catchup.events}: events sent from the log (history and catching up);</li>
  *   <li>{@code fanout.catchup.lag}: records behind the log end, recorded at each log read;</li>
- *   <li>{@code fanout.catchup.fallbacks}: times a live session dropped its buffer and went back to the log;</li>
+ *   <li>{@code fanout.catchup.fallbacks}: times a session dropped its live buffer (it then reads the log);</li>
  *   <li>{@code fanout.subscribe.buffered.bytes}: bytes of live frames waiting for sessions;</li>
  *   <li>{@code fanout.sessions.slow.disconnects}: sessions closed further behind than {@code max-lag}.</li>
  * </ul>
@@ -75,7 +75,7 @@ public class SessionMeters {
         catchUpEvents.increment(events);
     }
 
-    void fellBack() {
+    void droppedLive() {
         fallbacks.increment();
     }
 

@@ -67,6 +67,8 @@ public final class Subscription {
     private final AtomicInteger liveCount = new AtomicInteger();
     private final AtomicLong liveBytes = new AtomicLong();
     private volatile LiveGrant grant;
+    /** The first grant, kept even if {@link #grant} is dropped before the drain started from it. */
+    private volatile LiveGrant firstGrant;
     private volatile boolean liveRequested;
     private volatile StartPlan plan;
     private volatile LogBatch delivered;
@@ -155,6 +157,9 @@ public final class Subscription {
      * thread (or whoever failed to offer a frame to this subscription).
      */
     void dropLive() {
+        if (grant != null) {
+            meters.droppedLive();
+        }
         grant = null;
         discardLive();
         wake();
@@ -164,6 +169,9 @@ public final class Subscription {
     void granted(LiveGrant liveGrant) {
         if (ended) {
             return;
+        }
+        if (firstGrant == null) {
+            firstGrant = liveGrant;
         }
         grant = liveGrant;
         liveRequested = false;
@@ -293,7 +301,7 @@ public final class Subscription {
     }
 
     private boolean start() {
-        LiveGrant first = grant;
+        LiveGrant first = firstGrant;
         if (cursor instanceof Cursor.Live) {
             if (first == null) {
                 return false; // the live consumer has no position yet (starting), or has not answered
@@ -389,8 +397,9 @@ public final class Subscription {
             return false;
         }
         LiveGrant current = grant;
-        if (current != null && origin.isEmpty()) {
-            origin = current.liveFrom(); // partitions the plan did not name start where live delivery started
+        LiveGrant first = firstGrant;
+        if (first != null && origin.isEmpty()) {
+            origin = first.liveFrom(); // partitions the plan did not name start where live delivery started
         }
         if (current != null && caughtUp(current)) {
             enter(State.LIVE);
@@ -466,7 +475,6 @@ public final class Subscription {
         atLogEnd = false;
         logEventsSent = 0;
         logStartedNanos = System.nanoTime();
-        meters.fellBack();
         controls.add(ControlFrame.catchingUp(position()));
     }
 

@@ -153,6 +153,26 @@ class SubscriptionTest {
     }
 
     @Test
+    void shouldStartFromItsFirstGrantEvenWhenItsBufferOverflowedBeforeItsDrainRan() {
+        Subscription subscription = subscription(new Cursor.Live(), 2, 1_000);
+        grant(0, 0);
+        assertThat(subscription.offer(live(0))).isTrue();
+        assertThat(subscription.offer(live(1))).isTrue();
+        assertThat(subscription.offer(live(2))).isFalse();
+        assertThat(drain(subscription)).containsExactly("subscribed");
+        assertThat(dispatcher.hasLiveRequests()).as("it asks again").isTrue();
+        grant(3, 3);
+        assertThat(drain(subscription)).isEmpty();
+        assertThat(logs.reads.get(0).from()).containsEntry(0, 0L);
+        assertThat(logs.reads.get(0).upTo()).containsEntry(0, 3L);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(0), event(1), event(2)), Map.of(0, 3L), true, 0));
+        assertThat(subscription.offer(live(3))).isTrue();
+        assertThat(drain(subscription)).containsExactly("log:0", "log:1", "log:2", "live:3");
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
     void shouldSkipLiveFramesTheLogAlreadySent() {
         Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
         grant(5, 5); // the live consumer is behind where the history will end
