@@ -29,7 +29,7 @@ class OperationsIT {
         assertThat(ingest).contains("fanout_publish_events_total");
         String fanout = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk().expectBody().returnResult().getResponseBody());
-        assertThat(fanout).contains("fanout_deliveries_total", "fanout_sessions ", "fanout_consumer_records_total",
+        assertThat(fanout).contains("fanout_deliveries_total", "fanout_sessions{state=\"live\"", "fanout_consumer_records_total",
                 "kafka_consumer_fetch_manager_records_lag_max");
     }
 }
