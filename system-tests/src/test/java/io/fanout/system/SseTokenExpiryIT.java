@@ -39,9 +39,10 @@ class SseTokenExpiryIT {
 
     @Test
     void shouldEndAnSseStreamWhenItsTokenExpires() throws Exception {
+        platform.fanoutClient().get().uri("/actuator/health").exchange(); // a cold first request can take seconds
         long now = System.currentTimeMillis();
         SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("x")
-                .issueTime(new Date(now)).expirationTime(new Date(now + 3_000))
+                .issueTime(new Date(now)).expirationTime(new Date(now + 8_000))
                 .claim("fanout.publish", List.of()).claim("fanout.subscribe", List.of("orders")).build());
         jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
         long start = System.nanoTime();
@@ -55,6 +56,6 @@ class SseTokenExpiryIT {
         assertThat(last.event()).isEqualTo("error");
         assertThat(last.data()).contains("token expired");
         assertThat(last.retry()).isNotNull();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(25));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(28));
     }
 }
