@@ -21,19 +21,28 @@ final class FanoutProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final List<String> args;
+    private final Path log;
 
-    private FanoutProcess(Process process, int port, List<String> args) {
+    private FanoutProcess(Process process, int port, List<String> args, Path log) {
         this.process = process;
         this.port = port;
         this.args = args;
+        this.log = log;
     }
 
     static FanoutProcess start(List<String> args) throws Exception {
+        FanoutProcess started = launch(args);
+        started.awaitHealthy(Duration.ofSeconds(90), started.log);
+        return started;
+    }
+
+    /** Starts the instance and returns at once, before it listens: {@link #events} may refuse for a while. */
+    static FanoutProcess launch(List<String> args) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        return start(args, port);
+        return launch(args, port);
     }
 
     /** Another instance with the same settings on the same port, once this one is gone (after {@link #kill()}). */
@@ -41,10 +50,12 @@ final class FanoutProcess implements AutoCloseable {
         if (process.isAlive()) {
             throw new IllegalStateException("kill it first");
         }
-        return start(args, port);
+        FanoutProcess started = launch(args, port);
+        started.awaitHealthy(Duration.ofSeconds(90), started.log);
+        return started;
     }
 
-    private static FanoutProcess start(List<String> args, int port) throws Exception {
+    private static FanoutProcess launch(List<String> args, int port) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -53,9 +64,7 @@ final class FanoutProcess implements AutoCloseable {
         command.add("--server.port=" + port);
         Path log = Files.createTempFile("fanout-second-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        FanoutProcess started = new FanoutProcess(process, port, List.copyOf(args));
-        started.awaitHealthy(Duration.ofSeconds(90), log);
-        return started;
+        return new FanoutProcess(process, port, List.copyOf(args), log);
     }
 
     private void awaitHealthy(Duration timeout, Path log) throws Exception {
@@ -80,6 +89,10 @@ final class FanoutProcess implements AutoCloseable {
 
     String url() {
         return "ws://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     URI events(String query) {

@@ -59,7 +59,7 @@ class OperationsIT {
         // and the same meters are what Prometheus scrapes
         String scraped = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
                 .expectStatus().isOk().expectBody().returnResult().getResponseBody());
-        assertThat(scraped).contains("fanout_deliveries_total", "fanout_sessions ", "fanout_consumer_records_total",
+        assertThat(scraped).contains("fanout_deliveries_total", "fanout_sessions{state=\"live\"", "fanout_consumer_records_total",
                 "kafka_consumer_fetch_manager_records_lag_max");
     }
 

@@ -28,6 +28,8 @@ final class Platform implements AutoCloseable {
     static final int PARTITIONS = 12;
     static final int SUBSCRIBER_BUFFER = 32;
     static final int REPLAY_POLL_RECORDS = 100;
+    /** Long enough for a paused test client to stay paused while 100,000 events are published (CatchUpIT). */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
 
     private static Platform shared;
 
@@ -63,7 +65,8 @@ final class Platform implements AutoCloseable {
     static synchronized Platform get() {
         if (shared == null) {
             shared = new Platform(TestKafka.newTopic("fanout.events.system", PARTITIONS), true, true,
-                    List.of("--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER),
+                    List.of("--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER,
+                            "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s"),
                     ingest -> List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest),
                             "--fanout.replay.poll-records=" + REPLAY_POLL_RECORDS));
             Platform started = shared;
@@ -110,6 +113,11 @@ final class Platform implements AutoCloseable {
      */
     FanoutProcess startAnotherFanout() throws Exception {
         return FanoutProcess.start(fanoutArgs);
+    }
+
+    /** The settings the platform's fanout-service runs with (for another instance like it). */
+    List<String> fanoutArgs() {
+        return fanoutArgs;
     }
 
     int ingestPort() {

@@ -130,7 +130,7 @@ class ReplayIT {
         List<JsonNode> acks = publisher.numbers(channel, 0, 10, 10);
         int partition = acks.get(0).get("partition").intValue();
         long earliest = acks.get(5).get("offset").longValue();
-        TestKafka.broker().doWithAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
+        TestKafka.withAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
                 RecordsToDelete.beforeOffset(earliest))).all().toCompletionStage().toCompletableFuture().join());
         long requested = acks.get(0).get("offset").longValue();
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + requested))) {
@@ -138,6 +138,25 @@ class ReplayIT {
             assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
             assertThat(notice.get("partition").intValue()).isEqualTo(partition);
             assertThat(notice.get("requested").longValue()).isEqualTo(requested);
+            assertThat(notice.get("earliest").longValue()).isEqualTo(earliest);
+            assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
+        }
+    }
+
+    @Test
+    void shouldSayWhenASinceIsOlderThanTheEarliestKeptRecordThenSendFromTheEarliest() throws Exception {
+        String channel = channel();
+        List<JsonNode> acks = publisher.numbers(channel, 0, 10, 10);
+        int partition = acks.get(0).get("partition").intValue();
+        long earliest = acks.get(5).get("offset").longValue();
+        TestKafka.withAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
+                RecordsToDelete.beforeOffset(earliest))).all().toCompletionStage().toCompletableFuture().join());
+        long since = acks.get(0).get("timestamp").longValue();
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&since=" + since))) {
+            JsonNode notice = Json.parse(client.take(1, WAIT).get(0));
+            assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
+            assertThat(notice.get("partition").intValue()).isEqualTo(partition);
+            assertThat(notice.get("since").longValue()).isEqualTo(since);
             assertThat(notice.get("earliest").longValue()).isEqualTo(earliest);
             assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
         }

@@ -7,82 +7,108 @@ import io.fanout.testsupport.WsTestClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 
-/** A subscriber that stops reading is closed alone; a fast one on the same channel gets everything. */
+/**
+ * What still ends a session: a client further behind than {@code max-lag} (close 4000), and a client that reads
+ * nothing at all (the stuck-write guard), even one that keeps sending. A fast subscriber on the same channel gets
+ * everything meanwhile. Runs on an instance of its own with a small {@code max-lag} and {@code write-timeout}.
+ */
 class SlowSubscriberIT {
 
-    private final Platform platform = Platform.get();
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    private static Platform platform;
+
+    @BeforeAll
+    static void start() {
+        platform = Platform.start("--fanout.subscribe.buffer-size=32", "--fanout.subscribe.max-lag=50",
+                "--fanout.replay.poll-records=10",
+                "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s");
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+    }
+
+    private void publishPadded(String channel, int from, int count, int padBytes) {
+        String pad = "\"" + "y".repeat(padBytes) + "\"";
+        StringBuilder batch = new StringBuilder("[");
+        for (int j = from; j < from + count; j++) {
+            batch.append(j > from ? "," : "").append("{\"channel\":\"").append(channel)
+                    .append("\",\"message\":{\"n\":").append(j).append(",\"pad\":").append(pad).append("}}");
+        }
+        platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+    }
 
     @Test
-    void shouldCloseASlowSubscriberWhileAFastOneGetsEverything() throws Exception {
+    void shouldCloseASubscriberFurtherBehindThanMaxLagWith4000WhileAFastOneGetsEverything() throws Exception {
         String channel = "it.slow." + UUID.randomUUID();
-        double slowBefore = slowDisconnects();
         int events = 300;
-        String payload = "\"" + "y".repeat(64 * 1024) + "\"";
-        try (WsTestClient fast = WsTestClient.connect(platform.events("channel=" + channel));
-                WsTestClient slow = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
-            for (int i = 0; i < events; i += 3) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int j = i; j < i + 3; j++) {
-                    batch.append(j > i ? "," : "").append("{\"channel\":\"").append(channel)
-                            .append("\",\"message\":{\"n\":").append(j).append(",\"pad\":").append(payload).append("}}");
-                }
-                platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+        try (WsTestClient fast = WsTestClient.connect(platform.events("channel=" + channel))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
+            for (int i = 0; i < events; i += 100) {
+                publishPadded(channel, i, 100, 10);
             }
-
             List<String> frames = fast.take(events, Duration.ofSeconds(60));
             for (int i = 0; i < events; i++) {
                 assertThat(Json.parse(frames.get(i)).get("message").get("n").intValue()).isEqualTo(i);
             }
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(slowDisconnects()).isGreaterThan(slowBefore));
-            // the server drops the connection after its close grace; a client that never reads notices on writing
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-                slow.send("are you there?");
-                return slow.isClosed();
-            });
+            long first = Json.parse(frames.get(0)).get("offset").longValue();
+            // 300 events behind the log end, and it reads 10 at a time: more than max-lag (50) behind
+            try (WsTestClient behind = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + first))) {
+                var status = behind.awaitClose(Duration.ofSeconds(60));
+                assertThat(status).as("the subscriber behind was closed").isNotNull();
+                assertThat(status.code()).isEqualTo(4000);
+                assertThat(status.reasonText()).contains("more than 50 events behind", "from=");
+            }
             assertThat(fast.isClosed()).isFalse();
-            // the fast subscriber is still served after the slow one was dropped
-            platform.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue("{\"channel\":\"" + channel + "\",\"message\":{\"n\":" + events + "}}")
-                    .exchange().expectStatus().isOk();
-            assertThat(Json.parse(fast.take(1, Duration.ofSeconds(20)).get(0)).get("message").get("n").intValue())
-                    .isEqualTo(events);
         }
     }
 
     @Test
-    void shouldTellASubscriberThatFellBehindWhyWithCloseCode4000() throws Exception {
-        String channel = "it.slow.code." + UUID.randomUUID();
-        double slowBefore = slowDisconnects();
-        String payload = "\"" + "z".repeat(64 * 1024) + "\"";
-        try (WsTestClient stalled = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
-            for (int i = 0; i < 400 && slowDisconnects() <= slowBefore; i += 3) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int j = i; j < i + 3; j++) {
-                    batch.append(j > i ? "," : "").append("{\"channel\":\"").append(channel)
-                            .append("\",\"message\":").append(payload).append('}');
-                }
-                platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+    void shouldCutOffAClientThatReadsNothingWithinTheWriteTimeout() throws Exception {
+        String channel = "it.stuck." + UUID.randomUUID();
+        try (WsTestClient stuck = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
+            for (int i = 0; i < 150; i += 3) {
+                publishPadded(channel, i, 3, 64 * 1024);
             }
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> slowDisconnects() > slowBefore);
-            stalled.resume(); // it reads its backlog, then the close frame the server queued behind it
-            var status = stalled.awaitClose(Duration.ofSeconds(30));
-            assertThat(status).isNotNull();
-            assertThat(status.code()).isEqualTo(4000);
-            assertThat(status.reasonText()).contains("slow consumer");
+            // the server drops the connection; a client that never reads notices on writing
+            await().atMost(WRITE_TIMEOUT.multipliedBy(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                stuck.send("are you there?");
+                return stuck.isClosed();
+            });
         }
     }
 
-    private double slowDisconnects() {
-        String body = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody());
-        return body.lines().filter(l -> l.startsWith("fanout_sessions_slow_disconnects_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    @Test
+    void shouldCutOffAClientThatPublishesWithoutReadingAndStillServeOthers() throws Exception {
+        String channel = "it.talker." + UUID.randomUUID();
+        try (WsTestClient talker = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
+            await().atMost(WRITE_TIMEOUT.multipliedBy(8)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    talker.send("{\"message\":" + i + "}"); // each asks for an ack frame it never reads
+                }
+                return talker.isClosed();
+            });
+        }
+        String other = "it.after-talker." + UUID.randomUUID();
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + other))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
+            publishPadded(other, 0, 1, 10);
+            assertThat(Json.parse(client.take(1, Duration.ofSeconds(30)).get(0)).get("message").get("n").intValue())
+                    .isZero();
+        }
+    }
+
+    private double liveSessions() {
+        byte[] body = platform.fanoutClient().get().uri("/actuator/metrics/fanout.sessions?tag=state:live").exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        return Json.parse(body).get("measurements").get(0).get("value").doubleValue();
     }
 }

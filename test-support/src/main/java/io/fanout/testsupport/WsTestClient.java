@@ -19,11 +19,16 @@ import reactor.netty.http.client.WebsocketClientSpec;
 /**
  * A WebSocket client for tests: collects every text frame it receives, sends text on demand and
  * records the close status the server sent. Optionally reads slowly (or not at all) to play a slow
- * subscriber.
+ * subscriber. The stream's control frames ({@code subscribed}, {@code catching-up}, {@code live}) are kept
+ * apart ({@link #controls()}), so {@link #take} sees events, notices and replies only.
  */
 public final class WsTestClient implements AutoCloseable {
 
+    private static final List<String> CONTROL_PREFIXES = List.of("{\"type\":\"subscribed\"",
+            "{\"type\":\"catching-up\"", "{\"type\":\"live\"");
+
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> controls = new LinkedBlockingQueue<>();
     private final Sinks.Many<String> outgoing = Sinks.many().unicast().onBackpressureBuffer();
     private final AtomicReference<WebSocketCloseStatus> closeStatus = new AtomicReference<>();
     private final Sinks.One<Void> closed = Sinks.one();
@@ -45,14 +50,27 @@ public final class WsTestClient implements AutoCloseable {
                     Mono<Void> receive = perFrame == null
                             ? Mono.never()
                             : perFrame.isNegative()
-                                    ? resumed.asMono().thenMany(in.receive().asString()).doOnNext(frames::add).then()
+                                    ? resumed.asMono().thenMany(in.receive().asString()).doOnNext(this::received).then()
                                     : perFrame.isZero()
-                                    ? in.receive().asString().doOnNext(frames::add).then()
-                                    : in.receive().asString().delayElements(perFrame).doOnNext(frames::add).then();
+                                    ? in.receive().asString().doOnNext(this::received).then()
+                                    : in.receive().asString().delayElements(perFrame).doOnNext(this::received).then();
                     return Mono.firstWithSignal(out.sendString(outgoing.asFlux()).then().then(Mono.never()), receive);
                 })
                 .doFinally(signal -> end())
                 .subscribe(ignored -> { }, error -> end());
+    }
+
+    private void received(String frame) {
+        if (CONTROL_PREFIXES.stream().anyMatch(frame::startsWith)) {
+            controls.add(frame);
+        } else {
+            frames.add(frame);
+        }
+    }
+
+    /** The control frames received so far ({@code subscribed}, {@code catching-up}, {@code live}), in order. */
+    public BlockingQueue<String> controls() {
+        return controls;
     }
 
     /** Connects and reads every frame as it arrives. */

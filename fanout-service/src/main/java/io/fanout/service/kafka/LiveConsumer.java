@@ -2,14 +2,16 @@ package io.fanout.service.kafka;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.schemas.EventCodec;
-import io.fanout.schemas.UndecodableEventException;
 import io.fanout.schemas.avro.Event;
 import io.fanout.service.subscribe.Dispatcher;
 import io.fanout.service.subscribe.EventFrame;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.Properties;
@@ -34,6 +36,11 @@ import org.springframework.stereotype.Component;
  * a watched channel, decoded and encoded once as an {@link EventFrame}, to the {@link Dispatcher}. It runs
  * on its own thread, never on an event loop; records of unwatched channels are skipped without decoding.
  * Partitions added to the topic later are picked up from their beginning.
+ *
+ * <p>Between two polls it hands waiting subscriptions over to live delivery ({@link Dispatcher#serveLiveRequests})
+ * with its positions; it serves none before it has its partitions, so a session opened while the instance starts
+ * waits instead of missing what lies between its history and the live position. If the thread dies, health goes
+ * DOWN and every session is closed (1013) so that its client resumes on another instance.
  */
 @Component
 class LiveConsumer implements SmartLifecycle {
@@ -46,6 +53,7 @@ class LiveConsumer implements SmartLifecycle {
     private final String topic;
     private final Counter records;
     private final Counter undecodable;
+    private final Counter failures;
     private volatile Consumer<String, byte[]> consumer;
     private volatile Thread thread;
     private volatile boolean running;
@@ -60,6 +68,8 @@ class LiveConsumer implements SmartLifecycle {
                 .register(meters);
         this.undecodable = Counter.builder("fanout.consumer.undecodable")
                 .description("records skipped because their value is not an Event").register(meters);
+        this.failures = Counter.builder("fanout.consumer.delivery.failures")
+                .description("records whose delivery failed (their sessions read them from the log)").register(meters);
     }
 
     @Override
@@ -104,6 +114,7 @@ class LiveConsumer implements SmartLifecycle {
     }
 
     private void run() {
+        boolean stopped = false;
         try (Consumer<String, byte[]> c = consumer) {
             Set<TopicPartition> partitions = new HashSet<>();
             long nextPartitionCheck = 0;
@@ -118,11 +129,14 @@ class LiveConsumer implements SmartLifecycle {
                         nextPartitionCheck = 0;
                         continue;
                     }
+                    Map<Integer, Long> pollStart = positions(c, partitions);
                     ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(200));
-                    for (ConsumerRecord<String, byte[]> record : batch) {
-                        deliver(record);
+                    deliver(batch);
+                    if (dispatcher.hasLiveRequests()) {
+                        // between two polls: everything below these positions was dispatched, nothing above
+                        dispatcher.serveLiveRequests(positions(c, partitions), pollStart,
+                                channels -> framesOf(batch, channels));
                     }
-                    dispatcher.wakeSubscribers();
                     records.increment(batch.count());
                 } catch (WakeupException e) {
                     // stop() woke us up; the loop condition decides
@@ -134,10 +148,63 @@ class LiveConsumer implements SmartLifecycle {
                     sleepQuietly();
                 }
             }
+            stopped = true;
+        } catch (Throwable e) {
+            log.error("the live consumer thread died; closing every session so that clients resume elsewhere", e);
+            throw e;
         } finally {
+            boolean unexpected = running && !stopped;
             running = false;
             assigned = false;
+            if (unexpected) {
+                dispatcher.failAll("live delivery stopped on this instance; reconnect with from=");
+            }
         }
+    }
+
+    /**
+     * Hands each record of a watched channel to the dispatcher, and then wakes the sessions. A failure with one
+     * record (even an {@link Error} such as running out of direct memory) costs only that record's sessions their
+     * live buffer (they read it from the log); the rest of the poll is still delivered.
+     */
+    void deliver(ConsumerRecords<String, byte[]> batch) {
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            try {
+                deliver(record);
+            } catch (Throwable e) {
+                failures.increment();
+                log.warn("delivering offset {} of partition {} failed; its sessions catch up from the log: {}",
+                        record.offset(), record.partition(), e.toString());
+            }
+        }
+        try {
+            dispatcher.wakeSubscribers();
+        } catch (Throwable e) {
+            failures.increment();
+            log.warn("waking sessions failed: {}", e.toString());
+        }
+    }
+
+    private static Map<Integer, Long> positions(Consumer<String, byte[]> c, Set<TopicPartition> partitions) {
+        Map<Integer, Long> positions = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            positions.put(partition.partition(), c.position(partition));
+        }
+        return positions;
+    }
+
+    /** The events of {@code channels} in {@code batch}, in order per partition. */
+    private List<EventFrame> framesOf(ConsumerRecords<String, byte[]> batch, Set<String> channels) {
+        List<EventFrame> frames = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            if (record.key() != null && channels.contains(record.key())) {
+                EventFrame frame = decode(record);
+                if (frame != null) {
+                    frames.add(frame);
+                }
+            }
+        }
+        return frames;
     }
 
     private void assignNewPartitions(Consumer<String, byte[]> c, Set<TopicPartition> partitions) {
@@ -174,15 +241,22 @@ class LiveConsumer implements SmartLifecycle {
         if (channel == null || !dispatcher.hasSubscribers(channel)) {
             return;
         }
+        EventFrame frame = decode(record);
+        if (frame != null) {
+            dispatcher.dispatch(frame);
+        }
+    }
+
+    private EventFrame decode(ConsumerRecord<String, byte[]> record) {
         Event event;
         try {
             event = EventCodec.decode(record.value());
-        } catch (UndecodableEventException e) {
+        } catch (RuntimeException e) {
             undecodable.increment();
-            return;
+            return null;
         }
-        dispatcher.dispatch(EventFrame.of(channel, record.partition(), record.offset(), record.timestamp(),
-                event.getId(), event.getMessage()));
+        return EventFrame.of(record.key(), record.partition(), record.offset(), record.timestamp(), event.getId(),
+                event.getMessage());
     }
 
     private static void sleepQuietly() {

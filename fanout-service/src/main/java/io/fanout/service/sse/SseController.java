@@ -1,24 +1,26 @@
 package io.fanout.service.sse;
 
 import io.fanout.common.security.ChannelAccess;
-import io.fanout.service.replay.ReplayRefusedException;
-import io.fanout.service.replay.SubscriptionStream;
-import io.fanout.service.subscribe.Dispatcher;
+import io.fanout.service.subscribe.ControlFrame;
 import io.fanout.service.subscribe.EventFrame;
 import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.InvalidSubscribeException;
-import io.fanout.service.subscribe.SubscribeProperties;
+import io.fanout.service.subscribe.SessionEnd;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.SubscribeRequestParser;
 import io.fanout.service.subscribe.Subscription;
+import io.fanout.service.subscribe.Subscriptions;
 import java.nio.charset.StandardCharsets;
-import org.springframework.http.HttpHeaders;
+import java.security.Principal;
+import java.time.Duration;
+import java.time.Instant;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -29,33 +31,33 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * {@code GET /sse?channel=…}: the same events and cursors as {@code /events}, as Server-Sent Events. Each
- * event carries an {@code id} that a reconnecting {@code EventSource} sends back as {@code Last-Event-ID};
- * that header, when present, is the cursor. A stream whose buffer overflows ends; the client reconnects
- * and resumes from its last id.
+ * {@code GET /sse?channel=…}: the same events and cursors as {@code /events}, as Server-Sent Events, through the same
+ * catch-up {@link Subscription} (a live-only stream costs what a live-only WebSocket costs). Each event carries an
+ * {@code id}, the stream's position after it ({@link EventIds}), that a reconnecting {@code EventSource} sends back as
+ * {@code Last-Event-ID}; that header, when present, is the cursor. A stream that falls behind catches up from the log
+ * ({@code event: catching-up}, then {@code event: live}). When the server ends a stream (the log unavailable, too far
+ * behind, the token expired) it sends {@code event: error} with a {@code retry:} and completes, so the browser
+ * reconnects: a refusal after the request was accepted is never a non-200, which an {@code EventSource} would not
+ * retry.
  */
 @RestController
 class SseController {
 
     private final SubscribeRequestParser requestParser;
-    private final Dispatcher dispatcher;
-    private final SubscriptionStream stream;
-    private final SubscribeProperties subscribe;
+    private final Subscriptions subscriptions;
     private final SseProperties properties;
     private final ChannelAccess access;
 
-    SseController(SubscribeRequestParser requestParser, Dispatcher dispatcher, SubscriptionStream stream,
-            SubscribeProperties subscribe, SseProperties properties, ChannelAccess access) {
+    SseController(SubscribeRequestParser requestParser, Subscriptions subscriptions, SseProperties properties,
+            ChannelAccess access) {
         this.access = access;
         this.requestParser = requestParser;
-        this.dispatcher = dispatcher;
-        this.stream = stream;
-        this.subscribe = subscribe;
+        this.subscriptions = subscriptions;
         this.properties = properties;
     }
 
     @GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request, java.security.Principal principal) {
+    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request, Principal principal) {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>(request.getQueryParams());
         String lastEventId = request.getHeaders().getFirst("Last-Event-ID");
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -66,36 +68,48 @@ class SseController {
         }
         SubscribeRequest subscribeRequest = requestParser.parse(query);
         access.requireSubscribe(principal, subscribeRequest.channels()); // 401/403 when auth is on
-        Subscription subscription = new Subscription(subscribeRequest.channels(), subscribe.bufferSize());
-        EventIds ids = new EventIds();
-        dispatcher.register(subscription);
+        Subscription subscription = subscriptions.create(subscribeRequest);
         Sinks.Empty<Void> ended = Sinks.empty();
-        Sinks.Empty<Void> started = Sinks.empty();
-        Flux<ServerSentEvent<String>> events = stream.frames(subscribeRequest, subscription, positions -> {
-                    ids.start(positions);
-                    started.tryEmitEmpty();
-                })
-                .map(frame -> toEvent(frame, ids))
-                .takeUntilOther(subscription.overflow().doOnNext(overflow -> dispatcher.recordSlowDisconnect()))
+        Flux<ServerSentEvent<String>> events = subscription.frames(subscribeRequest, frame -> toEvent(frame, subscription));
+        Mono<ServerSentEvent<String>> endedByServer = subscription.endedByServer().map(this::errorEvent);
+        Mono<ServerSentEvent<String>> expired = tokenExpiry(principal)
+                .map(tick -> errorEvent(new SessionEnd(SessionEnd.Reason.LOG_UNAVAILABLE, "token expired")));
+        Mono<ServerSentEvent<String>> stop = Mono.firstWithSignal(endedByServer, expired).cache();
+        Flux<ServerSentEvent<String>> stream = events.takeUntilOther(stop).concatWith(stop)
                 .doFinally(signal -> ended.tryEmitEmpty());
         Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeat())
                 .map(tick -> ServerSentEvent.<String>builder().comment("keep-alive").build())
                 .takeUntilOther(ended.asMono());
-        // once the subscription is planned (errors before it are still problem+json), a first comment sends the
-        // response headers at once, so a client knows the stream is open before the first event or heartbeat
-        Mono<ServerSentEvent<String>> opened = started.asMono()
-                .then(Mono.fromSupplier(() -> ServerSentEvent.<String>builder().comment("subscribed").build()));
-        return Flux.merge(opened, events, heartbeats)
-                .doFinally(signal -> dispatcher.unregister(subscription));
+        return Flux.merge(stream, heartbeats).doFinally(signal -> subscription.end());
     }
 
-    private ServerSentEvent<String> toEvent(Frame frame, EventIds ids) {
-        String data = new String(frame.json(), StandardCharsets.UTF_8);
+    /** When the caller's token expires, if it does. */
+    private static Mono<Long> tokenExpiry(Principal principal) {
+        if (principal instanceof JwtAuthenticationToken jwt && jwt.getToken().getExpiresAt() != null) {
+            Instant at = jwt.getToken().getExpiresAt();
+            return Mono.delay(Duration.ofMillis(Math.max(0, at.toEpochMilli() - System.currentTimeMillis())));
+        }
+        return Mono.never();
+    }
+
+    /** Maps a frame in the subscription's drain, right after it was taken, so the position is the one after it. */
+    private ServerSentEvent<String> toEvent(Frame frame, Subscription subscription) {
         if (frame instanceof EventFrame event) {
-            return ServerSentEvent.<String>builder(data).id(ids.after(event.partition(), event.offset()))
+            return ServerSentEvent.<String>builder(event.text()).id(EventIds.of(subscription.position()))
                     .event("message").retry(properties.retry()).build();
         }
-        return ServerSentEvent.<String>builder(data).event("truncated").build();
+        if (frame instanceof ControlFrame control && control.type().equals("subscribed")) {
+            // the first thing sent: the response headers go out at once; event ids carry the position
+            return ServerSentEvent.<String>builder().comment("subscribed").build();
+        }
+        String data = new String(frame.json(), StandardCharsets.UTF_8);
+        String name = frame instanceof ControlFrame control ? control.type() : "truncated";
+        return ServerSentEvent.<String>builder(data).event(name).build();
+    }
+
+    private ServerSentEvent<String> errorEvent(SessionEnd end) {
+        String data = "{\"type\":\"error\",\"detail\":\"" + end.detail().replace("\"", "'") + "\"}";
+        return ServerSentEvent.<String>builder(data).event("error").retry(properties.retry()).build();
     }
 
     @ExceptionHandler(InvalidSubscribeException.class)
@@ -103,13 +117,5 @@ class SseController {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
         problem.setTitle("Invalid subscription");
         return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
-
-    @ExceptionHandler(ReplayRefusedException.class)
-    ResponseEntity<ProblemDetail> refused(ReplayRefusedException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
-        problem.setTitle("Too many replays");
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -6,39 +6,50 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Routes each live event to the subscriptions of its channel. {@link #dispatch} and {@link #wakeSubscribers} are
- * called by the one consumer thread, in log order per partition; {@link #register}/{@link #unregister} may be called
+ * Routes each live event to the subscriptions of its channel, and hands subscriptions over to live delivery.
+ * {@link #dispatch}, {@link #wakeSubscribers} and {@link #serveLiveRequests} are called by the one live consumer
+ * thread, in log order per partition; {@link #register}, {@link #unregister} and {@link #requestLive} may be called
  * from any thread. Per channel the subscribers are a copy-on-write array, so dispatch takes no lock.
  *
  * <p>Each event is encoded once ({@link LiveFrame}); every subscription of its channel gets a reference to the same
  * bytes. Subscriptions are woken once per poll of records, not once per event, so a socket writes all the frames of
- * a poll with one flush.
+ * a poll with one flush. A subscription that cannot take a frame (its bound, or any failure) drops its live buffer
+ * and catches up from the log; one subscription's failure never stops delivery to the others.
  */
 @Component
 public class Dispatcher {
 
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final Subscription[] NONE = new Subscription[0];
 
     private final ConcurrentMap<String, Subscription[]> byChannel = new ConcurrentHashMap<>();
-    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Set<Subscription> all = ConcurrentHashMap.newKeySet();
+    private final Queue<LiveRequest> liveRequests = new ConcurrentLinkedQueue<>();
     /** Subscriptions handed frames since the last wake; the consumer thread's only. */
-    private final List<Subscription> toWake = new ArrayList<>();
+    private final Set<Subscription> toWake = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Counter deliveries;
-    private final Counter slowDisconnects;
+    private volatile Runnable onLiveRequest = () -> { };
+
+    private record LiveRequest(Subscription subscription, boolean withPollFrames) {
+    }
 
     public Dispatcher(MeterRegistry meters) {
         this.deliveries = Counter.builder("fanout.deliveries").description("event frames handed to sessions")
-                .register(meters);
-        this.slowDisconnects = Counter.builder("fanout.sessions.slow.disconnects")
-                .description("sessions closed because their buffer overflowed").register(meters);
-        Gauge.builder("fanout.sessions", subscriptions, AtomicInteger::get).description("open subscriptions")
                 .register(meters);
         Gauge.builder("fanout.channels.subscribed", byChannel, ConcurrentMap::size)
                 .description("channels with at least one subscriber").register(meters);
@@ -49,22 +60,36 @@ public class Dispatcher {
         return byChannel.containsKey(channel);
     }
 
-    /** Hands {@code frame} to every subscription of its channel; they learn of it at {@link #wakeSubscribers}. */
+    /**
+     * Hands {@code frame} to every subscription of its channel; they learn of it at {@link #wakeSubscribers}. A
+     * subscription that cannot take it (its bound, or it failed) drops its live buffer and reads the log instead.
+     * Throws only when the frame cannot be encoded at all; then every subscription of the channel reads the log.
+     */
     public void dispatch(EventFrame frame) {
         Subscription[] targets = byChannel.getOrDefault(frame.channel(), NONE);
         if (targets.length == 0) {
             return;
         }
-        LiveFrame live = LiveFrame.encode(frame, ByteBufAllocator.DEFAULT);
+        LiveFrame live;
+        try {
+            live = LiveFrame.encode(frame, ByteBufAllocator.DEFAULT);
+        } catch (Throwable e) {
+            for (Subscription target : targets) {
+                target.dropLive();
+            }
+            throw e;
+        }
         int delivered = 0;
         try {
             for (Subscription target : targets) {
-                if (target.offer(live)) {
-                    delivered++;
-                    if (!target.awaitingWake) {
-                        target.awaitingWake = true;
+                try {
+                    if (target.offer(live)) {
+                        delivered++;
                         toWake.add(target);
                     }
+                } catch (Throwable e) {
+                    log.warn("a session could not take a live frame; it catches up from the log: {}", e.toString());
+                    target.dropLive();
                 }
             }
         } finally {
@@ -78,14 +103,77 @@ public class Dispatcher {
     /** Wakes every subscription that was handed frames since the last call. */
     public void wakeSubscribers() {
         for (Subscription target : toWake) {
-            target.awaitingWake = false;
-            target.wake();
+            try {
+                target.wake();
+            } catch (Throwable e) {
+                log.warn("waking a session failed: {}", e.toString());
+            }
         }
         toWake.clear();
     }
 
-    public void register(Subscription subscription) {
-        subscriptions.incrementAndGet();
+    /**
+     * Asks the live consumer for live frames for {@code subscription}; answered on its thread between two polls
+     * ({@link #serveLiveRequests}), once it has its partitions and positions.
+     *
+     * @param withPollFrames whether the answer carries the subscription's events of the poll under way
+     */
+    void requestLive(Subscription subscription, boolean withPollFrames) {
+        liveRequests.offer(new LiveRequest(subscription, withPollFrames));
+        onLiveRequest.run();
+    }
+
+    /** Whether a request waits; consumer thread. */
+    public boolean hasLiveRequests() {
+        return !liveRequests.isEmpty();
+    }
+
+    /** Runs (on the requesting thread) after each request is queued: the consumer uses it to end a waiting poll. */
+    public void onLiveRequest(Runnable nudge) {
+        this.onLiveRequest = nudge;
+    }
+
+    /**
+     * Answers the waiting requests; consumer thread, between two polls.
+     *
+     * @param positions the consumer's position per partition now: everything below was dispatched
+     * @param pollStart its positions before the poll just dispatched
+     * @param pollFramesOf the events of the given channels in that poll, in order per partition
+     */
+    public void serveLiveRequests(Map<Integer, Long> positions, Map<Integer, Long> pollStart,
+            Function<Set<String>, List<EventFrame>> pollFramesOf) {
+        LiveRequest request;
+        int budget = liveRequests.size() + 16; // requests queued while serving wait for the next poll
+        while (budget-- > 0 && (request = liveRequests.poll()) != null) {
+            Subscription subscription = request.subscription();
+            if (subscription.ended()) {
+                continue;
+            }
+            List<EventFrame> frames = request.withPollFrames()
+                    ? pollFramesOf.apply(Set.copyOf(subscription.channels())) : List.of();
+            try {
+                subscription.granted(new LiveGrant(positions, pollStart, frames));
+            } catch (Throwable e) {
+                log.warn("handing a session over to live delivery failed: {}", e.toString());
+                subscription.fail(SessionEnd.Reason.DELIVERY_STOPPED, "live delivery failed; reconnect with from=");
+            }
+        }
+    }
+
+    /** Ends every subscription: live delivery stopped on this instance, so clients resume on another. */
+    public void failAll(String detail) {
+        for (Subscription subscription : new ArrayList<>(all)) {
+            subscription.fail(SessionEnd.Reason.DELIVERY_STOPPED, detail);
+        }
+    }
+
+    /** Open subscriptions. */
+    public int size() {
+        return all.size();
+    }
+
+    void register(Subscription subscription) {
+        all.add(subscription);
         for (String channel : subscription.channels()) {
             byChannel.compute(channel, (name, current) -> {
                 Subscription[] base = current == null ? NONE : current;
@@ -96,13 +184,14 @@ public class Dispatcher {
         }
     }
 
-    /** Removes {@code subscription}, which takes no more frames and drops those it holds. */
-    public void unregister(Subscription subscription) {
-        subscription.end();
+    /** Removes {@code subscription}; called by {@link Subscription#end()}. */
+    void unregister(Subscription subscription) {
+        if (!all.remove(subscription)) {
+            return;
+        }
         for (String channel : subscription.channels()) {
             byChannel.computeIfPresent(channel, (name, current) -> without(current, subscription));
         }
-        subscriptions.decrementAndGet();
     }
 
     /** {@code current} less {@code gone}; {@code null} when nothing is left. Runs under the channel's map lock. */
@@ -124,10 +213,5 @@ public class Dispatcher {
         System.arraycopy(current, 0, kept, 0, at);
         System.arraycopy(current, at + 1, kept, at, current.length - at - 1);
         return kept;
-    }
-
-    /** Counts a session closed for being too slow. */
-    public void recordSlowDisconnect() {
-        slowDisconnects.increment();
     }
 }

@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBufAllocator;
  * <p>The buffer is reference counted: whoever holds a reference either writes {@link #webSocketFrame()}'s
  * {@code duplicate()} to a channel (the channel releases it) or calls {@link #release()}.
  */
-public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) {
+public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) implements Frame {
 
     private static final int FIN_TEXT = 0x81;
 
@@ -31,6 +31,16 @@ public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) {
         }
         wire.writeBytes(payload);
         return new LiveFrame(frame, wire);
+    }
+
+    @Override
+    public byte[] json() {
+        return frame.json();
+    }
+
+    /** Bytes this frame pins while it waits. */
+    int size() {
+        return webSocketFrame.capacity();
     }
 
     /** Takes one more reference, for one more holder. */

@@ -1,71 +1,204 @@
 package io.fanout.service.subscribe;
 
+import io.fanout.schemas.Topics;
+import io.fanout.service.subscribe.SessionEnd.Reason;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * The live events of one session's channels, buffered up to a bound. The {@link Dispatcher} offers frames from the
- * single consumer thread and wakes the subscription once per poll of records; whoever drains it, a socket writer
- * ({@link #drainWith}) or a {@link Flux} ({@link #frames()}), takes them with {@link #poll()}.
+ * One session's stream of frames: a catch-up subscription. It is in one of three states:
+ * <ul>
+ *   <li>{@link State#STARTING}: waiting for its start (a cursor's plan from the log readers, or for a live-only
+ *       session the live consumer's first {@link LiveGrant});</li>
+ *   <li>{@link State#READING_LOG}: its events come from the log, one bounded batch at a time from the shared log
+ *       readers ({@link LogSource}), read only when its client has taken the previous batch;</li>
+ *   <li>{@link State#LIVE}: its events are the live frames the {@link Dispatcher} offers.</li>
+ * </ul>
+ * It tracks, per partition, {@code next}: the next offset it has not handed to its client. Live frames are taken
+ * only once a {@link LiveGrant} says from where the live consumer offers them ({@code liveFrom}) and the log has
+ * been read up to there on every partition of its channels; a live frame below {@code next} is a duplicate and is
+ * skipped. While it reads the log, live frames wait, up to {@code bufferSize} events and {@code bufferBytes}; beyond
+ * that (or beyond 8 × {@code bufferSize} while LIVE and its client keeps up, or past the instance's byte budget) the
+ * subscription drops them, forgets its grant and reads the log from {@code next} (a LIVE session says so with a
+ * {@code catching-up} frame). So no event is lost or repeated, and a slow client costs one batch of memory, not a
+ * close. It is closed ({@link #ended}) only when it is more than {@code maxLag} records behind the log end, or the
+ * log cannot be read, or live delivery stops.
  *
- * <p>The subscription overflows once when more than {@code capacity} frames wait while it is stalled (no drain
- * attached yet, because its history is still being sent, or its drain stopped because the client takes no more: a
- * socket that is not writable, a stream without demand), or more than {@link #HARD_LIMIT_FACTOR} × {@code capacity}
- * in any case. It then stops accepting frames, drops what it holds, and {@link #overflow()} emits, so the session can
- * close with a resumable code. A burst larger than {@code capacity} to a client that keeps up is not an overflow.
- * Nothing else waits for a slow subscriber.
+ * <p>Threads: {@link #offer}, {@link #granted}, {@link #dropLive} run on the live consumer's thread;
+ * {@link #planned}, {@link #logRead} on a log reader's; {@link #poll} and everything it decides run in the session's
+ * drain, which is serialized (one socket's event loop, or one {@link Flux}'s emission loop). The drain owns the
+ * positions and state; the other threads hand over through volatile fields and queues, then wake the drain.
  */
 public final class Subscription {
 
-    /** Frames that may wait, stalled or not, before the subscription overflows: {@code capacity} times this. */
-    static final int HARD_LIMIT_FACTOR = 8;
+    /** Where the session's events come from now. */
+    public enum State { STARTING, READING_LOG, LIVE }
+
+    /** Live frames that may wait while the drain keeps up: {@code bufferSize} times this. */
+    static final int KEEPING_UP_FACTOR = 8;
 
     private final List<String> channels;
-    private final int capacity;
-    private final AtomicInteger pending = new AtomicInteger();
-    private final Queue<LiveFrame> queue = new ConcurrentLinkedQueue<>();
-    private final Sinks.One<SlowSubscriberException> overflow = Sinks.one();
-    private volatile Runnable drain;
-    private volatile boolean stalled = true;
-    private volatile boolean ended;
-    /** Whether the dispatcher has this subscription in its list to wake; touched by the consumer thread only. */
-    boolean awaitingWake;
+    private final Set<String> channelSet;
+    private final Cursor cursor;
+    private final SubscribeProperties limits;
+    private final Dispatcher dispatcher;
+    private final LogSource logs;
+    private final SessionMeters meters;
+    private final int maxEventsPerSecond;
 
-    public Subscription(List<String> channels, int capacity) {
+    // handed over by other threads
+    private final Queue<LiveFrame> liveFrames = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger liveCount = new AtomicInteger();
+    private final AtomicLong liveBytes = new AtomicLong();
+    private volatile LiveGrant grant;
+    /** The first grant, kept even if {@link #grant} is dropped before the drain started from it. */
+    private volatile LiveGrant firstGrant;
+    private volatile boolean liveRequested;
+    private volatile StartPlan plan;
+    private volatile LogBatch delivered;
+    private volatile Runnable drain;
+    private volatile boolean clientBlocked = true;
+    private volatile boolean ended;
+    private volatile State state = State.STARTING;
+    private final Sinks.One<SessionEnd> end = Sinks.one();
+
+    // owned by the drain
+    private final Map<Integer, Long> next = new HashMap<>();
+    private final Set<Integer> tracked = new TreeSet<>();
+    private final Map<Integer, ArrayDeque<Long>> exact = new HashMap<>();
+    private final Map<Integer, Long> exactEnd = new HashMap<>();
+    private final ArrayDeque<Frame> controls = new ArrayDeque<>();
+    private Map<Integer, Long> origin = Map.of();
+    private Iterator<EventFrame> batch;
+    private LogBatch batchRead;
+    private boolean readOutstanding;
+    private boolean atLogEnd;
+    private boolean fellBehind;
+    private long logEventsSent;
+    private long logStartedNanos;
+
+    Subscription(List<String> channels, Cursor cursor, SubscribeProperties limits, Dispatcher dispatcher,
+            LogSource logs, SessionMeters meters, int maxEventsPerSecond) {
         this.channels = List.copyOf(channels);
-        this.capacity = capacity;
+        this.channelSet = new HashSet<>(channels);
+        this.cursor = cursor;
+        this.limits = limits;
+        this.dispatcher = dispatcher;
+        this.logs = logs;
+        this.meters = meters;
+        this.maxEventsPerSecond = maxEventsPerSecond;
+        meters.entered(State.STARTING);
     }
 
     public List<String> channels() {
         return channels;
     }
 
-    /** Offers a live frame; called only by the consumer thread. Returns false once overflowed or ended. */
+    /** The state now; any thread. */
+    public State state() {
+        return state;
+    }
+
+    /** Whether the session ended: nothing more is to be written for it. */
+    public boolean ended() {
+        return ended;
+    }
+
+    /** Emits when the server ends the session; the session's pipeline closes it with the matching code. */
+    public Mono<SessionEnd> endedByServer() {
+        return end.asMono();
+    }
+
+    // ---------------------------------------------------------------- other threads
+
+    /**
+     * Offers a live frame; live consumer thread only. Returns false when it is not taken (no grant, ended, or the
+     * buffer bound passed: then the buffer is dropped and the session will catch up from the log).
+     */
     boolean offer(LiveFrame frame) {
-        if (ended) {
+        if (ended || grant == null) {
             return false;
         }
-        int waiting = pending.incrementAndGet();
-        if (waiting > capacity && (stalled || waiting > capacity * HARD_LIMIT_FACTOR)) {
-            end(); // first, so that no frame is written after the close that the overflow triggers
-            overflow.tryEmitValue(new SlowSubscriberException(
-                    "slow consumer: more than " + capacity + " events waiting; reconnect with a cursor"));
+        int size = frame.size();
+        int limit = clientBlocked || state != State.LIVE ? limits.bufferSize()
+                : limits.bufferSize() * KEEPING_UP_FACTOR;
+        if (liveCount.get() >= limit || liveBytes.get() + size > limits.bufferBytes().toBytes()
+                || !meters.reserve(size)) {
+            dropLive();
             return false;
         }
-        queue.offer(frame.retain());
+        liveCount.incrementAndGet();
+        liveBytes.addAndGet(size);
+        liveFrames.offer(frame.retain());
         if (ended) {
-            discardQueued(); // end() ran on another thread between the check and the offer
+            discardLive(); // end() ran on another thread between the check and the offer
         }
         return true;
     }
 
-    /** Tells the drain that frames arrived; called by the consumer thread after a poll's frames were offered. */
+    /**
+     * Stops taking live frames and drops those waiting; the drain then reads the log from {@code next}. Live consumer
+     * thread (or whoever failed to offer a frame to this subscription).
+     */
+    void dropLive() {
+        if (grant != null) {
+            meters.droppedLive();
+        }
+        grant = null;
+        discardLive();
+        wake();
+    }
+
+    /** The live consumer's answer to {@link Dispatcher#requestLive}; its thread, between two polls. */
+    void granted(LiveGrant liveGrant) {
+        if (ended) {
+            return;
+        }
+        if (firstGrant == null) {
+            firstGrant = liveGrant;
+        }
+        grant = liveGrant;
+        liveRequested = false;
+        wake();
+    }
+
+    /** Where a cursor starts; a log reader's thread. */
+    public void planned(StartPlan startPlan) {
+        plan = startPlan;
+        wake();
+    }
+
+    /** A batch read from the log; a log reader's thread. */
+    public void logRead(LogBatch read) {
+        delivered = read;
+        wake();
+    }
+
+    /** Ends the session from the server's side: closes it with the code for {@code reason}; any thread. */
+    public void fail(Reason reason, String detail) {
+        if (!ended) {
+            end.tryEmitValue(new SessionEnd(reason, detail));
+            end();
+        }
+    }
+
+    /** Tells the drain that something arrived; runs it on the caller's thread or schedules it. */
     void wake() {
         Runnable current = drain;
         if (current != null) {
@@ -73,61 +206,331 @@ public final class Subscription {
         }
     }
 
-    /** The oldest waiting frame, or {@code null}; the caller owns one reference to it. */
-    public LiveFrame poll() {
-        LiveFrame frame = queue.poll();
-        if (frame != null) {
-            pending.decrementAndGet();
-        }
-        return frame;
-    }
+    // ---------------------------------------------------------------- the drain
 
-    /** Whether the subscription overflowed or its session ended: nothing more is to be written for it. */
-    public boolean ended() {
-        return ended;
-    }
-
-    /** From now on, {@code drain} is run (on the consumer thread) whenever frames arrive; runs it once now. */
-    public void drainWith(Runnable drain) {
+    /** Starts the session: asks for live frames and, for a cursor, for a plan; {@code drain} is run on each wake. */
+    public void drainWith(Runnable drain, SubscribeRequest request) {
         this.drain = drain;
-        stalled = false;
+        dispatcher.register(this);
+        requestLive(cursor instanceof Cursor.Live);
+        if (!(cursor instanceof Cursor.Live)) {
+            logs.plan(this, request);
+        }
         drain.run();
     }
 
     /** The drain tells, each time it stops, whether it stopped because the client takes no more for now. */
-    public void stalled(boolean stalled) {
-        this.stalled = stalled;
+    public void setClientBlocked(boolean blocked) {
+        this.clientBlocked = blocked;
+    }
+
+    /**
+     * The next frame to send, or {@code null} when there is none for now (the drain is woken when there is). The
+     * caller owns what it gets: a {@link LiveFrame}'s reference is released by writing or {@link LiveFrame#release}.
+     * Drain only.
+     */
+    public Frame poll() {
+        while (!ended) {
+            Frame control = controls.poll();
+            if (control != null) {
+                return control;
+            }
+            switch (state) {
+                case STARTING -> {
+                    if (!start()) {
+                        return null;
+                    }
+                }
+                case LIVE -> {
+                    if (grant == null) {
+                        fallBack();
+                        continue;
+                    }
+                    LiveFrame frame = liveFrames.poll();
+                    if (frame == null) {
+                        return null;
+                    }
+                    taken(frame);
+                    if (!advance(frame.frame())) {
+                        frame.release();
+                        continue;
+                    }
+                    return frame;
+                }
+                case READING_LOG -> {
+                    EventFrame event = nextFromLog();
+                    if (event != null) {
+                        return event;
+                    }
+                    if (!controls.isEmpty()) {
+                        continue; // notices of the batch go first
+                    }
+                    if (!decideWhileReadingLog()) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The next offset per partition of the subscription's channels: a {@code from=} that resumes right here. Drain. */
+    public Map<Integer, Long> position() {
+        Map<Integer, Long> position = new TreeMap<>();
+        for (int partition : tracked) {
+            position.put(partition, nextOf(partition));
+        }
+        return position;
     }
 
     /** Stops taking frames and releases those waiting; idempotent, any thread. */
     public void end() {
-        ended = true;
+        if (ended) {
+            return;
+        }
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            meters.left(state);
+        }
         drain = null;
-        discardQueued();
+        discardLive();
+        dispatcher.unregister(this);
     }
 
-    private void discardQueued() {
+    private boolean start() {
+        LiveGrant first = firstGrant;
+        if (cursor instanceof Cursor.Live) {
+            if (first == null) {
+                return false; // the live consumer has no position yet (starting), or has not answered
+            }
+            origin = first.liveFrom();
+            for (String channel : channels) {
+                tracked.add(Topics.partitionOf(channel, first.partitionCount()));
+            }
+            Map<Integer, Long> through = new HashMap<>();
+            for (int partition : tracked) {
+                next.put(partition, first.pollStart().getOrDefault(partition, 0L));
+                through.put(partition, first.liveFrom().getOrDefault(partition, 0L));
+            }
+            // the events fetched while the request was made, so that none published meanwhile is lost
+            batchRead = new LogBatch(List.of(), first.pollFrames(), through, true, 0);
+            batch = batchRead.events().iterator();
+            readOutstanding = true;
+        } else {
+            StartPlan startPlan = plan;
+            if (startPlan == null) {
+                return false;
+            }
+            next.putAll(startPlan.start());
+            tracked.addAll(startPlan.start().keySet());
+            startPlan.exact().forEach((partition, offsets) -> exact.put(partition, new ArrayDeque<>(offsets)));
+            exactEnd.putAll(startPlan.exactEnd());
+            controls.addAll(startPlan.notices());
+        }
+        controls.addFirst(ControlFrame.subscribed(channels, position()));
+        enter(State.READING_LOG);
+        logStartedNanos = System.nanoTime();
+        return true;
+    }
+
+    /** The next event of the batch being sent, or null once it is all taken (then its read positions apply). */
+    private EventFrame nextFromLog() {
+        if (batch == null) {
+            LogBatch read = delivered;
+            if (read == null) {
+                return null;
+            }
+            delivered = null;
+            batchRead = read;
+            batch = read.events().iterator();
+            controls.addAll(read.notices());
+            if (!controls.isEmpty()) {
+                return null; // notices first: poll sends them, then comes back here
+            }
+        }
+        while (batch.hasNext()) {
+            EventFrame event = batch.next();
+            if (advance(event)) {
+                logEventsSent++;
+                meters.sentFromLog(1);
+                return event;
+            }
+        }
+        batchRead.readThrough().forEach((partition, through) -> {
+            tracked.add(partition);
+            ArrayDeque<Long> pending = exact.get(partition);
+            if (pending != null) {
+                while (!pending.isEmpty() && pending.peek() < through) {
+                    pending.poll();
+                }
+                if (pending.isEmpty()) {
+                    exact.remove(partition);
+                    Long resume = exactEnd.remove(partition);
+                    through = resume == null ? through : Math.max(through, resume);
+                }
+            }
+            if (through > nextOf(partition)) {
+                next.put(partition, through);
+            }
+        });
+        atLogEnd = batchRead.atEnd();
+        if (batchRead.lag() > limits.maxLag()) {
+            meters.slowDisconnect();
+            fail(Reason.TOO_FAR_BEHIND, "more than " + limits.maxLag() + " events behind; reconnect with from="
+                    + truncatedPosition());
+        }
+        batch = null;
+        batchRead = null;
+        readOutstanding = false;
+        return null;
+    }
+
+    /**
+     * With nothing of the log left to send: goes live when caught up, asks for live frames when at the log end, or
+     * asks for the next batch. Returns whether {@link #poll} should look again now.
+     */
+    private boolean decideWhileReadingLog() {
+        if (readOutstanding || ended) {
+            return false;
+        }
+        LiveGrant current = grant;
+        LiveGrant first = firstGrant;
+        if (first != null && origin.isEmpty()) {
+            origin = first.liveFrom(); // partitions the plan did not name start where live delivery started
+        }
+        if (current != null && caughtUp(current)) {
+            enter(State.LIVE);
+            if (fellBehind) {
+                controls.add(ControlFrame.live(position()));
+            }
+            return true;
+        }
+        if (current == null && atLogEnd) {
+            if (!liveRequested) {
+                requestLive(false);
+            }
+            return false; // the grant wakes the drain
+        }
+        readOutstanding = true;
+        logs.read(this, readRequest(current));
+        return false;
+    }
+
+    private boolean caughtUp(LiveGrant current) {
+        if (!exact.isEmpty()) {
+            return false;
+        }
+        for (int partition : tracked) {
+            if (nextOf(partition) < current.liveFrom().getOrDefault(partition, 0L)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private LogReadRequest readRequest(LiveGrant current) {
+        Map<Integer, Long> from = new HashMap<>();
+        for (int partition : tracked) {
+            from.put(partition, nextOf(partition));
+        }
+        // a channel placed in another partition since (partitions were added): follow both
+        int count = current != null ? current.partitionCount() : 0;
+        if (count > 0) {
+            for (String channel : channels) {
+                from.putIfAbsent(Topics.partitionOf(channel, count), nextOf(Topics.partitionOf(channel, count)));
+            }
+        }
+        Map<Integer, List<Long>> pending = new HashMap<>();
+        exact.forEach((partition, offsets) -> pending.put(partition, List.copyOf(offsets)));
+        long due = maxEventsPerSecond <= 0 ? 0
+                : logStartedNanos + logEventsSent * 1_000_000_000L / maxEventsPerSecond;
+        return new LogReadRequest(channelSet, from, current == null ? null : current.liveFrom(), pending,
+                Map.copyOf(exactEnd), due);
+    }
+
+    /** Records that {@code event} is handed over; false when it is a duplicate (below {@code next}). */
+    private boolean advance(EventFrame event) {
+        int partition = event.partition();
+        if (event.offset() < nextOf(partition)) {
+            return false;
+        }
+        next.put(partition, event.offset() + 1);
+        tracked.add(partition);
+        return true;
+    }
+
+    private long nextOf(int partition) {
+        Long known = next.get(partition);
+        return known != null ? known : origin.getOrDefault(partition, 0L);
+    }
+
+    /** LIVE, and the grant was dropped (buffer bound, a failed delivery): back to the log from {@code next}. */
+    private void fallBack() {
+        discardLive();
+        enter(State.READING_LOG);
+        fellBehind = true;
+        atLogEnd = false;
+        logEventsSent = 0;
+        logStartedNanos = System.nanoTime();
+        controls.add(ControlFrame.catchingUp(position()));
+    }
+
+    private void requestLive(boolean withPollFrames) {
+        liveRequested = true;
+        dispatcher.requestLive(this, withPollFrames);
+    }
+
+    private synchronized void enter(State entered) {
+        if (ended) {
+            return;
+        }
+        State left = state;
+        state = entered;
+        meters.left(left);
+        meters.entered(entered);
+    }
+
+
+    private void taken(LiveFrame frame) {
+        liveCount.decrementAndGet();
+        liveBytes.addAndGet(-frame.size());
+        meters.free(frame.size());
+    }
+
+    private void discardLive() {
         LiveFrame frame;
-        while ((frame = poll()) != null) {
+        while ((frame = liveFrames.poll()) != null) {
+            taken(frame);
             frame.release();
         }
     }
 
+    /** The position for a close reason, cut so that the reason stays within 123 bytes. */
+    private String truncatedPosition() {
+        String text = Positions.format(position());
+        return text.length() <= 60 ? text : "<last id>";
+    }
+
     /**
-     * The live frames as a {@link Flux}, in log order per partition, for sessions that are not a WebSocket; one
-     * subscriber only. Frames wait here, counted against the bound, until the subscriber requests them.
+     * The frames as a {@link Flux}, for sessions that are not a WebSocket (SSE); one subscriber only. Frames are
+     * taken from the subscription only as the subscriber requests them; {@code toItem} maps each right after it was
+     * taken, in the drain (so {@link #position()} is then the position after it). A {@link LiveFrame}'s reference is
+     * released before {@code toItem} sees its {@link EventFrame}.
      */
-    public Flux<EventFrame> frames() {
+    public <T> Flux<T> frames(SubscribeRequest request, Function<Frame, T> toItem) {
         return Flux.create(sink -> {
             AtomicInteger work = new AtomicInteger();
-            Runnable emit = () -> emit(sink, work);
+            Runnable emit = () -> emit(sink, work, toItem);
             sink.onRequest(n -> emit.run());
             sink.onDispose(this::end);
-            drainWith(emit);
+            drainWith(emit, request);
         });
     }
 
-    private void emit(FluxSink<EventFrame> sink, AtomicInteger work) {
+    private <T> void emit(FluxSink<T> sink, AtomicInteger work, Function<Frame, T> toItem) {
         if (work.getAndIncrement() != 0) {
             return; // the thread already emitting goes round once more
         }
@@ -138,19 +541,17 @@ public final class Subscription {
                     noDemand = true;
                     break;
                 }
-                LiveFrame frame = poll();
+                Frame frame = poll();
                 if (frame == null) {
                     break;
                 }
-                frame.release();
-                sink.next(frame.frame());
+                if (frame instanceof LiveFrame live) {
+                    live.release();
+                    frame = live.frame();
+                }
+                sink.next(toItem.apply(frame));
             }
-            stalled(noDemand);
+            setClientBlocked(noDemand);
         } while (work.decrementAndGet() != 0);
-    }
-
-    /** Emits when the buffer overflowed. */
-    public Mono<SlowSubscriberException> overflow() {
-        return overflow.asMono();
     }
 }

@@ -19,7 +19,7 @@ final class CloseCodes {
     /** Going away: the instance shuts down; reconnect, with a cursor to lose nothing. */
     static final CloseStatus GOING_AWAY = of(CloseStatus.GOING_AWAY.getCode(), "server shutting down; reconnect with from=");
 
-    /** Private-use code: the session's buffer overflowed; reconnect with {@code from=<last offset + 1>}. */
+    /** Private-use code: the client is further behind than {@code max-lag}; reconnect with {@code from=<position>}. */
     static final int SLOW_CONSUMER = 4000;
 
     /** 1013: try again later (RFC 6455 registry). */
@@ -33,7 +33,7 @@ final class CloseCodes {
         return of(CloseStatus.POLICY_VIOLATION.getCode(), reason);
     }
 
-    /** 1013: refused for now (replay limit, history unreadable); retry shortly. */
+    /** 1013: not served now (the log unreadable, live delivery stopped, too many connections); retry shortly. */
     static CloseStatus tryAgainLater(String reason) {
         return of(TRY_AGAIN_LATER, reason);
     }

@@ -1,51 +1,48 @@
 package io.fanout.service.ws;
 
-import io.fanout.service.subscribe.Dispatcher;
-import io.fanout.service.replay.ReplayRefusedException;
-import io.fanout.service.replay.SubscriptionStream;
-import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.InvalidSubscribeException;
-import io.fanout.service.subscribe.SubscribeProperties;
+import io.fanout.service.subscribe.SessionEnd;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.SubscribeRequestParser;
 import io.fanout.service.subscribe.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.fanout.service.subscribe.Subscriptions;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import org.springframework.stereotype.Component;
+import org.springframework.util.LinkedMultiValueMap;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.reactive.socket.CloseStatus;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * {@code /events}: one pipeline per socket. Output: the history of a cursor through the session's reactive send,
- * then live frames and replies written straight to the channel by a {@link SocketWriter}, each live frame the shared
- * bytes of its event. Input: text frames are published, in order, by the {@link SocketPublisher}. The socket
- * ends when the client closes it, when its buffer overflows (close 4000) or on a bad request (close 1008).
+ * {@code /events}: one pipeline per socket. Output: the session's {@link Subscription} (a {@code subscribed} frame,
+ * the history of a cursor, live frames, catching up from the log when it falls behind) and the replies, written
+ * straight to the channel by a {@link SocketWriter}, each live frame the shared bytes of its event. Input: text frames
+ * are published, in order, by the {@link SocketPublisher}. The socket ends when the client closes it, on a bad
+ * request (close 1008), when the client is further behind than {@code max-lag} (close 4000), or when the log or live
+ * delivery is unavailable (close 1013).
  */
 @Component
 class EventsWebSocketHandler implements WebSocketHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(EventsWebSocketHandler.class);
-
     private final SubscribeRequestParser requestParser;
-    private final Dispatcher dispatcher;
     private final SocketPublisher publisher;
-    private final SubscribeProperties properties;
-    private final SubscriptionStream stream;
+    private final Subscriptions subscriptions;
     private final SessionGate gate;
     private final SocketChannels channels;
 
-    EventsWebSocketHandler(SubscribeRequestParser requestParser, Dispatcher dispatcher, SocketPublisher publisher,
-            SubscribeProperties properties, SubscriptionStream stream, SessionGate gate, SocketChannels channels) {
+    EventsWebSocketHandler(SubscribeRequestParser requestParser, SocketPublisher publisher, Subscriptions subscriptions,
+            SessionGate gate, SocketChannels channels) {
         this.channels = channels;
-        this.stream = stream;
+        this.subscriptions = subscriptions;
         this.gate = gate;
         this.requestParser = requestParser;
-        this.dispatcher = dispatcher;
         this.publisher = publisher;
-        this.properties = properties;
     }
 
     /** Admits the session (connection cap, token: closes 1013 / 1008 otherwise), then serves it. */
@@ -59,45 +56,45 @@ class EventsWebSocketHandler implements WebSocketHandler {
     private Mono<Void> serve(WebSocketSession session, SessionGate.Admission admission) {
         SubscribeRequest request;
         try {
-            request = requestParser.parse(
-                    UriComponentsBuilder.fromUri(session.getHandshakeInfo().getUri()).build().getQueryParams());
+            request = requestParser.parse(queryOf(session.getHandshakeInfo().getUri()));
         } catch (InvalidSubscribeException e) {
             return session.close(CloseCodes.policyViolation(e.getMessage()));
+        } catch (IllegalArgumentException e) { // a broken %-escape
+            return session.close(CloseCodes.policyViolation("query is not valid percent-encoding"));
         }
         String forbidden = admission.refusedSubscription(request.channels());
         if (forbidden != null) {
             return session.close(CloseCodes.policyViolation(forbidden));
         }
-        Subscription subscription = new Subscription(request.channels(), properties.bufferSize());
+        Subscription subscription = subscriptions.create(request);
         SocketWriter writer = new SocketWriter(channels.channelOf(session), subscription);
-
-        // history (if any) through the session's reactive send, then live frames straight to the channel
-        Mono<Void> send = stream.backlog(request, null)
-                .flatMap(backlog -> session.send(backlog.history().map(frame -> toMessage(session, frame)))
-                        .then(Mono.fromRunnable(() -> writer.startLive(backlog.isLive()))))
-                .then(Mono.<Void>never())
-                .onErrorResume(ReplayRefusedException.class, e -> session.close(CloseCodes.tryAgainLater(e.getMessage())))
-                .onErrorResume(e -> !(e instanceof java.io.IOException), e -> {
-                    log.warn("subscription to {} failed: {}", request.channels(), e.toString());
-                    return session.close(CloseCodes.tryAgainLater("history unavailable; retry shortly"));
-                });
         Mono<Void> receive = session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
-                .concatMap(text -> publisher.publish(text, request.singleChannel(), admission.grants()))
-                .doOnNext(writer::reply)
+                .concatMap(text -> publisher.publish(text, request.singleChannel(), admission.grants())
+                        .flatMap(writer::reply))
                 .then();
-        Mono<Void> slow = subscription.overflow().flatMap(overflow -> {
-            dispatcher.recordSlowDisconnect();
-            return admission.closeFromTheSide(CloseCodes.slowConsumer(overflow.getMessage()));
-        });
-
-        dispatcher.register(subscription);
-        return Mono.firstWithSignal(send, receive, slow)
-                .doFinally(signal -> dispatcher.unregister(subscription));
+        Mono<Void> endedByServer = subscription.endedByServer()
+                .flatMap(end -> admission.closeFromTheSide(closeStatus(end)));
+        writer.start(request);
+        return Mono.firstWithSignal(receive, endedByServer)
+                .doFinally(signal -> subscription.end());
     }
 
-    private static WebSocketMessage toMessage(WebSocketSession session, Frame frame) {
-        return new WebSocketMessage(WebSocketMessage.Type.TEXT, session.bufferFactory().wrap(frame.json()));
+    /**
+     * The handshake's query parameters, percent-decoded as {@code /sse} reads them ({@code from=3%3A17} is
+     * {@code from=3:17}, {@code channel=news%3Aeu} is {@code news:eu}).
+     */
+    static MultiValueMap<String, String> queryOf(URI uri) {
+        MultiValueMap<String, String> raw = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
+        MultiValueMap<String, String> decoded = new LinkedMultiValueMap<>();
+        raw.forEach((name, values) -> values.forEach(value -> decoded.add(UriUtils.decode(name, StandardCharsets.UTF_8),
+                value == null ? null : UriUtils.decode(value, StandardCharsets.UTF_8))));
+        return decoded;
+    }
+
+    private static CloseStatus closeStatus(SessionEnd end) {
+        return end.reason() == SessionEnd.Reason.TOO_FAR_BEHIND ? CloseCodes.slowConsumer(end.detail())
+                : CloseCodes.tryAgainLater(end.detail());
     }
 }

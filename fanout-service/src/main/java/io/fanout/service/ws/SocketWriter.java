@@ -1,33 +1,45 @@
 package io.fanout.service.ws;
 
-import io.fanout.service.subscribe.EventFrame;
+import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
+import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 
 /**
- * Writes one WebSocket session's live frames and replies straight to its Netty channel, on the channel's event loop:
- * each live frame is a duplicate of the event's shared, already encoded bytes ({@link LiveFrame}), and everything
- * waiting is written with one flush. Writes stop while the channel is not writable (the client reads slower than
- * events arrive); frames then wait in the {@link Subscription}, whose bound closes the session as too slow, and
- * writing resumes when the channel drains ({@link SocketChannels#ON_WRITABLE}).
+ * Writes one WebSocket session's frames and replies straight to its Netty channel, on the channel's event loop: it is
+ * the drain of the session's {@link Subscription}, so it takes frames with {@link Subscription#poll()} (each live
+ * frame a duplicate of the event's shared, already encoded bytes), and writes everything waiting with one flush.
+ * Writes stop while the channel is not writable (the client reads slower than events arrive); the subscription then
+ * buffers a bounded number of live frames and beyond that catches up from the log, and writing resumes when the
+ * channel drains ({@link SocketChannels#ON_WRITABLE}).
  *
- * <p>Replies (acks, errors) are written from the start; live frames only after {@link #startLive}, which a session
- * with a cursor calls once its history is written.
+ * <p>Replies (acks, errors) wait in a queue of at most {@link #MAX_REPLIES}; {@link #reply} completes only when its
+ * reply is queued, so a client that publishes without reading stops being read (and is then cut off by
+ * {@link StuckWriteGuard}) instead of filling the server's memory.
  */
 final class SocketWriter implements Runnable {
+
+    static final int MAX_REPLIES = 64;
 
     private final Channel channel;
     private final Subscription subscription;
     private final Queue<String> replies = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger replyCount = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private volatile Predicate<EventFrame> isLive;
+    private volatile boolean started;
+    /** A reply waiting for room, with who waits for it; at most one, the receive side publishes one at a time. */
+    private volatile String waitingReply;
+    private volatile MonoSink<Void> waitingSink;
 
     SocketWriter(Channel channel, Subscription subscription) {
         this.channel = channel;
@@ -35,62 +47,83 @@ final class SocketWriter implements Runnable {
         channel.attr(SocketChannels.ON_WRITABLE).set(this);
     }
 
-    /** Starts writing live frames, passing on only those {@code isLive} accepts. */
-    void startLive(Predicate<EventFrame> isLive) {
-        this.isLive = isLive;
-        subscription.drainWith(this::wake);
+    /** Starts the subscription with this writer as its drain. */
+    void start(SubscribeRequest request) {
+        started = true;
+        subscription.drainWith(this::wake, request);
     }
 
-    /** Queues a text frame to send back to the client. */
-    void reply(String text) {
-        replies.offer(text);
-        wake();
+    /** Queues a text frame to send back to the client; completes once it is queued (there is room). */
+    Mono<Void> reply(String text) {
+        return Mono.create(sink -> {
+            if (replyCount.incrementAndGet() <= MAX_REPLIES) {
+                replies.offer(text);
+                wake();
+                sink.success();
+            } else {
+                replyCount.decrementAndGet();
+                waitingReply = text;
+                waitingSink = sink;
+                wake(); // the event loop admits it once there is room
+            }
+        });
     }
 
     /** Has the event loop write what is waiting; at most one write task is pending at a time. */
-    private void wake() {
+    void wake() {
         if (scheduled.compareAndSet(false, true)) {
             channel.eventLoop().execute(this);
         }
     }
 
-    /** Writes what is waiting, then flushes once; runs on the channel's event loop. */
+    /** Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop. */
     @Override
     public void run() {
         scheduled.set(false);
         if (!channel.isActive()) {
-            replies.clear(); // the session ends with its channel and drops the live frames it holds
+            replies.clear(); // the session ends with its channel
             return;
         }
         boolean wrote = false;
         String reply;
-        while ((reply = replies.poll()) != null) {
+        while (channel.isWritable() && (reply = replies.poll()) != null) {
+            replyCount.decrementAndGet();
             channel.write(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), reply)), channel.voidPromise());
             wrote = true;
         }
-        Predicate<EventFrame> accept = isLive;
-        if (accept != null) {
-            boolean full = false;
-            while (!subscription.ended()) {
-                if (!channel.isWritable()) {
-                    full = true; // resumes from SocketChannels' writability handler
-                    break;
-                }
-                LiveFrame frame = subscription.poll();
+        admitWaitingReply();
+        if (started) {
+            while (channel.isWritable()) {
+                Frame frame = subscription.poll();
                 if (frame == null) {
                     break;
                 }
-                if (accept.test(frame.frame())) {
-                    channel.write(frame.webSocketFrame().duplicate(), channel.voidPromise());
-                    wrote = true;
+                if (frame instanceof LiveFrame live) {
+                    channel.write(live.webSocketFrame().duplicate(), channel.voidPromise());
                 } else {
-                    frame.release();
+                    channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.json())), channel.voidPromise());
                 }
+                wrote = true;
             }
-            subscription.stalled(full);
+            subscription.setClientBlocked(!channel.isWritable());
         }
         if (wrote) {
             channel.flush();
+        }
+    }
+
+    private void admitWaitingReply() {
+        MonoSink<Void> sink = waitingSink;
+        if (sink != null && replyCount.incrementAndGet() <= MAX_REPLIES) {
+            replies.offer(waitingReply);
+            waitingReply = null;
+            waitingSink = null;
+            sink.success();
+            if (channel.isWritable()) {
+                wake();
+            }
+        } else if (sink != null) {
+            replyCount.decrementAndGet();
         }
     }
 }

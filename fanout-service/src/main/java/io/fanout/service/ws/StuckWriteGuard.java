@@ -64,16 +64,20 @@ class StuckWriteGuard implements NettyServerCustomizer {
             ctx.fireChannelInactive();
         }
 
-        /** Runs on the channel's event loop. Stuck: bytes waiting, and the same ones, unmoved, as last time. */
+        /**
+         * Runs on the channel's event loop. Stuck: bytes waiting, and no byte of them written to the socket since last
+         * time (the same message at its head, no further into it). More bytes queued behind it are not progress.
+         */
         private void closeIfStuck(ChannelHandlerContext ctx) {
             ChannelOutboundBuffer waiting = ctx.channel().unsafe().outboundBuffer();
             if (waiting == null) {
                 return;
             }
             long pending = waiting.totalPendingWriteBytes();
-            int message = System.identityHashCode(waiting.current());
+            Object current = waiting.current();
+            int message = System.identityHashCode(current);
             long progress = waiting.currentProgress();
-            boolean stuck = pending > 0 && pending == lastPending && message == lastMessage && progress == lastProgress;
+            boolean stuck = pending > 0 && lastPending > 0 && message == lastMessage && progress == lastProgress;
             lastPending = pending;
             lastMessage = message;
             lastProgress = progress;

@@ -2,100 +2,279 @@ package io.fanout.service.subscribe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import reactor.test.StepVerifier;
+import org.springframework.util.unit.DataSize;
 
-/** The bound of a subscription's buffer, and the references of the shared frame bytes it holds. */
+/**
+ * The catch-up state machine of one subscription, with the live consumer and the log readers played by the test:
+ * hand-over to live with no gap, falling back to the log instead of closing, skipping duplicates, the bounds, and
+ * the references of the shared frame bytes it holds.
+ */
 class SubscriptionTest {
 
     private static final ByteBufAllocator ALLOCATOR = UnpooledByteBufAllocator.DEFAULT;
+    private static final String CHANNEL = "c";
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Dispatcher dispatcher = new Dispatcher(registry);
+    private final RecordingLogs logs = new RecordingLogs();
     private final List<LiveFrame> made = new ArrayList<>();
 
-    @Test
-    void shouldTakeABurstLargerThanItsCapacityWhileItsDrainKeepsUp() {
-        Subscription subscription = new Subscription(List.of("c"), 4);
-        subscription.drainWith(() -> { }); // a drain is attached and not stalled
-        for (int i = 0; i < 20; i++) {
-            assertThat(subscription.offer(frame(i))).as("frame %d", i).isTrue();
+    /** The log readers: remembers what was asked, answers when the test says. */
+    private static final class RecordingLogs implements LogSource {
+
+        final List<LogReadRequest> reads = new ArrayList<>();
+        int plans;
+
+        @Override
+        public void plan(Subscription subscription, SubscribeRequest request) {
+            plans++;
         }
+
+        @Override
+        public void read(Subscription subscription, LogReadRequest request) {
+            reads.add(request);
+        }
+    }
+
+    private Subscription subscription(Cursor cursor, int bufferSize, long maxLag) {
+        SubscribeProperties properties = new SubscribeProperties(bufferSize, DataSize.ofMegabytes(8),
+                DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
+        Subscription subscription = new Subscription(List.of(CHANNEL), cursor, properties, dispatcher, logs,
+                new SessionMeters(registry, properties), 0);
+        subscription.drainWith(() -> { }, new SubscribeRequest(List.of(CHANNEL), cursor));
+        return subscription;
+    }
+
+    /** The live consumer answering waiting requests at position {@code liveFrom} of the one partition. */
+    private void grant(long pollStart, long liveFrom, EventFrame... pollFrames) {
+        dispatcher.serveLiveRequests(Map.of(0, liveFrom), Map.of(0, pollStart), channels -> List.of(pollFrames));
+    }
+
+    private static EventFrame event(long offset) {
+        return EventFrame.of(CHANNEL, 0, offset, 0, "id-" + offset, Long.toString(offset));
+    }
+
+    private LiveFrame live(long offset) {
+        LiveFrame frame = LiveFrame.encode(event(offset), ALLOCATOR);
+        made.add(frame);
+        return frame;
+    }
+
+    /** Everything the subscription has to send now: event offsets, and control frames by type. */
+    private static List<String> drain(Subscription subscription) {
+        List<String> sent = new ArrayList<>();
+        Frame frame;
+        while ((frame = subscription.poll()) != null) {
+            if (frame instanceof LiveFrame live) {
+                sent.add("live:" + live.frame().offset());
+                live.release();
+            } else if (frame instanceof EventFrame event) {
+                sent.add("log:" + event.offset());
+            } else {
+                String json = new String(frame.json(), StandardCharsets.UTF_8);
+                sent.add(json.substring(json.indexOf(":\"") + 2, json.indexOf('"', json.indexOf(":\"") + 2)));
+            }
+        }
+        return sent;
+    }
+
+    @Test
+    void shouldStartALiveSessionAtThePollUnderWayWithItsEventsSoNothingFetchedMeanwhileIsLost() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        assertThat(drain(subscription)).as("nothing before the live consumer answered").isEmpty();
+        grant(8, 10, event(8), event(9));
+        assertThat(drain(subscription)).containsExactly("subscribed", "log:8", "log:9");
+        assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
+        assertThat(subscription.offer(live(10))).isTrue();
+        assertThat(drain(subscription)).containsExactly("live:10");
+        assertThat(subscription.position()).containsEntry(0, 11L);
+        assertThat(logs.reads).as("a live-only session costs no log read").isEmpty();
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
+    void shouldSayWhereTheStreamStartsInTheSubscribedFrame() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        grant(42, 42);
+        Frame first = subscription.poll();
+        assertThat(new String(first.json(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"type\":\"subscribed\",\"channels\":[\"c\"],\"position\":\"0:42\"}");
+        subscription.end();
+    }
+
+    @Test
+    void shouldDropItsBufferAndCatchUpFromTheLogInsteadOfClosingThenGoLiveAgainLosingAndRepeatingNothing() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        grant(10, 10);
+        drain(subscription);
+        subscription.setClientBlocked(true); // the socket takes no more
+        for (long offset = 10; offset < 14; offset++) {
+            assertThat(subscription.offer(live(offset))).isTrue();
+        }
+        assertThat(subscription.offer(live(14))).as("the fifth passes the bound").isFalse();
+        assertThat(subscription.offer(live(15))).as("no grant any more").isFalse();
         assertThat(subscription.ended()).isFalse();
-        for (int i = 0; i < 20; i++) {
-            LiveFrame taken = subscription.poll();
-            assertThat(taken.frame().offset()).isEqualTo(i);
-            taken.release();
-        }
-        assertThat(subscription.poll()).isNull();
+
+        assertThat(drain(subscription)).containsExactly("catching-up");
+        assertThat(subscription.state()).isEqualTo(Subscription.State.READING_LOG);
+        assertThat(logs.reads).hasSize(1);
+        assertThat(logs.reads.get(0).from()).containsEntry(0, 10L);
+        assertThat(logs.reads.get(0).upTo()).as("no live position: read to the log end").isNull();
+
+        subscription.logRead(new LogBatch(List.of(), List.of(event(10), event(11), event(12)), Map.of(0, 13L), false, 7));
+        assertThat(drain(subscription)).containsExactly("log:10", "log:11", "log:12");
+        assertThat(logs.reads).hasSize(2);
+        assertThat(logs.reads.get(1).from()).containsEntry(0, 13L);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(13), event(14), event(15), event(16)),
+                Map.of(0, 17L), true, 0));
+        assertThat(drain(subscription)).containsExactly("log:13", "log:14", "log:15", "log:16");
+        assertThat(dispatcher.hasLiveRequests()).as("at the log end it asks for live frames").isTrue();
+
+        grant(17, 18); // the live consumer is one record further: 17 still comes from the log
+        assertThat(drain(subscription)).isEmpty();
+        assertThat(logs.reads.get(2).from()).containsEntry(0, 17L);
+        assertThat(logs.reads.get(2).upTo()).containsEntry(0, 18L);
+        assertThat(subscription.offer(live(18))).isTrue();
+        subscription.logRead(new LogBatch(List.of(), List.of(event(17)), Map.of(0, 18L), true, 0));
+        assertThat(drain(subscription)).containsExactly("log:17", "live", "live:18");
+        assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
+        subscription.end();
         releaseMadeAndAssertAllFreed();
     }
 
     @Test
-    void shouldOverflowOnceItsCapacityIsPassedWhileStalled() {
-        Subscription subscription = new Subscription(List.of("c"), 4);
-        subscription.drainWith(() -> { });
-        subscription.stalled(true); // the client takes no more
-        for (int i = 0; i < 4; i++) {
-            assertThat(subscription.offer(frame(i))).isTrue();
+    void shouldStartFromItsFirstGrantEvenWhenItsBufferOverflowedBeforeItsDrainRan() {
+        Subscription subscription = subscription(new Cursor.Live(), 2, 1_000);
+        grant(0, 0);
+        assertThat(subscription.offer(live(0))).isTrue();
+        assertThat(subscription.offer(live(1))).isTrue();
+        assertThat(subscription.offer(live(2))).isFalse();
+        assertThat(drain(subscription)).containsExactly("subscribed");
+        assertThat(dispatcher.hasLiveRequests()).as("it asks again").isTrue();
+        grant(3, 3);
+        assertThat(drain(subscription)).isEmpty();
+        assertThat(logs.reads.get(0).from()).containsEntry(0, 0L);
+        assertThat(logs.reads.get(0).upTo()).containsEntry(0, 3L);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(0), event(1), event(2)), Map.of(0, 3L), true, 0));
+        assertThat(subscription.offer(live(3))).isTrue();
+        assertThat(drain(subscription)).containsExactly("log:0", "log:1", "log:2", "live:3");
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
+    void shouldSkipLiveFramesTheLogAlreadySent() {
+        Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
+        grant(5, 5); // the live consumer is behind where the history will end
+        for (long offset = 5; offset < 9; offset++) {
+            subscription.offer(live(offset));
         }
-        assertThat(subscription.offer(frame(4))).isFalse();
+        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        assertThat(drain(subscription)).containsExactly("subscribed");
+        assertThat(logs.reads.get(0).upTo()).containsEntry(0, 5L);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(3), event(4)), Map.of(0, 5L), false, 3));
+        assertThat(drain(subscription)).containsExactly("log:3", "log:4", "live:5", "live:6", "live:7", "live:8");
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
+    void shouldSendOnlyTheExactLastOffsetsThenEverythingAfterTheirEnd() {
+        Subscription subscription = subscription(new Cursor.Last(2), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(0, 20L), Map.of(0, List.of(20L, 31L)), Map.of(0, 40L), List.of()));
+        assertThat(drain(subscription)).containsExactly("subscribed");
+        assertThat(logs.reads.get(0).exact()).containsEntry(0, List.of(20L, 31L));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(20)), Map.of(0, 31L), false, 10));
+        assertThat(drain(subscription)).containsExactly("log:20");
+        assertThat(logs.reads.get(1).exact()).containsEntry(0, List.of(31L));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(31)), Map.of(0, 40L), false, 2));
+        assertThat(drain(subscription)).containsExactly("log:31");
+        assertThat(logs.reads.get(2).exact()).isEmpty();
+        assertThat(logs.reads.get(2).from()).containsEntry(0, 40L);
+        subscription.end();
+    }
+
+    @Test
+    void shouldSendTruncationNoticesBeforeTheEventsOfTheirBatch() {
+        Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(new LogBatch(List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(event(50)),
+                Map.of(0, 51L), false, 1));
+        assertThat(drain(subscription)).containsExactly("truncated", "log:50");
+        subscription.end();
+    }
+
+    @Test
+    void shouldCloseASessionFurtherBehindThanMaxLag() {
+        Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 100);
+        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(0)), Map.of(0, 1L), false, 101));
+        drain(subscription);
         assertThat(subscription.ended()).isTrue();
-        assertThat(subscription.poll()).as("what it held is dropped").isNull();
-        assertThat(subscription.offer(frame(5))).isFalse();
-        StepVerifier.create(subscription.overflow()).expectNextCount(1).expectComplete().verify(Duration.ofSeconds(1));
-        releaseMadeAndAssertAllFreed();
+        SessionEnd end = subscription.endedByServer().block(Duration.ofSeconds(1));
+        assertThat(end.reason()).isEqualTo(SessionEnd.Reason.TOO_FAR_BEHIND);
+        assertThat(end.detail().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123);
     }
 
     @Test
-    void shouldCountAsStalledUntilADrainIsAttached() {
-        Subscription subscription = new Subscription(List.of("c"), 2); // e.g. while its history is being sent
-        assertThat(subscription.offer(frame(0))).isTrue();
-        assertThat(subscription.offer(frame(1))).isTrue();
-        assertThat(subscription.offer(frame(2))).isFalse();
-        releaseMadeAndAssertAllFreed();
-    }
-
-    @Test
-    void shouldOverflowAtEightTimesItsCapacityEvenWhenNotStalled() {
-        Subscription subscription = new Subscription(List.of("c"), 2);
-        subscription.drainWith(() -> { });
-        for (int i = 0; i < 2 * Subscription.HARD_LIMIT_FACTOR; i++) {
-            assertThat(subscription.offer(frame(i))).isTrue();
+    void shouldTakeABurstLargerThanItsBufferWhileItsClientKeepsUp() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        grant(0, 0);
+        drain(subscription);
+        subscription.setClientBlocked(false);
+        for (int i = 0; i < 4 * Subscription.KEEPING_UP_FACTOR; i++) {
+            assertThat(subscription.offer(live(i))).as("frame %d", i).isTrue();
         }
-        assertThat(subscription.offer(frame(99))).isFalse();
-        assertThat(subscription.ended()).isTrue();
+        assertThat(subscription.offer(live(99))).isFalse();
+        subscription.end();
         releaseMadeAndAssertAllFreed();
     }
 
     @Test
     void shouldReleaseWhatItHoldsWhenItEnds() {
-        Subscription subscription = new Subscription(List.of("c"), 10);
-        subscription.offer(frame(0));
-        subscription.offer(frame(1));
+        Subscription subscription = subscription(new Cursor.Live(), 10, 1_000);
+        grant(0, 0);
+        subscription.offer(live(0));
+        subscription.offer(live(1));
         subscription.end();
-        assertThat(subscription.offer(frame(2))).isFalse();
+        assertThat(subscription.offer(live(2))).isFalse();
+        assertThat(dispatcher.size()).isZero();
         releaseMadeAndAssertAllFreed();
     }
 
     @Test
     void shouldEmitFramesOnlyAsRequested() {
-        Subscription subscription = new Subscription(List.of("c"), 10);
-        StepVerifier.create(subscription.frames(), 0)
+        SubscribeProperties properties = new SubscribeProperties(10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64),
+                1_000, 10, 100, Duration.ofSeconds(10));
+        Subscription subscription = new Subscription(List.of(CHANNEL), new Cursor.Live(), properties, dispatcher, logs,
+                new SessionMeters(registry, properties), 0);
+        reactor.test.StepVerifier.create(subscription.frames(new SubscribeRequest(List.of(CHANNEL), new Cursor.Live()),
+                        frame -> frame), 0)
+                .then(() -> grant(0, 0))
+                .thenRequest(1)
+                .assertNext(frame -> assertThat(frame).isInstanceOf(ControlFrame.class))
                 .then(() -> {
-                    subscription.offer(frame(0));
-                    subscription.offer(frame(1));
+                    subscription.offer(live(0));
+                    subscription.offer(live(1));
                     subscription.wake();
                 })
                 .expectNoEvent(Duration.ofMillis(50))
                 .thenRequest(1)
-                .assertNext(frame -> assertThat(frame.offset()).isEqualTo(0))
+                .assertNext(frame -> assertThat(((EventFrame) frame).offset()).isEqualTo(0))
                 .thenRequest(1)
-                .assertNext(frame -> assertThat(frame.offset()).isEqualTo(1))
+                .assertNext(frame -> assertThat(((EventFrame) frame).offset()).isEqualTo(1))
                 .thenCancel()
                 .verify(Duration.ofSeconds(1));
         releaseMadeAndAssertAllFreed();
@@ -103,7 +282,7 @@ class SubscriptionTest {
 
     @Test
     void shouldEncodeAnUnmaskedTextFrame() {
-        LiveFrame small = frame(7);
+        LiveFrame small = live(7);
         byte[] json = small.frame().json();
         assertThat(small.webSocketFrame().getUnsignedByte(0)).isEqualTo((short) 0x81);
         assertThat(small.webSocketFrame().getUnsignedByte(1)).isEqualTo((short) json.length); // < 126, no mask bit
@@ -119,19 +298,12 @@ class SubscriptionTest {
         releaseMadeAndAssertAllFreed();
     }
 
-    /** A frame as the dispatcher makes it: one reference of its own, given up once it was offered. */
-    private LiveFrame frame(long offset) {
-        LiveFrame frame = LiveFrame.encode(EventFrame.of("c", 0, offset, 0, "id-" + offset, Long.toString(offset)),
-                ALLOCATOR);
-        made.add(frame);
-        return frame;
-    }
-
     private void releaseMadeAndAssertAllFreed() {
         for (LiveFrame frame : made) {
             frame.release(); // the dispatcher's own reference
             assertThat(frame.webSocketFrame().refCnt()).as("references left of frame %s", frame.frame().offset())
                     .isZero();
         }
+        made.clear();
     }
 }

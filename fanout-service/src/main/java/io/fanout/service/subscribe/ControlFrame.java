@@ -1,0 +1,48 @@
+package io.fanout.service.subscribe;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A frame about the stream itself rather than an event (documented in {@code docs/REPLAY-AND-CATCH-UP.md}):
+ * {@code subscribed} at the start of a WebSocket session, {@code catching-up} when a session falls back to reading
+ * the log, {@code live} when it takes live events again, {@code last-incomplete} when a {@code last=N} search stopped
+ * at its bounds. Immutable.
+ *
+ * @param type the {@code type} field, also the SSE event name
+ * @param json the whole frame
+ */
+public record ControlFrame(String type, byte[] json) implements Frame {
+
+    /** {@code {"type":"subscribed","channels":[...],"position":"p:o,..."}}: where the stream starts. */
+    public static ControlFrame subscribed(List<String> channels, Map<Integer, Long> position) {
+        String names = channels.stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(","));
+        return of("subscribed", "\"channels\":[" + names + "],\"position\":\"" + Positions.format(position) + "\"");
+    }
+
+    /** {@code {"type":"catching-up","position":"p:o,..."}}: live events stopped; the log is read from here. */
+    public static ControlFrame catchingUp(Map<Integer, Long> position) {
+        return of("catching-up", "\"position\":\"" + Positions.format(position) + "\"");
+    }
+
+    /** {@code {"type":"live","position":"p:o,..."}}: caught up; live events follow. */
+    public static ControlFrame live(Map<Integer, Long> position) {
+        return of("live", "\"position\":\"" + Positions.format(position) + "\"");
+    }
+
+    /**
+     * {@code {"type":"last-incomplete","partition":3,"requested":100,"found":42}}: the search for the last events
+     * stopped at its bounds; the {@code found} newest events of the partition's channels follow, none newer is left
+     * out.
+     */
+    public static ControlFrame lastIncomplete(int partition, int requested, int found) {
+        return of("last-incomplete", "\"partition\":" + partition + ",\"requested\":" + requested + ",\"found\":"
+                + found);
+    }
+
+    private static ControlFrame of(String type, String fields) {
+        return new ControlFrame(type, ("{\"type\":\"" + type + "\"," + fields + "}").getBytes(StandardCharsets.UTF_8));
+    }
+}

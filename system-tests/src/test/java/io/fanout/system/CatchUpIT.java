@@ -1,0 +1,346 @@
+package io.fanout.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fanout.testsupport.WsTestClient;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Catch-up subscriptions: a subscriber that falls behind is served from the log at its own pace and then live again,
+ * instead of being closed; every event once, in order. The platform's subscriber buffer is small (32 events), so
+ * every test here falls back to the log many times.
+ */
+class CatchUpIT {
+
+    private static final int MANY = 100_000;
+    private static final Duration LONG_WAIT = Duration.ofMinutes(4);
+
+    private final Platform platform = Platform.get();
+    private final Publisher publisher = new Publisher(platform);
+
+    private static String channel() {
+        return "catchup." + UUID.randomUUID();
+    }
+
+    /** The {@code message} number of an event frame, read without a JSON parser (100,000 of them). */
+    private static int number(String frame) {
+        int at = frame.lastIndexOf("\"message\":") + 10;
+        int end = at;
+        while (end < frame.length() && Character.isDigit(frame.charAt(end))) {
+            end++;
+        }
+        return Integer.parseInt(frame.substring(at, end));
+    }
+
+    private static void assertNumbered(List<String> frames, int from) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (number(frames.get(i)) != from + i) {
+                throw new AssertionError("frame " + i + " is " + frames.get(i) + ", expected message " + (from + i));
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryEventOnceInOrderToAWebSocketSubscriberThatStoppedReadingWhileTheyWerePublished()
+            throws Exception {
+        String channel = channel();
+        double liveBefore = metric("fanout_sessions{state=\"live\"");
+        try (WsTestClient client = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> metric("fanout_sessions{state=\"live\"") > liveBefore);
+            publisher.numbers(channel, 0, MANY, 500);
+            client.resume();
+            List<String> frames = client.take(MANY, LONG_WAIT);
+            assertNumbered(frames, 0);
+            assertThat(client.poll(Duration.ofMillis(500))).as("nothing repeated").isNull();
+            assertThat(client.isClosed()).isFalse();
+            List<String> controls = List.copyOf(client.controls());
+            assertThat(controls.get(0)).startsWith("{\"type\":\"subscribed\"");
+            assertThat(controls).anySatisfy(c -> assertThat(c).startsWith("{\"type\":\"catching-up\""));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(List.copyOf(client.controls()))
+                    .last().satisfies(c -> assertThat(c).startsWith("{\"type\":\"live\"")));
+            // and it is live: a new event arrives
+            publisher.numbers(channel, MANY, MANY + 1, 1);
+            assertThat(number(client.take(1, Duration.ofSeconds(30)).get(0))).isEqualTo(MANY);
+        }
+    }
+
+    @Test
+    void shouldDeliverEveryEventOnceInOrderToAnSseSubscriberThatStoppedReadingWhileTheyWerePublished()
+            throws Exception {
+        String channel = channel();
+        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + platform.fanoutPort() + "/sse?channel=" + channel))
+                        .header("Accept", MediaType.TEXT_EVENT_STREAM_VALUE).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(reader.readLine()).isEqualTo(":subscribed"); // subscribed before anything is published
+            publisher.numbers(channel, 0, MANY, 500); // the stream is not read meanwhile
+            List<String> data = new ArrayList<>(MANY);
+            List<String> events = new ArrayList<>();
+            String event = null;
+            String lastId = null;
+            long deadline = System.nanoTime() + LONG_WAIT.toNanos();
+            while (data.size() < MANY && System.nanoTime() < deadline) {
+                String line = reader.readLine();
+                assertThat(line).as("stream ended after %d events", data.size()).isNotNull();
+                if (line.startsWith("event:")) {
+                    event = line.substring(6);
+                    events.add(event);
+                } else if (line.startsWith("id:")) {
+                    lastId = line.substring(3);
+                } else if (line.startsWith("data:") && "message".equals(event)) {
+                    data.add(line.substring(5));
+                }
+            }
+            assertThat(data).hasSize(MANY);
+            assertNumbered(data, 0);
+            assertThat(events).contains("catching-up");
+            assertThat(lastId).isNotBlank();
+        }
+    }
+
+    @Test
+    void shouldCompleteAReplayOfAHundredThousandEventsWhileTheChannelKeepsReceivingLiveEvents() throws Exception {
+        String channel = channel();
+        List<JsonNode> acks = publisher.numbers(channel, 0, MANY, 500);
+        long from = acks.get(0).get("offset").longValue();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong published = new AtomicLong(MANY);
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
+            CompletableFuture<Void> live = CompletableFuture.runAsync(() -> {
+                while (!stop.get() && published.get() < MANY + 2_000) {
+                    int next = (int) published.get();
+                    publisher.numbers(channel, next, next + 20, 20);
+                    published.addAndGet(20);
+                }
+            });
+            List<String> history = client.take(MANY, LONG_WAIT);
+            assertNumbered(history, 0);
+            live.join();
+            int more = (int) (published.get() - MANY);
+            List<String> rest = client.take(more, Duration.ofSeconds(60));
+            assertNumbered(rest, MANY);
+            assertThat(client.poll(Duration.ofMillis(500))).isNull();
+            assertThat(client.isClosed()).isFalse();
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    @Test
+    void shouldLoseAndRepeatNothingWhenASessionGoesLiveThenBehindAgainAndAgain() throws Exception {
+        String channel = channel();
+        String pad = "\"p\""; // batches of 500: one poll of the live consumer is more than the session's bound
+        try (DemandClient client = DemandClient.open(platform.events("channel=" + channel))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !client.controls.isEmpty()); // subscribed
+            int sent = 0;
+            for (int round = 0; round < 4; round++) {
+                client.pause();
+                double fallbacks = metric("fanout_catchup_fallbacks_total");
+                // publish while it does not read, until the server has dropped it back to the log
+                for (int batch = 0; batch < 100 && metric("fanout_catchup_fallbacks_total") <= fallbacks; batch++) {
+                    sent = publishPadded(channel, sent, 500, pad);
+                }
+                assertThat(metric("fanout_catchup_fallbacks_total")).as("round %d fell behind", round)
+                        .isGreaterThan(fallbacks);
+                sent = publishPadded(channel, sent, 500, pad); // and more while it is behind
+                client.resume();
+                int expected = sent;
+                await().atMost(LONG_WAIT).until(() -> client.events.size() >= expected);
+                await().atMost(Duration.ofSeconds(30)).until(() -> client.controls.stream().toList().get(
+                        client.controls.size() - 1).startsWith("{\"type\":\"live\""));
+            }
+            List<String> received = List.copyOf(client.events);
+            assertThat(received).hasSize(sent);
+            for (int i = 0; i < sent; i++) {
+                assertThat(Json.parse(received.get(i)).get("message").get("n").intValue()).as("event %d", i)
+                        .isEqualTo(i);
+            }
+            assertThat(client.controls.stream().filter(c -> c.startsWith("{\"type\":\"catching-up\"")).count())
+                    .isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldServeManyLaggingSessionsWithNoMoreLogReadersThanItsThreads() throws Exception {
+        String channel = channel();
+        int sessions = 20;
+        int events = 5_000;
+        List<WsTestClient> clients = new ArrayList<>();
+        try {
+            double liveBefore = metric("fanout_sessions{state=\"live\"");
+            for (int i = 0; i < sessions; i++) {
+                clients.add(WsTestClient.connectPaused(platform.events("channel=" + channel)));
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> metric("fanout_sessions{state=\"live\"") >= liveBefore + sessions);
+            publisher.numbers(channel, 0, events, 500);
+            clients.forEach(WsTestClient::resume);
+            double maxReaders = 0;
+            double maxCatchingUp = 0;
+            long deadline = System.nanoTime() + LONG_WAIT.toNanos();
+            List<List<String>> received = new ArrayList<>();
+            for (WsTestClient client : clients) {
+                maxReaders = Math.max(maxReaders, metric("fanout_replay_readers"));
+                maxCatchingUp = Math.max(maxCatchingUp, metric("fanout_sessions{state=\"catching-up\""));
+                received.add(client.take(events, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+            }
+            for (List<String> frames : received) {
+                assertNumbered(frames, 0);
+            }
+            assertThat(maxReaders).isBetween(1.0, 2.0); // fanout.replay.threads, whatever the number of sessions
+            await().atMost(Duration.ofSeconds(30)).until(() -> metric("fanout_replay_active") == 0);
+        } finally {
+            clients.forEach(WsTestClient::close);
+        }
+    }
+
+    @Test
+    void shouldReturnToNoLogWorkAfterAThousandCursorConnectsAbortedAtRandom() throws Exception {
+        String channel = channel();
+        long from = publisher.numbers(channel, 0, 200, 100).get(0).get("offset").longValue();
+        java.util.Random random = new java.util.Random(42);
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            CompletableFuture<WebSocket> socket = http.newWebSocketBuilder().buildAsync(
+                    platform.events("channel=" + channel + "&from=" + from), new WebSocket.Listener() { });
+            int after = random.nextInt(51);
+            opening.add(socket.completeOnTimeout(null, after, TimeUnit.MILLISECONDS).thenApply(ws -> {
+                if (ws != null) {
+                    ws.abort();
+                } else {
+                    socket.thenAccept(WebSocket::abort);
+                    socket.cancel(true);
+                }
+                return ws;
+            }));
+            if (i % 50 == 49) {
+                CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((v, e) -> v).join();
+                opening.clear();
+            }
+        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(metric("fanout_replay_active")).isZero();
+            assertThat(metric("fanout_sessions{state=\"catching-up\"")).isZero();
+        });
+        // and a cursor session is still served
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
+            assertNumbered(client.take(200, Duration.ofSeconds(60)), 0);
+        }
+    }
+
+    private int publishPadded(String channel, int from, int count, String pad) {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = from; i < from + count; i++) {
+            batch.append(i > from ? "," : "").append("{\"channel\":\"").append(channel)
+                    .append("\",\"message\":{\"n\":").append(i).append(",\"pad\":").append(pad).append("}}");
+        }
+        platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+        return from + count;
+    }
+
+    private double metric(String prefix) {
+        String body = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
+                .expectStatus().isOk().expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
+        return body.lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * A WebSocket client whose reading the test switches off and on: while paused it requests no frame, so Reactor
+     * Netty stops reading the socket and the server sees a subscriber that takes nothing.
+     */
+    private static final class DemandClient implements AutoCloseable {
+
+        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        final BlockingQueue<String> controls = new LinkedBlockingQueue<>();
+        private final AtomicBoolean owed = new AtomicBoolean();
+        private volatile boolean paused;
+        private volatile BaseSubscriber<String> reader;
+        private reactor.core.Disposable connection;
+
+        static DemandClient open(URI uri) {
+            DemandClient client = new DemandClient();
+            reactor.core.publisher.Sinks.Empty<Void> opened = reactor.core.publisher.Sinks.empty();
+            client.connection = reactor.netty.http.client.HttpClient.create()
+                    .websocket(reactor.netty.http.client.WebsocketClientSpec.builder()
+                            .maxFramePayloadLength(16 * 1024 * 1024).build())
+                    .uri(uri)
+                    .handle((in, out) -> {
+                        opened.tryEmitEmpty();
+                        return Mono.<Void>create(done -> in.receive().asString().subscribe(client.subscriber(done)));
+                    })
+                    .subscribe();
+            opened.asMono().block(Duration.ofSeconds(10));
+            return client;
+        }
+
+        private BaseSubscriber<String> subscriber(reactor.core.publisher.MonoSink<Void> done) {
+            reader = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                    request(1);
+                }
+
+                @Override
+                protected void hookOnNext(String frame) {
+                    (frame.startsWith("{\"type\":") ? controls : events).add(frame);
+                    owed.set(true);
+                    if (!paused && owed.compareAndSet(true, false)) {
+                        request(1);
+                    }
+                }
+
+                @Override
+                protected void hookFinally(reactor.core.publisher.SignalType type) {
+                    done.success();
+                }
+            };
+            return reader;
+        }
+
+        void pause() {
+            paused = true;
+        }
+
+        void resume() {
+            paused = false;
+            if (owed.compareAndSet(true, false)) {
+                reader.request(1);
+            }
+        }
+
+        @Override
+        public void close() {
+            connection.dispose();
+        }
+    }
+}

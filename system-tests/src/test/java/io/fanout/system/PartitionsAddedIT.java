@@ -1,0 +1,82 @@
+package io.fanout.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fanout.schemas.Topics;
+import io.fanout.testsupport.TestKafka;
+import io.fanout.testsupport.WsTestClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Partitions added while subscribed: the producer moves the channel to another partition; a live subscriber and a
+ * cursor subscriber both keep receiving every event of the channel, in order, across the move.
+ */
+class PartitionsAddedIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @Test
+    void shouldKeepDeliveringAChannelInOrderAcrossAPartitionChange() throws Exception {
+        String channel;
+        do {
+            channel = "moving." + UUID.randomUUID();
+        } while (Topics.partitionOf(channel, 4) == Topics.partitionOf(channel, 8));
+        // clients refresh their metadata every second, so producer and consumers see the new partitions soon
+        try (Platform platform = Platform.start("--spring.kafka.properties.metadata.max.age.ms=1000",
+                "--fanout.subscribe.buffer-size=32")) {
+            List<JsonNode> acks = new ArrayList<>(publish(platform, channel, 0, 20));
+            long from = acks.get(0).get("offset").longValue();
+            try (WsTestClient live = WsTestClient.connect(platform.events("channel=" + channel));
+                    WsTestClient cursor = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> live.controls().size() == 1
+                        && cursor.controls().size() == 1); // both subscribed
+                TestKafka.withAdmin(admin -> admin.createPartitions(Map.of(platform.topic,
+                        NewPartitions.increaseTo(8))).all().toCompletionStage().toCompletableFuture().join());
+                int next = 20;
+                int oldPartition = acks.get(0).get("partition").intValue();
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                int movedAt = -1;
+                while (System.nanoTime() < deadline && (movedAt < 0 || next < movedAt + 50)) {
+                    List<JsonNode> batch = publish(platform, channel, next, next + 5);
+                    acks.addAll(batch);
+                    next += 5;
+                    if (movedAt < 0 && batch.get(batch.size() - 1).get("partition").intValue() != oldPartition) {
+                        movedAt = next;
+                    }
+                }
+                assertThat(movedAt).as("the producer moved the channel to another partition").isPositive();
+                int total = next;
+                List<String> liveFrames = live.take(total - 20, WAIT);
+                for (int i = 0; i < total - 20; i++) {
+                    assertThat(Json.parse(liveFrames.get(i)).get("message").intValue()).as("live %d", i).isEqualTo(20 + i);
+                }
+                List<String> cursorFrames = cursor.take(total, WAIT);
+                for (int i = 0; i < total; i++) {
+                    assertThat(Json.parse(cursorFrames.get(i)).get("message").intValue()).as("cursor %d", i).isEqualTo(i);
+                }
+            }
+        }
+    }
+
+    private static List<JsonNode> publish(Platform platform, String channel, int from, int to) {
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = from; i < to; i++) {
+            batch.append(i > from ? "," : "").append("{\"channel\":\"").append(channel).append("\",\"message\":")
+                    .append(i).append('}');
+        }
+        List<JsonNode> acks = new ArrayList<>();
+        Json.parse(platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk().expectBody()
+                .returnResult().getResponseBody()).forEach(acks::add);
+        return acks;
+    }
+}
