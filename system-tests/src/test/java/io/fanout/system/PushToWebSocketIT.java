@@ -61,6 +61,20 @@ class PushToWebSocketIT {
     }
 
     @Test
+    void shouldReadAPercentEncodedQueryAsSseDoes() throws Exception {
+        String channel = "it.pct:" + UUID.randomUUID(); // ':' is allowed in channel names, and escaped by most clients
+        JsonNode first = push("{\"channel\":\"" + channel + "\",\"message\":1}");
+        push("{\"channel\":\"" + channel + "\",\"message\":2}");
+        String encoded = channel.replace(":", "%3A");
+        String from = first.get("partition").intValue() + "%3A" + first.get("offset").longValue();
+        try (WsTestClient subscriber = WsTestClient.connect(platform.events("channel=" + encoded + "&from=" + from))) {
+            List<JsonNode> frames = subscriber.take(2, WAIT).stream().map(Json::parse).toList();
+            assertThat(frames).extracting(frame -> frame.get("channel").stringValue()).containsOnly(channel);
+            assertThat(frames).extracting(frame -> frame.get("message").intValue()).containsExactly(1, 2);
+        }
+    }
+
+    @Test
     void shouldUseTheDefaultChannelWhenNoneIsGiven() throws Exception {
         try (WsTestClient subscriber = WsTestClient.connect(platform.events(""))) {
             JsonNode ack = push("{\"message\":\"the dude abides\"}");
