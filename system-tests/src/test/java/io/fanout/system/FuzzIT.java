@@ -3,15 +3,23 @@ package io.fanout.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fanout.testsupport.TestKafka;
+import io.fanout.testsupport.WsTestClient;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -20,11 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.test.web.reactive.server.FluxExchangeResult;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Random bodies, headers, channel names, cursors and WebSocket frames against both running services: every
  * answer is a 2xx/4xx or a refusal close (1008/1009/1013), never a 5xx, and both still serve a normal request
- * afterwards. Inputs come from a seeded {@link Random}: the seed is logged, and {@code -Dfanout.fuzz.seed=N}
+ * afterwards. Random records that fanout did not write sit in the topic between a channel's events, and a client
+ * floods frames without reading, while others are served. Inputs come from a seeded {@link Random}: the seed is logged, and {@code -Dfanout.fuzz.seed=N}
  * replays a run; {@code -Dfanout.fuzz.scale=K} multiplies the number of inputs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -113,6 +123,75 @@ class FuzzIT {
                                     .isIn(400, 403, 413, 422));
                 }
             }
+        }
+    }
+
+    /**
+     * Random records that fanout did not write (no key, the channel's key over bytes that are not an Event, random
+     * keys, empty and null values) between a channel's events in its partition: a replay from a random cursor gets
+     * exactly the channel's events, in order, and the socket stays open.
+     */
+    @Test
+    void shouldReplayAChannelThroughRandomForeignRecordsInItsPartition() throws Exception {
+        Random random = new Random(SEED + 3);
+        String channel = "fuzz.foreign." + UUID.randomUUID();
+        Publisher publisher = new Publisher(platform);
+        List<JsonNode> acks = new ArrayList<>();
+        int partition = -1;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            for (int i = 0; i < 20; i++) {
+                acks.add(publisher.push(channel, Integer.toString(i)));
+                partition = acks.get(0).get("partition").intValue();
+                for (int junk = random.nextInt(4); junk > 0; junk--) {
+                    INPUTS.incrementAndGet();
+                    byte[] key = switch (random.nextInt(3)) {
+                        case 0 -> null;
+                        case 1 -> channel.getBytes(StandardCharsets.UTF_8);
+                        default -> anyText(random, random.nextInt(20)).getBytes(StandardCharsets.UTF_8);
+                    };
+                    byte[] value = random.nextInt(5) == 0 ? null
+                            : anyText(random, random.nextInt(80)).getBytes(StandardCharsets.UTF_8);
+                    producer.send(new ProducerRecord<>(platform.topic, partition, key, value)).get();
+                }
+            }
+        }
+        int from = random.nextInt(acks.size());
+        String cursor = switch (random.nextInt(3)) {
+            case 0 -> "from=" + acks.get(from).get("offset").longValue();
+            case 1 -> "last=" + (acks.size() - from);
+            default -> "from=" + partition + "%3A" + acks.get(from).get("offset").longValue();
+        };
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&" + cursor))) {
+            List<String> frames = client.take(acks.size() - from, Duration.ofSeconds(60));
+            for (int i = from; i < acks.size(); i++) {
+                assertThat(Json.parse(frames.get(i - from)).get("message").intValue()).as("seed %d: %s", SEED, cursor)
+                        .isEqualTo(i);
+            }
+            assertThat(client.isClosed()).as("seed %d: %s", SEED, cursor).isFalse();
+        }
+    }
+
+    /**
+     * A client that sends random frames as fast as it can and never reads what comes back does not stop the
+     * instance from serving others: a new subscriber gets a push while it is still at it.
+     */
+    @Test
+    void shouldKeepServingOthersWhileAClientSendsRandomFramesWithoutReading() throws Exception {
+        Random random = new Random(SEED + 4);
+        String other = "fuzz.other." + UUID.randomUUID();
+        try (WsTestClient talker = WsTestClient.connectWithoutReading(platform.events("channel=fuzz.talker"));
+                WsTestClient listener = WsTestClient.connect(platform.events("channel=" + other))) {
+            for (int i = 0; i < 3_000 * SCALE && !talker.isClosed(); i++) {
+                INPUTS.incrementAndGet();
+                String frame = new String(body(random).getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+                talker.send(frame.isEmpty() ? " " : frame);
+            }
+            new Publisher(platform).push(other, "\"still served\"");
+            assertThat(Json.parse(listener.take(1, Duration.ofSeconds(30)).get(0)).get("message").stringValue())
+                    .as("seed %d", SEED).isEqualTo("still served");
         }
     }
 
