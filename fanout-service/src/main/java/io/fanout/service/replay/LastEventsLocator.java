@@ -1,5 +1,6 @@
 package io.fanout.service.replay;
 
+import io.fanout.schemas.EventCodec;
 import io.fanout.service.replay.ReplayPlanner.LocatedLast;
 import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
 import io.micrometer.core.instrument.Counter;
@@ -122,7 +123,7 @@ class LastEventsLocator {
         return new LocatedLast(offsets, through, complete);
     }
 
-    /** Offsets in {@code [from, to)} of records keyed {@code channel}, and how far the scan got (to, unless cut). */
+    /** Offsets in {@code [from, to)} of the Events keyed {@code channel}, and how far the scan got (to, unless cut). */
     record Scan(List<Long> offsets, long reached) {
     }
 
@@ -141,7 +142,7 @@ class LastEventsLocator {
                 if (record.offset() >= to) {
                     break;
                 }
-                if (channel.equals(record.key())) {
+                if (channel.equals(record.key()) && EventCodec.isEvent(record.value())) { // not another producer's
                     offsets.add(record.offset());
                 }
             }

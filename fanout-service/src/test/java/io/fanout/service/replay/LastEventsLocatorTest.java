@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fanout.service.replay.ReplayPlanner.LocatedLast;
 import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
 import io.fanout.common.security.AuthProperties;
+import io.fanout.schemas.EventCodec;
+import io.fanout.schemas.avro.Event;
 import io.fanout.common.security.InternalCredentials;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,6 +27,10 @@ class LastEventsLocatorTest {
 
     private static final TopicPartition TP = new TopicPartition("t", 0);
     private static final Set<Long> OURS = Set.of(10L, 500L, 950L, 990L);
+    /** Records keyed like the channel whose value is not an Event: never one of its last N. */
+    private static final Set<Long> FOREIGN = Set.of(700L, 995L);
+    private static final byte[] EVENT = EventCodec.encode(Event.newBuilder().setId("e").setChannel("c")
+            .setMessage("1").setPublishedAt(java.time.Instant.EPOCH).build());
 
     /** Auth off: the locator's directory calls carry no credential. */
     private static final InternalCredentials AUTH_OFF = new InternalCredentials(
@@ -47,8 +53,9 @@ class LastEventsLocatorTest {
         for (int poll = 0; poll < 100; poll++) {
             consumer.schedulePollTask(() -> {
                 for (long offset = 0; offset < 1000; offset++) {
-                    String key = OURS.contains(offset) ? "c" : offset % 7 == 0 ? null : "other";
-                    consumer.addRecord(new ConsumerRecord<>("t", 0, offset, key, new byte[] {1}));
+                    String key = OURS.contains(offset) || FOREIGN.contains(offset) ? "c" : offset % 7 == 0 ? null : "other";
+                    byte[] value = FOREIGN.contains(offset) ? new byte[] {1} : EVENT; // another producer's, keyed "c"
+                    consumer.addRecord(new ConsumerRecord<>("t", 0, offset, key, value));
                 }
             });
         }
