@@ -10,8 +10,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The JDK's WebSocket client, for tests about close codes: it reports the code and reason of a socket the server
- * closes mid-connection (WsTestClient reports those of one closed right after the handshake).
+ * The JDK's WebSocket client, for tests that need the JDK's own client (its handling of close codes and of long
+ * messages); WsTestClient also reports a server close while it reads.
  */
 final class JdkWebSocket implements AutoCloseable {
 

@@ -155,7 +155,7 @@ class PushToWebSocketIT {
             JsonNode heard = Json.parse(listener.take(1, WAIT).get(0));
             assertThat(heard.get("channel").stringValue()).isEqualTo(channel);
             assertThat(heard.get("message").stringValue()).isEqualTo("hello from a socket");
-            // the talker follows the channel too, so it hears its own message (as in the original design)
+            // the talker follows the channel too, so it hears its own message (a socket hears its own publishes on a channel it follows)
             assertThat(Json.parse(talker.take(1, WAIT).get(0)).get("offset").longValue())
                     .isEqualTo(heard.get("offset").longValue());
 

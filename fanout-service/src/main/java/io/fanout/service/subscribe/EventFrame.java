@@ -11,8 +11,9 @@ public record EventFrame(String channel, int partition, long offset, long timest
         implements Frame {
 
     /**
-     * Builds the frame. {@code channel} and {@code id} need no escaping (channel names are restricted to
-     * {@code A-Z a-z 0-9 . _ - :}; ids are UUIDs written by the publisher), and {@code message} is JSON text.
+     * Builds the frame. {@code channel} is written as is (channel names are restricted to
+     * {@code A-Z a-z 0-9 . _ - :}); {@code id} is escaped (fanout's publisher writes UUIDs, but the topic may hold
+     * other producers' events); {@code message} is JSON text, written as is.
      */
     public static EventFrame of(String channel, int partition, long offset, long timestamp, String id, String message) {
         StringBuilder json = new StringBuilder(96 + channel.length() + message.length());

@@ -9,7 +9,8 @@ import org.springframework.validation.annotation.Validated;
  * The connection cap, under {@code fanout.subscribe} (next to {@code SubscribeProperties}' limits).
  *
  * @param maxConnections WebSocket connections one instance holds; one more is closed at once with 1013 (an idle
- *     connection takes about 13 KiB of RSS, 7 KiB of it heap: 25,000 fit the default -Xmx512m)
+ *     connection takes about 17-22 KiB of RSS and 11.9 KiB of heap (bench/RESULTS.md): 25,000 hold about
+ *     290 MiB of the default -Xmx512m)
  */
 @Validated
 @ConfigurationProperties("fanout.subscribe")

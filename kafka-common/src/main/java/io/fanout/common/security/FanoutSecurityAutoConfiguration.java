@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Who may call the services. With {@code fanout.auth.enabled=false} (the default) everything is open.
- * With it on, every request but health, info and prometheus needs a signed JWT (see {@link AuthProperties}),
+ * Who may call the services. With {@code fanout.auth.enabled=false} (the default) everything is open: no token is
+ * read or required. With it on, every request but health, info, prometheus and the live viewer's page and assets
+ * (which ask for a token themselves) needs a signed JWT (see {@link AuthProperties}),
  * verified by Spring Security's reactive resource server (nimbus-jose-jwt): a missing or bad token gets a 401
  * problem. Per-channel checks come after: {@link ChannelAccess} for HTTP, {@link TokenVerifier} for WebSocket
  * handshakes. Only a {@code GET} with {@code Upgrade: websocket} to a path of the service's {@link WebSocketEndpoints}
