@@ -127,39 +127,43 @@ class ReplayIT {
     @Test
     void shouldSayWhenTheCursorIsOlderThanTheLogThenSendFromTheEarliest() throws Exception {
         String channel = channel();
-        List<JsonNode> acks = publisher.numbers(channel, 0, 10, 10);
-        int partition = acks.get(0).get("partition").intValue();
-        long earliest = acks.get(5).get("offset").longValue();
-        TestKafka.withAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
-                RecordsToDelete.beforeOffset(earliest))).all().toCompletionStage().toCompletableFuture().join());
+        List<JsonNode> acks = tenEventsWithTheFirstFiveDeleted(channel);
         long requested = acks.get(0).get("offset").longValue();
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + requested))) {
-            JsonNode notice = Json.parse(client.take(1, WAIT).get(0));
-            assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
-            assertThat(notice.get("partition").intValue()).isEqualTo(partition);
+            JsonNode notice = truncatedThenTheLastFive(client, acks);
             assertThat(notice.get("requested").longValue()).isEqualTo(requested);
-            assertThat(notice.get("earliest").longValue()).isEqualTo(earliest);
-            assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
         }
     }
 
     @Test
     void shouldSayWhenASinceIsOlderThanTheEarliestKeptRecordThenSendFromTheEarliest() throws Exception {
         String channel = channel();
+        List<JsonNode> acks = tenEventsWithTheFirstFiveDeleted(channel);
+        long since = acks.get(0).get("timestamp").longValue();
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&since=" + since))) {
+            JsonNode notice = truncatedThenTheLastFive(client, acks);
+            assertThat(notice.get("since").longValue()).isEqualTo(since);
+        }
+    }
+
+    /** Publishes ten events to {@code channel} and deletes its partition's records below the sixth. */
+    private List<JsonNode> tenEventsWithTheFirstFiveDeleted(String channel) {
         List<JsonNode> acks = publisher.numbers(channel, 0, 10, 10);
         int partition = acks.get(0).get("partition").intValue();
         long earliest = acks.get(5).get("offset").longValue();
         TestKafka.withAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
                 RecordsToDelete.beforeOffset(earliest))).all().toCompletionStage().toCompletableFuture().join());
-        long since = acks.get(0).get("timestamp").longValue();
-        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&since=" + since))) {
-            JsonNode notice = Json.parse(client.take(1, WAIT).get(0));
-            assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
-            assertThat(notice.get("partition").intValue()).isEqualTo(partition);
-            assertThat(notice.get("since").longValue()).isEqualTo(since);
-            assertThat(notice.get("earliest").longValue()).isEqualTo(earliest);
-            assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
-        }
+        return acks;
+    }
+
+    /** Asserts a {@code truncated} notice pointing at the sixth event, then the last five events; the notice. */
+    private static JsonNode truncatedThenTheLastFive(WsTestClient client, List<JsonNode> acks) throws Exception {
+        JsonNode notice = Json.parse(client.take(1, WAIT).get(0));
+        assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
+        assertThat(notice.get("partition").intValue()).isEqualTo(acks.get(0).get("partition").intValue());
+        assertThat(notice.get("earliest").longValue()).isEqualTo(acks.get(5).get("offset").longValue());
+        assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
+        return notice;
     }
 
     @Test
