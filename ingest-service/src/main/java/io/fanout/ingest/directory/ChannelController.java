@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +34,7 @@ import reactor.core.publisher.Mono;
  * internal token that may subscribe to every channel ({@code InternalCredentials}).
  */
 @RestController
+@ConditionalOnProperty(prefix = "fanout.directory", name = "enabled", havingValue = "true", matchIfMissing = true)
 @RequestMapping(path = "/channels", produces = MediaType.APPLICATION_JSON_VALUE)
 class ChannelController {
 
