@@ -53,13 +53,18 @@ final class CloseCodes {
     }
 
     /**
-     * {@code reason} if it is at most {@value #MAX_REASON_BYTES} bytes of UTF-8; otherwise its longest prefix of whole
-     * characters (never half a surrogate pair) that fits with "..." appended.
+     * {@code reason} on one line (control characters, which a refused query may echo, become spaces) if it is at most
+     * {@value #MAX_REASON_BYTES} bytes of UTF-8; otherwise its longest prefix of whole characters (never half a
+     * surrogate pair) that fits with "..." appended.
      */
-    static String fit(String reason) {
-        if (reason == null) {
+    static String fit(String text) {
+        if (text == null) {
             return null;
         }
+        String reason = text.chars().anyMatch(Character::isISOControl)
+                ? text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString()
+                : text;
         if (reason.length() * 3 <= MAX_REASON_BYTES
                 || reason.getBytes(StandardCharsets.UTF_8).length <= MAX_REASON_BYTES) {
             return reason;

@@ -49,4 +49,10 @@ class CloseCodesTest {
             assertThat(utf8(status.getReason())).isLessThanOrEqualTo(123);
         }
     }
+
+    @Test
+    void shouldKeepAReasonOnOneLine() {
+        assertThat(CloseCodes.fit("last must be a whole number, not 'a\nb\u0000c'"))
+                .isEqualTo("last must be a whole number, not 'a b c'");
+    }
 }
