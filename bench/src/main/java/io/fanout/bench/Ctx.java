@@ -4,19 +4,26 @@ import java.util.List;
 import reactor.netty.resources.LoopResources;
 
 /** What every phase gets: options, event loops, URLs, the process monitor. */
-record Ctx(Options o, LoopResources loops, String ingestUrl, String fanoutUrl, String fanoutHttpUrl,
-    ProcMonitor monitor, String runId, List<String> notes) {
+record Ctx(
+        Options o,
+        LoopResources loops,
+        String ingestUrl,
+        String fanoutUrl,
+        String fanoutHttpUrl,
+        ProcMonitor monitor,
+        String runId,
+        List<String> notes) {
 
-  Publisher publisher(int maxConnections) {
-    return new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"));
-  }
+    Publisher publisher(int maxConnections) {
+        return new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"));
+    }
 
-  WsClients ws() {
-    return new WsClients(loops, fanoutUrl, o.integer("conn-per-source-ip"));
-  }
+    WsClients ws() {
+        return new WsClients(loops, fanoutUrl, o.integer("conn-per-source-ip"));
+    }
 
-  /** Channel-name prefix unique to this run and phase, e.g. bench.k3x9.sat */
-  String prefix(String phase) {
-    return "bench." + runId + "." + phase;
-  }
+    /** Channel-name prefix unique to this run and phase, e.g. bench.k3x9.sat */
+    String prefix(String phase) {
+        return "bench." + runId + "." + phase;
+    }
 }

@@ -20,183 +20,201 @@ import org.HdrHistogram.Histogram;
  * the windows (while the replays connect) are counted for loss but not for latency.
  */
 final class LatencyPhase {
-  private LatencyPhase() {}
+    private LatencyPhase() {}
 
-  private static final long GAP_NANOS = 2_000_000_000L;
+    private static final long GAP_NANOS = 2_000_000_000L;
 
-  static PhaseResult run(Ctx ctx) {
-    Options o = ctx.o();
-    int s = o.integer("lat-subscribers");
-    int k = o.integer("lat-channels");
-    int rate = o.integer("lat-rate");
-    int seconds = o.integer("lat-seconds");
-    int warmup = o.integer("lat-warmup-seconds");
-    int replays = Math.max(0, o.integer("lat-replays"));
-    int historyEvents = o.integer("lat-replay-events");
-    int maxInFlight = 256;
+    static PhaseResult run(Ctx ctx) {
+        Options o = ctx.o();
+        int s = o.integer("lat-subscribers");
+        int k = o.integer("lat-channels");
+        int rate = o.integer("lat-rate");
+        int seconds = o.integer("lat-seconds");
+        int warmup = o.integer("lat-warmup-seconds");
+        int replays = Math.max(0, o.integer("lat-replays"));
+        int historyEvents = o.integer("lat-replay-events");
+        int maxInFlight = 256;
 
-    SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("lat"), s, k);
-    Publisher p = ctx.publisher(64);
+        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("lat"), s, k);
+        Publisher p = ctx.publisher(64);
 
-    // history for the replay subscribers, written before anything is measured
-    Publisher.Channels history = null;
-    long historyFrom = -1;
-    long historyAcked = 0;
-    double historyWriteSeconds = 0;
-    if (replays > 0) {
-      history = new Publisher.Channels(ctx.prefix("lat") + ".history", 1, true);
-      Publisher hp = ctx.publisher(4);
-      long tw = System.nanoTime();
-      ReplayPhase.writeHistory(hp, history, historyEvents, 60);
-      historyWriteSeconds = (System.nanoTime() - tw) / 1e9;
-      historyAcked = hp.ackedEvents.sum();
-      historyFrom = history.minOffset[0];
-      if (historyAcked < historyEvents || historyFrom == Long.MAX_VALUE) {
-        ctx.notes().add("latency: history for the replays could not be written (" + historyAcked + " of "
-            + historyEvents + " acked, " + hp.failures() + "); no replay window");
-        replays = 0;
-      }
-    }
-
-    g.connect();
-    g.awaitReady(p, Duration.ofSeconds(20));
-    double perChannel = g.readyPerChannel();
-    double publishRate = rate / perChannel;
-    long period = Math.max(1, (long) (1e9 / publishRate));
-
-    AtomicInteger inFlight = new AtomicInteger();
-    long t0 = System.nanoTime();
-    long measureFrom = t0 + warmup * 1_000_000_000L;
-    long endA = measureFrom + seconds * 1_000_000_000L;
-    long startB = replays > 0 ? endA + GAP_NANOS : endA;
-    long endB = replays > 0 ? startB + seconds * 1_000_000_000L : endA;
-    g.tally.recordFrom = measureFrom;
-    g.tally.recordUntil = endA;
-    g.tally.recordFromB = startB;
-    g.tally.recordUntilB = endB;
-    ProcMonitor.Window w = null;
-    ProcMonitor.Usage uA = null;
-    ProcMonitor.Usage uB = null;
-    Histogram ackA = null;
-    ReplayLoad load = null;
-    long replayReadAtB = 0;
-    long replayCyclesAtB = 0;
-    long replayReadAtEnd = 0;
-    long replayCyclesAtEnd = 0;
-    int stage = 0; // 0 warm-up, 1 window A, 2 gap (replays starting), 3 window B
-    long i = 0;
-    long sent = 0;
-    long[] skipped = new long[4];
-    while (true) {
-      long now = System.nanoTime();
-      if (stage == 0 && now >= measureFrom) {
-        stage = 1;
-        w = ctx.monitor().begin();
-        p.ackLatency.getIntervalHistogram(); // drop the warm-up's
-      }
-      if (stage == 1 && now >= endA) {
-        uA = w.end();
-        ackA = p.ackLatency.getIntervalHistogram();
-        if (replays == 0) {
-          break;
+        // history for the replay subscribers, written before anything is measured
+        Publisher.Channels history = null;
+        long historyFrom = -1;
+        long historyAcked = 0;
+        double historyWriteSeconds = 0;
+        if (replays > 0) {
+            history = new Publisher.Channels(ctx.prefix("lat") + ".history", 1, true);
+            Publisher hp = ctx.publisher(4);
+            long tw = System.nanoTime();
+            ReplayPhase.writeHistory(hp, history, historyEvents, 60);
+            historyWriteSeconds = (System.nanoTime() - tw) / 1e9;
+            historyAcked = hp.ackedEvents.sum();
+            historyFrom = history.minOffset[0];
+            if (historyAcked < historyEvents || historyFrom == Long.MAX_VALUE) {
+                ctx.notes()
+                        .add("latency: history for the replays could not be written (" + historyAcked + " of "
+                                + historyEvents + " acked, " + hp.failures() + "); no replay window");
+                replays = 0;
+            }
         }
-        stage = 2;
-        load = new ReplayLoad(ctx.ws(), history.names[0], historyFrom, historyAcked, replays).start();
-      }
-      if (stage == 2 && now >= startB) {
-        stage = 3;
-        w = ctx.monitor().begin();
-        p.ackLatency.getIntervalHistogram(); // drop the gap's
-        replayReadAtB = load.eventsRead();
-        replayCyclesAtB = load.cyclesCompleted();
-      }
-      long due = t0 + i * period;
-      if (due >= endB) {
-        break;
-      }
-      if (now < due) {
-        LockSupport.parkNanos(Math.min(due - now, 200_000));
-        continue;
-      }
-      i++;
-      if (inFlight.get() >= maxInFlight) {
-        skipped[stage]++; // the platform does not keep up; the schedule moves on
-        continue;
-      }
-      inFlight.incrementAndGet();
-      sent++;
-      p.pushOne(g.channels, due, ok -> inFlight.decrementAndGet());
-    }
-    if (stage == 3) {
-      uB = w.end();
-      replayReadAtEnd = load.eventsRead();
-      replayCyclesAtEnd = load.cyclesCompleted();
-    } else if (uA == null) {
-      uA = (w == null ? ctx.monitor().begin() : w).end();
-      ackA = p.ackLatency.getIntervalHistogram();
-    }
-    long pubEnd = System.nanoTime();
-    long deadline = pubEnd + 15_000_000_000L;
-    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-      WsClients.sleep(10);
-    }
-    Histogram ackB = p.ackLatency.getIntervalHistogram();
-    g.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
-    if (load != null) {
-      load.stop();
-    }
-    Histogram lat = g.tally.latency.getIntervalHistogram();
-    Histogram latB = g.tally.latencyB.getIntervalHistogram();
-    Map<String, Object> counts = g.closeAndCount();
-    double measuredDeliveryRate = lat.getTotalCount() / (double) seconds;
 
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("channels", k);
-    f.put("targetDeliveriesPerSecond", rate);
-    f.put("publishesPerSecondTarget", Fmt.r3(publishRate));
-    f.put("measuredSeconds", seconds);
-    f.put("warmupSeconds", warmup);
-    f.put("measuredDeliveriesPerSecond", Math.round(measuredDeliveryRate));
-    f.put("eventsSent", sent);
-    f.put("eventsSkippedTooManyInFlight", skipped[0] + skipped[1] + skipped[2] + skipped[3]);
-    f.put("eventsSkippedInWindow", skipped[1]);
-    f.put("eventsFailed", p.failedEvents.sum());
-    f.put("publishFailures", p.failures());
-    f.putAll(counts);
-    f.put("latency", Lat.json(lat));
-    f.put("ackLatency", Lat.json(ackA));
-    f.put("usage", uA.json());
-    f.put("replays", replays);
-    String replayPart = "";
-    if (replays > 0 && uB != null) {
-      double replayRate = (replayReadAtEnd - replayReadAtB) / (double) seconds;
-      Map<String, Object> b = new LinkedHashMap<>();
-      b.put("replaySubscribers", replays);
-      b.put("measuredSeconds", seconds);
-      b.put("measuredDeliveriesPerSecond", Math.round(latB.getTotalCount() / (double) seconds));
-      b.put("eventsSkippedInWindow", skipped[3]);
-      b.put("latency", Lat.json(latB));
-      b.put("ackLatency", Lat.json(ackB));
-      b.put("replayEventsRead", replayReadAtEnd - replayReadAtB);
-      b.put("replayEventsPerSecond", Math.round(replayRate));
-      b.put("replayCyclesCompletedInWindow", replayCyclesAtEnd - replayCyclesAtB);
-      b.put("historyEvents", historyAcked);
-      b.put("historyWriteSeconds", Fmt.r3(historyWriteSeconds));
-      b.put("replayLoad", load.json());
-      b.put("usage", uB.json());
-      f.put("withReplays", b);
-      replayPart = String.format(" | with %d replays (%s events/s read back, %d full reads of %d events): %s, skipped=%d",
-          replays, Fmt.si(replayRate), replayCyclesAtEnd - replayCyclesAtB, historyAcked,
-          Lat.line("publish->deliver", latB), skipped[3]);
-    }
+        g.connect();
+        g.awaitReady(p, Duration.ofSeconds(20));
+        double perChannel = g.readyPerChannel();
+        double publishRate = rate / perChannel;
+        long period = Math.max(1, (long) (1e9 / publishRate));
 
-    String line = String.format(
-        "latency: %d subs x %d ch, %s publishes/s -> %s deliveries/s measured over %ds | %s, skipped=%d%s | %s"
-            + " | lost=%d dup=%d ooo=%d skipped=%d failed=%d | no replays: %s%s",
-        s, k, Fmt.f0(publishRate), Fmt.si(measuredDeliveryRate), seconds, Lat.line("publish->deliver", lat),
-        skipped[1], replayPart, Lat.line("POST /push ack", ackA), counts.get("lost"), counts.get("duplicated"),
-        counts.get("outOfOrder"), (long) f.get("eventsSkippedTooManyInFlight"), p.failedEvents.sum(), uA.line(),
-        uB == null ? "" : " | with replays: " + uB.line());
-    return new PhaseResult("latency", line, f);
-  }
+        AtomicInteger inFlight = new AtomicInteger();
+        long t0 = System.nanoTime();
+        long measureFrom = t0 + warmup * 1_000_000_000L;
+        long endA = measureFrom + seconds * 1_000_000_000L;
+        long startB = replays > 0 ? endA + GAP_NANOS : endA;
+        long endB = replays > 0 ? startB + seconds * 1_000_000_000L : endA;
+        g.tally.recordFrom = measureFrom;
+        g.tally.recordUntil = endA;
+        g.tally.recordFromB = startB;
+        g.tally.recordUntilB = endB;
+        ProcMonitor.Window w = null;
+        ProcMonitor.Usage uA = null;
+        ProcMonitor.Usage uB = null;
+        Histogram ackA = null;
+        ReplayLoad load = null;
+        long replayReadAtB = 0;
+        long replayCyclesAtB = 0;
+        long replayReadAtEnd = 0;
+        long replayCyclesAtEnd = 0;
+        int stage = 0; // 0 warm-up, 1 window A, 2 gap (replays starting), 3 window B
+        long i = 0;
+        long sent = 0;
+        long[] skipped = new long[4];
+        while (true) {
+            long now = System.nanoTime();
+            if (stage == 0 && now >= measureFrom) {
+                stage = 1;
+                w = ctx.monitor().begin();
+                p.ackLatency.getIntervalHistogram(); // drop the warm-up's
+            }
+            if (stage == 1 && now >= endA) {
+                uA = w.end();
+                ackA = p.ackLatency.getIntervalHistogram();
+                if (replays == 0) {
+                    break;
+                }
+                stage = 2;
+                load = new ReplayLoad(ctx.ws(), history.names[0], historyFrom, historyAcked, replays).start();
+            }
+            if (stage == 2 && now >= startB) {
+                stage = 3;
+                w = ctx.monitor().begin();
+                p.ackLatency.getIntervalHistogram(); // drop the gap's
+                replayReadAtB = load.eventsRead();
+                replayCyclesAtB = load.cyclesCompleted();
+            }
+            long due = t0 + i * period;
+            if (due >= endB) {
+                break;
+            }
+            if (now < due) {
+                LockSupport.parkNanos(Math.min(due - now, 200_000));
+                continue;
+            }
+            i++;
+            if (inFlight.get() >= maxInFlight) {
+                skipped[stage]++; // the platform does not keep up; the schedule moves on
+                continue;
+            }
+            inFlight.incrementAndGet();
+            sent++;
+            p.pushOne(g.channels, due, ok -> inFlight.decrementAndGet());
+        }
+        if (stage == 3) {
+            uB = w.end();
+            replayReadAtEnd = load.eventsRead();
+            replayCyclesAtEnd = load.cyclesCompleted();
+        } else if (uA == null) {
+            uA = (w == null ? ctx.monitor().begin() : w).end();
+            ackA = p.ackLatency.getIntervalHistogram();
+        }
+        long pubEnd = System.nanoTime();
+        long deadline = pubEnd + 15_000_000_000L;
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            WsClients.sleep(10);
+        }
+        Histogram ackB = p.ackLatency.getIntervalHistogram();
+        g.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
+        if (load != null) {
+            load.stop();
+        }
+        Histogram lat = g.tally.latency.getIntervalHistogram();
+        Histogram latB = g.tally.latencyB.getIntervalHistogram();
+        Map<String, Object> counts = g.closeAndCount();
+        double measuredDeliveryRate = lat.getTotalCount() / (double) seconds;
+
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("channels", k);
+        f.put("targetDeliveriesPerSecond", rate);
+        f.put("publishesPerSecondTarget", Fmt.r3(publishRate));
+        f.put("measuredSeconds", seconds);
+        f.put("warmupSeconds", warmup);
+        f.put("measuredDeliveriesPerSecond", Math.round(measuredDeliveryRate));
+        f.put("eventsSent", sent);
+        f.put("eventsSkippedTooManyInFlight", skipped[0] + skipped[1] + skipped[2] + skipped[3]);
+        f.put("eventsSkippedInWindow", skipped[1]);
+        f.put("eventsFailed", p.failedEvents.sum());
+        f.put("publishFailures", p.failures());
+        f.putAll(counts);
+        f.put("latency", Lat.json(lat));
+        f.put("ackLatency", Lat.json(ackA));
+        f.put("usage", uA.json());
+        f.put("replays", replays);
+        String replayPart = "";
+        if (replays > 0 && uB != null) {
+            double replayRate = (replayReadAtEnd - replayReadAtB) / (double) seconds;
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("replaySubscribers", replays);
+            b.put("measuredSeconds", seconds);
+            b.put("measuredDeliveriesPerSecond", Math.round(latB.getTotalCount() / (double) seconds));
+            b.put("eventsSkippedInWindow", skipped[3]);
+            b.put("latency", Lat.json(latB));
+            b.put("ackLatency", Lat.json(ackB));
+            b.put("replayEventsRead", replayReadAtEnd - replayReadAtB);
+            b.put("replayEventsPerSecond", Math.round(replayRate));
+            b.put("replayCyclesCompletedInWindow", replayCyclesAtEnd - replayCyclesAtB);
+            b.put("historyEvents", historyAcked);
+            b.put("historyWriteSeconds", Fmt.r3(historyWriteSeconds));
+            b.put("replayLoad", load.json());
+            b.put("usage", uB.json());
+            f.put("withReplays", b);
+            replayPart = String.format(
+                    " | with %d replays (%s events/s read back, %d full reads of %d events): %s, skipped=%d",
+                    replays,
+                    Fmt.si(replayRate),
+                    replayCyclesAtEnd - replayCyclesAtB,
+                    historyAcked,
+                    Lat.line("publish->deliver", latB),
+                    skipped[3]);
+        }
+
+        String line = String.format(
+                "latency: %d subs x %d ch, %s publishes/s -> %s deliveries/s measured over %ds | %s, skipped=%d%s | %s"
+                        + " | lost=%d dup=%d ooo=%d skipped=%d failed=%d | no replays: %s%s",
+                s,
+                k,
+                Fmt.f0(publishRate),
+                Fmt.si(measuredDeliveryRate),
+                seconds,
+                Lat.line("publish->deliver", lat),
+                skipped[1],
+                replayPart,
+                Lat.line("POST /push ack", ackA),
+                counts.get("lost"),
+                counts.get("duplicated"),
+                counts.get("outOfOrder"),
+                (long) f.get("eventsSkippedTooManyInFlight"),
+                p.failedEvents.sum(),
+                uA.line(),
+                uB == null ? "" : " | with replays: " + uB.line());
+        return new PhaseResult("latency", line, f);
+    }
 }

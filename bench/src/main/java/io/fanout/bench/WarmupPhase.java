@@ -12,41 +12,42 @@ import java.util.function.BooleanSupplier;
  * freshly started ingest-service spends minutes compiling: measured cold, /push ran at a seventh of its warm rate.
  */
 final class WarmupPhase {
-  private WarmupPhase() {}
+    private WarmupPhase() {}
 
-  static PhaseResult run(Ctx ctx) {
-    Options o = ctx.o();
-    int seconds = o.integer("warmup-seconds");
-    int k = 10;
-    SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("warm"), 100, k);
-    Publisher p = ctx.publisher(20);
-    g.connect();
-    g.awaitReady(p, Duration.ofSeconds(20));
-    double perChannel = g.readyPerChannel();
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
-    BooleanSupplier keepGoing = () -> System.nanoTime() < end;
-    BooleanSupplier lagging = () -> (p.sentEvents.sum() - g.tally.deliveries.sum() / perChannel) / k > 200;
-    ProcMonitor.Window w = ctx.monitor().begin();
-    CompletableFuture<Void> publishing = CompletableFuture.allOf(
-        p.closedLoops(16, keepGoing, lagging, d -> p.pushOne(g.channels, 0, d)),
-        p.closedLoops(4, keepGoing, lagging, d -> p.pushBatch(g.channels, 100, d)));
-    try {
-      publishing.get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (Exception e) {
-      ctx.notes().add("warmup: publishers did not finish: " + e);
+    static PhaseResult run(Ctx ctx) {
+        Options o = ctx.o();
+        int seconds = o.integer("warmup-seconds");
+        int k = 10;
+        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("warm"), 100, k);
+        Publisher p = ctx.publisher(20);
+        g.connect();
+        g.awaitReady(p, Duration.ofSeconds(20));
+        double perChannel = g.readyPerChannel();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        BooleanSupplier keepGoing = () -> System.nanoTime() < end;
+        BooleanSupplier lagging = () -> (p.sentEvents.sum() - g.tally.deliveries.sum() / perChannel) / k > 200;
+        ProcMonitor.Window w = ctx.monitor().begin();
+        CompletableFuture<Void> publishing = CompletableFuture.allOf(
+                p.closedLoops(16, keepGoing, lagging, d -> p.pushOne(g.channels, 0, d)),
+                p.closedLoops(4, keepGoing, lagging, d -> p.pushBatch(g.channels, 100, d)));
+        try {
+            publishing.get(seconds + 60L, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            ctx.notes().add("warmup: publishers did not finish: " + e);
+        }
+        ProcMonitor.Usage u = w.end();
+        g.drain(System.nanoTime(), Duration.ofSeconds(2), Duration.ofSeconds(10));
+        Map<String, Object> counts = g.closeAndCount();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("seconds", seconds);
+        f.put("requests", p.okRequests.sum());
+        f.put("events", p.ackedEvents.sum());
+        f.put("deliveries", g.tally.deliveries.sum());
+        f.put("counts", counts);
+        f.put("usage", u.json());
+        String line = String.format(
+                "warmup: %ds, %d requests, %d events acked, %d deliveries (not measured) | %s",
+                seconds, p.okRequests.sum(), p.ackedEvents.sum(), g.tally.deliveries.sum(), u.line());
+        return new PhaseResult("warmup", line, f);
     }
-    ProcMonitor.Usage u = w.end();
-    g.drain(System.nanoTime(), Duration.ofSeconds(2), Duration.ofSeconds(10));
-    Map<String, Object> counts = g.closeAndCount();
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("seconds", seconds);
-    f.put("requests", p.okRequests.sum());
-    f.put("events", p.ackedEvents.sum());
-    f.put("deliveries", g.tally.deliveries.sum());
-    f.put("counts", counts);
-    f.put("usage", u.json());
-    String line = String.format("warmup: %ds, %d requests, %d events acked, %d deliveries (not measured) | %s",
-        seconds, p.okRequests.sum(), p.ackedEvents.sum(), g.tally.deliveries.sum(), u.line());
-    return new PhaseResult("warmup", line, f);
-  }
 }

@@ -15,12 +15,15 @@ class FanoutArchitectureTest {
     /** The sockets and streams only see sessions and frames: Kafka stays behind the consumer and the replay readers. */
     @ArchTest
     static final ArchRule webPackagesShouldNotUseKafka = noClasses()
-            .that().resideInAnyPackage("io.fanout.service.ws..", "io.fanout.service.sse..")
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..");
+            .that()
+            .resideInAnyPackage("io.fanout.service.ws..", "io.fanout.service.sse..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.kafka..");
 
     @ArchTest
-    static final ArchRule shouldNotUseKafkaInternals = noClasses()
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
+    static final ArchRule shouldNotUseKafkaInternals =
+            noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

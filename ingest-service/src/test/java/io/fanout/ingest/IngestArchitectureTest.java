@@ -15,12 +15,15 @@ class IngestArchitectureTest {
     /** The HTTP side hands requests to EventPublisher (kafka-common) and never touches a Kafka type itself. */
     @ArchTest
     static final ArchRule publishControllersShouldNotUseKafka = noClasses()
-            .that().resideInAPackage("io.fanout.ingest.publish..")
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..");
+            .that()
+            .resideInAPackage("io.fanout.ingest.publish..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("org.apache.kafka..");
 
     @ArchTest
-    static final ArchRule shouldNotUseKafkaInternals = noClasses()
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
+    static final ArchRule shouldNotUseKafkaInternals =
+            noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

@@ -33,18 +33,25 @@ public class FanoutKafkaAutoConfiguration {
 
     @Bean
     IdempotencyStore idempotencyStore(ProducerFactory<?, ?> producerFactory, IdempotencyProperties idempotency) {
-        return new IdempotencyStore(idempotency.window(), idempotency.maxKeys(), idempotency.maxBytes().toBytes(),
+        return new IdempotencyStore(
+                idempotency.window(),
+                idempotency.maxKeys(),
+                idempotency.maxBytes().toBytes(),
                 ackTimeout(producerFactory));
     }
 
     /** Keys written by every instance within the window, read before this instance serves (the start-up re-read). */
     @Bean(destroyMethod = "close")
-    @ConditionalOnProperty(prefix = "fanout.publish.idempotency", name = "follow-topic", havingValue = "true",
+    @ConditionalOnProperty(
+            prefix = "fanout.publish.idempotency",
+            name = "follow-topic",
+            havingValue = "true",
             matchIfMissing = true)
-    IdempotencyKeyFollower idempotencyKeyFollower(IdempotencyStore store, IdempotencyProperties idempotency,
-            KafkaAdmin admin, FanoutProperties fanout) throws InterruptedException {
-        IdempotencyKeyFollower follower = new IdempotencyKeyFollower(store, admin.getConfigurationProperties(),
-                fanout.topic());
+    IdempotencyKeyFollower idempotencyKeyFollower(
+            IdempotencyStore store, IdempotencyProperties idempotency, KafkaAdmin admin, FanoutProperties fanout)
+            throws InterruptedException {
+        IdempotencyKeyFollower follower =
+                new IdempotencyKeyFollower(store, admin.getConfigurationProperties(), fanout.topic());
         follower.start(idempotency.rebuildTimeout());
         store.followWith(follower);
         return follower;
@@ -52,26 +59,41 @@ public class FanoutKafkaAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @SuppressWarnings("unchecked")
-    EventPublisher eventPublisher(ProducerFactory<?, ?> producerFactory, FanoutProperties fanout,
-            PublishProperties publish, IdempotencyStore keys, ObjectProvider<IdempotencyKeyFollower> follower,
+    EventPublisher eventPublisher(
+            ProducerFactory<?, ?> producerFactory,
+            FanoutProperties fanout,
+            PublishProperties publish,
+            IdempotencyStore keys,
+            ObjectProvider<IdempotencyKeyFollower> follower,
             ObjectProvider<MeterRegistry> meters) {
         // What the contract promises is fixed here, whatever spring.kafka.producer.* says.
         Map<String, Object> contract = Map.of(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        Producer<String, byte[]> producer = (Producer<String, byte[]>) producerFactory
-                .copyWithConfigurationOverride(contract).createProducer();
-        follower.ifAvailable(started -> { }); // keys of the last window are known before this instance serves
-        return new EventPublisher(producer, fanout.topic(), publish.maxQueuedSends(),
-                meters.getIfAvailable(SimpleMeterRegistry::new), keys, ackTimeout(producerFactory));
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true);
+        Producer<String, byte[]> producer = (Producer<String, byte[]>)
+                producerFactory.copyWithConfigurationOverride(contract).createProducer();
+        follower.ifAvailable(started -> {}); // keys of the last window are known before this instance serves
+        return new EventPublisher(
+                producer,
+                fanout.topic(),
+                publish.maxQueuedSends(),
+                meters.getIfAvailable(SimpleMeterRegistry::new),
+                keys,
+                ackTimeout(producerFactory));
     }
 
     /** A publish is answered (ack or 503) within the producer's delivery.timeout.ms of arriving. */
     private static Duration ackTimeout(ProducerFactory<?, ?> producerFactory) {
-        Object deliveryTimeout = producerFactory.getConfigurationProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
-        return deliveryTimeout == null ? EventPublisher.DEFAULT_ACK_TIMEOUT
+        Object deliveryTimeout =
+                producerFactory.getConfigurationProperties().get(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+        return deliveryTimeout == null
+                ? EventPublisher.DEFAULT_ACK_TIMEOUT
                 : Duration.ofMillis(Long.parseLong(deliveryTimeout.toString().trim()));
     }
 

@@ -17,5 +17,4 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("fanout")
 public record FanoutProperties(
         @DefaultValue(Topics.DEFAULT_EVENTS) @NotBlank String topic,
-        @DefaultValue("2s") Duration healthTimeout) {
-}
+        @DefaultValue("2s") Duration healthTimeout) {}

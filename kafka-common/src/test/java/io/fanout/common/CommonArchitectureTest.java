@@ -13,8 +13,8 @@ import com.tngtech.archunit.lang.ArchRule;
 class CommonArchitectureTest {
 
     @ArchTest
-    static final ArchRule shouldNotUseKafkaInternals = noClasses()
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
+    static final ArchRule shouldNotUseKafkaInternals =
+            noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

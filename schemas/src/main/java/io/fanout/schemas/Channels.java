@@ -11,8 +11,7 @@ public final class Channels {
 
     public static final int MAX_LENGTH = 200;
 
-    private Channels() {
-    }
+    private Channels() {}
 
     /** Whether {@code name} is a valid channel name. */
     public static boolean isValid(String name) {
@@ -43,16 +42,20 @@ public final class Channels {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (!isAllowed(c)) {
-                return "channel contains " + describe(c) + " at position " + i
-                        + "; allowed are A-Z a-z 0-9 . _ - :";
+                return "channel contains " + describe(c) + " at position " + i + "; allowed are A-Z a-z 0-9 . _ - :";
             }
         }
         return null;
     }
 
     private static boolean isAllowed(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-' || c == ':';
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9')
+                || c == '.'
+                || c == '_'
+                || c == '-'
+                || c == ':';
     }
 
     private static String describe(char c) {

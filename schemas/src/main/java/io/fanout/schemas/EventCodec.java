@@ -29,8 +29,7 @@ public final class EventCodec {
     /** What every encoded {@link Event} starts with: the marker C3 01, then the schema fingerprint, little-endian. */
     private static final byte[] HEADER = header(SchemaNormalization.parsingFingerprint64(Event.getClassSchema()));
 
-    private EventCodec() {
-    }
+    private EventCodec() {}
 
     public static byte[] encode(Event event) {
         try {
@@ -49,7 +48,8 @@ public final class EventCodec {
      * so no object is built; a value that passes may still fail {@link #decode} (a truncated body, say).
      */
     public static boolean isEvent(byte[] bytes) {
-        return bytes != null && bytes.length > HEADER.length
+        return bytes != null
+                && bytes.length > HEADER.length
                 && Arrays.equals(bytes, 0, HEADER.length, HEADER, 0, HEADER.length);
     }
 

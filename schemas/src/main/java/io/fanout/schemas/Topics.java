@@ -14,8 +14,7 @@ public final class Topics {
     /** Default name of the events topic. */
     public static final String DEFAULT_EVENTS = "fanout.events";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static Topic<String, Event> events(String name) {
         return new Topic<>(name, Serdes.String(), new EventSerde());

@@ -40,7 +40,8 @@ class ChannelsTest {
 
     @Test
     void shouldNameTheOffendingCharacterAndPosition() {
-        assertThat(Channels.problem("ab c")).isEqualTo("channel contains U+0020 at position 2; allowed are A-Z a-z 0-9 . _ - :");
+        assertThat(Channels.problem("ab c"))
+                .isEqualTo("channel contains U+0020 at position 2; allowed are A-Z a-z 0-9 . _ - :");
         assertThat(Channels.problem("ab/c")).startsWith("channel contains '/' at position 2");
     }
 }

@@ -53,15 +53,21 @@ class EventCodecTest {
         assertThat(EventCodec.isEvent(bytes)).isTrue();
         assertThat(EventCodec.isEvent(null)).isFalse();
         assertThat(EventCodec.isEvent(new byte[0])).isFalse();
-        assertThat(EventCodec.isEvent("not an event at all".getBytes(StandardCharsets.UTF_8))).isFalse();
-        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, 10))).as("the header alone").isFalse();
+        assertThat(EventCodec.isEvent("not an event at all".getBytes(StandardCharsets.UTF_8)))
+                .isFalse();
+        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, 10)))
+                .as("the header alone")
+                .isFalse();
         for (int i = 0; i < 10; i++) {
             byte[] changed = bytes.clone();
             changed[i] ^= 0x01;
-            assertThat(EventCodec.isEvent(changed)).as("byte %d of the header changed", i).isFalse();
+            assertThat(EventCodec.isEvent(changed))
+                    .as("byte %d of the header changed", i)
+                    .isFalse();
         }
         // only the header is checked: a truncated body still looks like an Event, decode() refuses it
-        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, bytes.length - 5))).isTrue();
+        assertThat(EventCodec.isEvent(java.util.Arrays.copyOf(bytes, bytes.length - 5)))
+                .isTrue();
     }
 
     @Test
@@ -78,7 +84,8 @@ class EventCodecTest {
         byte[] key = topic.keySerde().serializer().serialize(topic.name(), "orders:eu");
         assertThat(new String(key, StandardCharsets.UTF_8)).isEqualTo("orders:eu");
         byte[] value = topic.valueSerde().serializer().serialize(topic.name(), event);
-        assertThat(topic.valueSerde().deserializer().deserialize(topic.name(), value)).isEqualTo(event);
+        assertThat(topic.valueSerde().deserializer().deserialize(topic.name(), value))
+                .isEqualTo(event);
         assertThatThrownBy(() -> topic.valueSerde().deserializer().deserialize(topic.name(), new byte[] {1, 2}))
                 .isInstanceOf(SerializationException.class);
     }

@@ -16,11 +16,12 @@ class SchemasArchitectureTest {
 
     @ArchTest
     static final ArchRule shouldDependOnNothingOfOurs = noClasses()
-            .should().dependOnClassesThat(resideInAPackage("io.fanout..").and(not(resideInAPackage("io.fanout.schemas.."))));
+            .should()
+            .dependOnClassesThat(resideInAPackage("io.fanout..").and(not(resideInAPackage("io.fanout.schemas.."))));
 
     @ArchTest
-    static final ArchRule shouldNotUseKafkaInternals = noClasses()
-            .should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
+    static final ArchRule shouldNotUseKafkaInternals =
+            noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;

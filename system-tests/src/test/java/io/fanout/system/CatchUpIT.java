@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Mono;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,13 +19,14 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -76,13 +75,17 @@ class CatchUpIT {
             client.resume();
             List<String> frames = client.take(MANY, LONG_WAIT);
             assertNumbered(frames, 0);
-            assertThat(client.poll(Duration.ofMillis(500))).as("nothing repeated").isNull();
+            assertThat(client.poll(Duration.ofMillis(500)))
+                    .as("nothing repeated")
+                    .isNull();
             assertThat(client.isClosed()).isFalse();
             List<String> controls = List.copyOf(client.controls());
             assertThat(controls.get(0)).startsWith("{\"type\":\"subscribed\"");
             assertThat(controls).anySatisfy(c -> assertThat(c).startsWith("{\"type\":\"catching-up\""));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(List.copyOf(client.controls()))
-                    .last().satisfies(c -> assertThat(c).startsWith("{\"type\":\"live\"")));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(List.copyOf(client.controls()))
+                            .last()
+                            .satisfies(c -> assertThat(c).startsWith("{\"type\":\"live\"")));
             // and it is live: a new event arrives
             publisher.numbers(channel, MANY, MANY + 1, 1);
             assertThat(number(client.take(1, Duration.ofSeconds(30)).get(0))).isEqualTo(MANY);
@@ -93,12 +96,16 @@ class CatchUpIT {
     void shouldDeliverEveryEventOnceInOrderToAnSseSubscriberThatStoppedReadingWhileTheyWerePublished()
             throws Exception {
         String channel = channel();
-        HttpResponse<InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + platform.fanoutPort() + "/sse?channel=" + channel))
-                        .header("Accept", MediaType.TEXT_EVENT_STREAM_VALUE).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + platform.fanoutPort() + "/sse?channel=" + channel))
+                                .header("Accept", MediaType.TEXT_EVENT_STREAM_VALUE)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             assertThat(reader.readLine()).isEqualTo(":subscribed"); // subscribed before anything is published
             publisher.numbers(channel, 0, MANY, 500); // the stream is not read meanwhile
             List<String> data = new ArrayList<>(MANY);
@@ -167,22 +174,29 @@ class CatchUpIT {
                 for (int batch = 0; batch < 100 && metric("fanout_catchup_fallbacks_total") <= fallbacks; batch++) {
                     sent = publishPadded(channel, sent, 500, pad);
                 }
-                assertThat(metric("fanout_catchup_fallbacks_total")).as("round %d fell behind", round)
+                assertThat(metric("fanout_catchup_fallbacks_total"))
+                        .as("round %d fell behind", round)
                         .isGreaterThan(fallbacks);
                 sent = publishPadded(channel, sent, 500, pad); // and more while it is behind
                 client.resume();
                 int expected = sent;
                 await().atMost(LONG_WAIT).until(() -> client.events.size() >= expected);
-                await().atMost(Duration.ofSeconds(30)).until(() -> client.controls.stream().toList().get(
-                        client.controls.size() - 1).startsWith("{\"type\":\"live\""));
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> client.controls.stream()
+                                .toList()
+                                .get(client.controls.size() - 1)
+                                .startsWith("{\"type\":\"live\""));
             }
             List<String> received = List.copyOf(client.events);
             assertThat(received).hasSize(sent);
             for (int i = 0; i < sent; i++) {
-                assertThat(Json.parse(received.get(i)).get("message").get("n").intValue()).as("event %d", i)
+                assertThat(Json.parse(received.get(i)).get("message").get("n").intValue())
+                        .as("event %d", i)
                         .isEqualTo(i);
             }
-            assertThat(client.controls.stream().filter(c -> c.startsWith("{\"type\":\"catching-up\"")).count())
+            assertThat(client.controls.stream()
+                            .filter(c -> c.startsWith("{\"type\":\"catching-up\""))
+                            .count())
                     .isGreaterThanOrEqualTo(4);
         }
     }
@@ -229,27 +243,32 @@ class CatchUpIT {
         HttpClient http = HttpClient.newHttpClient();
         List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
-            CompletableFuture<WebSocket> socket = http.newWebSocketBuilder().buildAsync(
-                    platform.events("channel=" + channel + "&from=" + from), new WebSocket.Listener() { });
+            CompletableFuture<WebSocket> socket = http.newWebSocketBuilder()
+                    .buildAsync(platform.events("channel=" + channel + "&from=" + from), new WebSocket.Listener() {});
             int after = random.nextInt(51);
-            opening.add(socket.completeOnTimeout(null, after, TimeUnit.MILLISECONDS).thenApply(ws -> {
-                if (ws != null) {
-                    ws.abort();
-                } else {
-                    socket.thenAccept(WebSocket::abort);
-                    socket.cancel(true);
-                }
-                return ws;
-            }));
+            opening.add(socket.completeOnTimeout(null, after, TimeUnit.MILLISECONDS)
+                    .thenApply(ws -> {
+                        if (ws != null) {
+                            ws.abort();
+                        } else {
+                            socket.thenAccept(WebSocket::abort);
+                            socket.cancel(true);
+                        }
+                        return ws;
+                    }));
             if (i % 50 == 49) {
-                CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).handle((v, e) -> v).join();
+                CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new))
+                        .handle((v, e) -> v)
+                        .join();
                 opening.clear();
             }
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            assertThat(metric("fanout_replay_active")).isZero();
-            assertThat(metric("fanout_sessions{state=\"catching-up\"")).isZero();
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    assertThat(metric("fanout_replay_active")).isZero();
+                    assertThat(metric("fanout_sessions{state=\"catching-up\"")).isZero();
+                });
         // and a cursor session is still served
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
             assertNumbered(client.take(200, Duration.ofSeconds(60)), 0);
@@ -259,19 +278,42 @@ class CatchUpIT {
     private int publishPadded(String channel, int from, int count, String pad) {
         StringBuilder batch = new StringBuilder("[");
         for (int i = from; i < from + count; i++) {
-            batch.append(i > from ? "," : "").append("{\"channel\":\"").append(channel)
-                    .append("\",\"message\":{\"n\":").append(i).append(",\"pad\":").append(pad).append("}}");
+            batch.append(i > from ? "," : "")
+                    .append("{\"channel\":\"")
+                    .append(channel)
+                    .append("\",\"message\":{\"n\":")
+                    .append(i)
+                    .append(",\"pad\":")
+                    .append(pad)
+                    .append("}}");
         }
-        platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+        platform.ingestClient()
+                .post()
+                .uri("/push/batch")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(batch.append(']').toString())
+                .exchange()
+                .expectStatus()
+                .isOk();
         return from + count;
     }
 
     private double metric(String prefix) {
-        String body = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
-        return body.lines().filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String body = new String(
+                platform.fanoutClient()
+                        .get()
+                        .uri("/actuator/prometheus")
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBody(),
+                StandardCharsets.UTF_8);
+        return body.lines()
+                .filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /**
@@ -292,7 +334,8 @@ class CatchUpIT {
             reactor.core.publisher.Sinks.Empty<Void> opened = reactor.core.publisher.Sinks.empty();
             client.connection = reactor.netty.http.client.HttpClient.create()
                     .websocket(reactor.netty.http.client.WebsocketClientSpec.builder()
-                            .maxFramePayloadLength(16 * 1024 * 1024).build())
+                            .maxFramePayloadLength(16 * 1024 * 1024)
+                            .build())
                     .uri(uri)
                     .handle((in, out) -> {
                         opened.tryEmitEmpty();

@@ -23,10 +23,13 @@ class ConnectionLimitsIT {
             try (JdkWebSocket third = JdkWebSocket.open(fanout.events("channel=cap"))) {
                 assertThat(third.awaitClose(Duration.ofSeconds(10))).startsWith("1013 too many connections");
             }
-            assertThat(first.closed).as("first socket: %s", first.closed.getNow("open")).isNotDone();
+            assertThat(first.closed)
+                    .as("first socket: %s", first.closed.getNow("open"))
+                    .isNotDone();
             first.close();
             // once the server has noticed that one socket is gone, a new one is admitted
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(250))
                     .ignoreExceptions() // refused (closed 1013) while the old one is still counted
                     .untilAsserted(() -> {
                         JdkWebSocket again = JdkWebSocket.open(fanout.events("channel=cap"));

@@ -58,32 +58,42 @@ final class FanoutProcess implements AutoCloseable {
     private static FanoutProcess launch(List<String> args, int port) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
                 "io.fanout.service.FanoutApplication"));
         args.stream().filter(a -> !a.startsWith("--server.port=")).forEach(command::add);
         command.add("--server.port=" + port);
         Path log = Files.createTempFile("fanout-second-", ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new FanoutProcess(process, port, List.copyOf(args), log);
     }
 
     private void awaitHealthy(Duration timeout, Path log) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         try {
-            await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+            await().atMost(timeout)
+                    .pollInterval(Duration.ofMillis(250))
                     .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
                     .until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException("second fanout-service exited: " + Files.readString(log));
                         }
-                        return http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/actuator/health")).build(),
-                                HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                        return http.send(
+                                                HttpRequest.newBuilder(URI.create(
+                                                                "http://127.0.0.1:" + port + "/actuator/health"))
+                                                        .build(),
+                                                HttpResponse.BodyHandlers.ofString())
+                                        .statusCode()
+                                == 200;
                     });
         } catch (ConditionTimeoutException notHealthy) {
             process.destroyForcibly();
-            throw new IllegalStateException("second fanout-service not healthy within " + timeout + ": "
-                    + Files.readString(log));
+            throw new IllegalStateException(
+                    "second fanout-service not healthy within " + timeout + ": " + Files.readString(log));
         }
     }
 

@@ -41,11 +41,17 @@ class ForeignRecordsIT {
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            producer.send(new ProducerRecord<>(platform.topic, partition, null, "no key".getBytes(StandardCharsets.UTF_8)))
+            producer.send(new ProducerRecord<>(
+                            platform.topic, partition, null, "no key".getBytes(StandardCharsets.UTF_8)))
                     .get();
-            producer.send(new ProducerRecord<>(platform.topic, partition, channel.getBytes(StandardCharsets.UTF_8),
-                    "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8))).get();
-            producer.send(new ProducerRecord<>(platform.topic, partition, null, null)).get();
+            producer.send(new ProducerRecord<>(
+                            platform.topic,
+                            partition,
+                            channel.getBytes(StandardCharsets.UTF_8),
+                            "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+            producer.send(new ProducerRecord<>(platform.topic, partition, null, null))
+                    .get();
         }
         acks.addAll(publisher.numbers(channel, 5, 10, 5));
         long from = acks.get(0).get("offset").longValue();
@@ -62,12 +68,19 @@ class ForeignRecordsIT {
         }
 
         List<ServerSentEvent<String>> events = WebClient.create("http://127.0.0.1:" + platform.fanoutPort())
-                .get().uri("/sse?channel=" + channel + "&from=" + from).accept(MediaType.TEXT_EVENT_STREAM)
-                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
-                .filter(event -> "message".equals(event.event())).take(11).collectList().block(WAIT);
+                .get()
+                .uri("/sse?channel=" + channel + "&from=" + from)
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .retrieve()
+                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+                .filter(event -> "message".equals(event.event()))
+                .take(11)
+                .collectList()
+                .block(WAIT);
         assertThat(events).hasSize(11);
         for (int i = 0; i < 11; i++) {
-            assertThat(Json.parse(events.get(i).data()).get("message").intValue()).isEqualTo(i);
+            assertThat(Json.parse(events.get(i).data()).get("message").intValue())
+                    .isEqualTo(i);
         }
     }
 }

@@ -12,8 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -44,11 +44,28 @@ class FuzzIT {
     private static final long SEED = Long.getLong("fanout.fuzz.seed", System.nanoTime());
     private static final int SCALE = Integer.getInteger("fanout.fuzz.scale", 1);
     private static final AtomicInteger INPUTS = new AtomicInteger();
-    private static final List<String> CONTENT_TYPES = List.of("application/json", "text/plain",
-            "application/x-www-form-urlencoded", "application/json;charset=ISO-8859-1", "application/problem+json",
-            "multipart/form-data; boundary=x", "application/octet-stream", "*/*");
-    private static final List<String> SPECIAL_VALUES = List.of("", "-1", "0", "9223372036854775808", "1e3",
-            "2026-11-24T10:00:00Z", "NaN", "%00", "3:", ":5", "1:2,1:3", "0:0");
+    private static final List<String> CONTENT_TYPES = List.of(
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/json;charset=ISO-8859-1",
+            "application/problem+json",
+            "multipart/form-data; boundary=x",
+            "application/octet-stream",
+            "*/*");
+    private static final List<String> SPECIAL_VALUES = List.of(
+            "",
+            "-1",
+            "0",
+            "9223372036854775808",
+            "1e3",
+            "2026-11-24T10:00:00Z",
+            "NaN",
+            "%00",
+            "3:",
+            ":5",
+            "1:2,1:3",
+            "0:0");
     private static final List<String> QUERY_NAMES = List.of("from", "last", "since", "channel", "token", "x");
     private static final String JSONISH = "{}[]\":,0123456789.-eE truefalsn\\channelmsg";
 
@@ -63,11 +80,19 @@ class FuzzIT {
             String contentType = json ? "application/json" : pick(random, CONTENT_TYPES);
             String idempotencyKey = printable(random, 1 + random.nextInt(300));
             INPUTS.incrementAndGet();
-            HttpStatusCode status = platform.ingestClient().post().uri(random.nextBoolean() ? "/push" : "/push/batch")
+            HttpStatusCode status = platform.ingestClient()
+                    .post()
+                    .uri(random.nextBoolean() ? "/push" : "/push/batch")
                     .header("Content-Type", contentType)
                     .header("Idempotency-Key", idempotencyKey)
-                    .bodyValue(body.getBytes(StandardCharsets.UTF_8)).exchange().expectBody().returnResult().getStatus();
-            assertThat(status.is5xxServerError()).as("seed %d: POST %s -> %s", SEED, body, status).isFalse();
+                    .bodyValue(body.getBytes(StandardCharsets.UTF_8))
+                    .exchange()
+                    .expectBody()
+                    .returnResult()
+                    .getStatus();
+            assertThat(status.is5xxServerError())
+                    .as("seed %d: POST %s -> %s", SEED, body, status)
+                    .isFalse();
         }
     }
 
@@ -81,13 +106,21 @@ class FuzzIT {
             INPUTS.incrementAndGet();
             URI uri = platform.events("channel=" + encode(channel) + "&" + cursorName + "=" + encode(cursor));
             try (JdkWebSocket socket = JdkWebSocket.open(uri)) {
-                String closed = socket.closed.completeOnTimeout("open", 300, TimeUnit.MILLISECONDS).get();
+                String closed = socket.closed
+                        .completeOnTimeout("open", 300, TimeUnit.MILLISECONDS)
+                        .get();
                 assertThat(closed).as("seed %d: %s", SEED, uri).matches("open|1008 .*|1013 .*");
             }
-            HttpStatusCode sse = statusOnly(platform.fanoutClient().get().uri(URI.create("http://127.0.0.1:"
-                    + platform.fanoutPort() + "/sse?channel=" + encode(channel) + "&" + cursorName + "="
-                    + encode(cursor) + "&last=1")).exchange().returnResult(byte[].class));
-            assertThat(sse.is5xxServerError()).as("seed %d: /sse %s %s", SEED, channel, cursor).isFalse();
+            HttpStatusCode sse = statusOnly(platform.fanoutClient()
+                    .get()
+                    .uri(URI.create("http://127.0.0.1:"
+                            + platform.fanoutPort() + "/sse?channel=" + encode(channel) + "&" + cursorName + "="
+                            + encode(cursor) + "&last=1"))
+                    .exchange()
+                    .returnResult(byte[].class));
+            assertThat(sse.is5xxServerError())
+                    .as("seed %d: /sse %s %s", SEED, channel, cursor)
+                    .isFalse();
         }
     }
 
@@ -115,11 +148,17 @@ class FuzzIT {
                     return socket.closed.isDone() || markerAnswered(received, marker);
                 });
                 if (socket.closed.isDone()) {
-                    assertThat(socket.closed.get()).as("seed %d: frame %s", SEED, sent).matches("1008 .*|1009 .*");
+                    assertThat(socket.closed.get())
+                            .as("seed %d: frame %s", SEED, sent)
+                            .matches("1008 .*|1009 .*");
                 } else {
-                    assertThat(received).as("seed %d: frame %s got no answer of its own", SEED, sent).hasSizeGreaterThan(2);
-                    assertThat(received).filteredOn(f -> f.contains("\"type\":\"error\""))
-                            .allSatisfy(error -> assertThat(Json.parse(error).get("status").intValue())
+                    assertThat(received)
+                            .as("seed %d: frame %s got no answer of its own", SEED, sent)
+                            .hasSizeGreaterThan(2);
+                    assertThat(received)
+                            .filteredOn(f -> f.contains("\"type\":\"error\""))
+                            .allSatisfy(error -> assertThat(
+                                            Json.parse(error).get("status").intValue())
                                     .isIn(400, 403, 413, 422));
                 }
             }
@@ -152,9 +191,11 @@ class FuzzIT {
                         case 1 -> channel.getBytes(StandardCharsets.UTF_8);
                         default -> anyText(random, random.nextInt(20)).getBytes(StandardCharsets.UTF_8);
                     };
-                    byte[] value = random.nextInt(5) == 0 ? null
+                    byte[] value = random.nextInt(5) == 0
+                            ? null
                             : anyText(random, random.nextInt(80)).getBytes(StandardCharsets.UTF_8);
-                    producer.send(new ProducerRecord<>(platform.topic, partition, key, value)).get();
+                    producer.send(new ProducerRecord<>(platform.topic, partition, key, value))
+                            .get();
                 }
             }
         }
@@ -162,12 +203,14 @@ class FuzzIT {
         String cursor = switch (random.nextInt(3)) {
             case 0 -> "from=" + acks.get(from).get("offset").longValue();
             case 1 -> "last=" + (acks.size() - from);
-            default -> "from=" + partition + "%3A" + acks.get(from).get("offset").longValue();
+            default ->
+                "from=" + partition + "%3A" + acks.get(from).get("offset").longValue();
         };
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&" + cursor))) {
             List<String> frames = client.take(acks.size() - from, Duration.ofSeconds(60));
             for (int i = from; i < acks.size(); i++) {
-                assertThat(Json.parse(frames.get(i - from)).get("message").intValue()).as("seed %d: %s", SEED, cursor)
+                assertThat(Json.parse(frames.get(i - from)).get("message").intValue())
+                        .as("seed %d: %s", SEED, cursor)
                         .isEqualTo(i);
             }
             assertThat(client.isClosed()).as("seed %d: %s", SEED, cursor).isFalse();
@@ -190,8 +233,11 @@ class FuzzIT {
                 talker.send(frame.isEmpty() ? " " : frame);
             }
             new Publisher(platform).push(other, "\"still served\"");
-            assertThat(Json.parse(listener.take(1, Duration.ofSeconds(30)).get(0)).get("message").stringValue())
-                    .as("seed %d", SEED).isEqualTo("still served");
+            assertThat(Json.parse(listener.take(1, Duration.ofSeconds(30)).get(0))
+                            .get("message")
+                            .stringValue())
+                    .as("seed %d", SEED)
+                    .isEqualTo("still served");
         }
     }
 
@@ -217,8 +263,14 @@ class FuzzIT {
     @Test
     @Order(Integer.MAX_VALUE) // after the fuzzing: both services still serve a normal request
     void shouldStillServeNormalRequests() throws Exception {
-        platform.ingestClient().post().uri("/push").header("Content-Type", "application/json")
-                .bodyValue("{\"channel\":\"after-fuzz\",\"message\":1}").exchange().expectStatus().isOk();
+        platform.ingestClient()
+                .post()
+                .uri("/push")
+                .header("Content-Type", "application/json")
+                .bodyValue("{\"channel\":\"after-fuzz\",\"message\":1}")
+                .exchange()
+                .expectStatus()
+                .isOk();
         try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=after-fuzz"))) {
             socket.send("{\"message\":2}");
             // the ack and the event itself (the socket follows the channel) may come in either order
@@ -228,8 +280,10 @@ class FuzzIT {
                     .anySatisfy(frame -> assertThat(frame).contains("\"type\":\"ack\""))
                     .anySatisfy(frame -> assertThat(frame).contains("\"message\":2"));
         }
-        log.info("fuzz: {} random inputs (seed {}) tried against both services; no 5xx, no unexpected close",
-                INPUTS.get(), SEED);
+        log.info(
+                "fuzz: {} random inputs (seed {}) tried against both services; no 5xx, no unexpected close",
+                INPUTS.get(),
+                SEED);
     }
 
     /** Any text, JSON-like noise, or a nearly valid publish object with a random field value. */

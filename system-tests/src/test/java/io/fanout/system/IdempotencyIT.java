@@ -28,9 +28,17 @@ import tools.jackson.databind.JsonNode;
 class IdempotencyIT {
 
     private static JsonNode push(WebTestClient client, String key, String body) {
-        return Json.parse(client.post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                .header("Idempotency-Key", key).bodyValue(body).exchange().expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody());
+        return Json.parse(client.post()
+                .uri("/push")
+                .contentType(MediaType.APPLICATION_JSON)
+                .header("Idempotency-Key", key)
+                .bodyValue(body)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
     }
 
     @Test
@@ -43,11 +51,24 @@ class IdempotencyIT {
             first = push(ingest.ingestClient(), key, body);
             JsonNode retry = push(ingest.ingestClient(), key, body);
             assertThat(retry).isEqualTo(first);
-            ingest.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                    .header("Idempotency-Key", key).bodyValue("{\"channel\":\"orders\",\"message\":{\"n\":2}}")
-                    .exchange().expectStatus().isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
-            ingest.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                    .header("Idempotency-Key", "bad key").bodyValue(body).exchange().expectStatus().isBadRequest();
+            ingest.ingestClient()
+                    .post()
+                    .uri("/push")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotency-Key", key)
+                    .bodyValue("{\"channel\":\"orders\",\"message\":{\"n\":2}}")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+            ingest.ingestClient()
+                    .post()
+                    .uri("/push")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotency-Key", "bad key")
+                    .bodyValue(body)
+                    .exchange()
+                    .expectStatus()
+                    .isBadRequest();
         }
         try (Platform restarted = Platform.ingestOnly(topic)) {
             JsonNode afterRestart = push(restarted.ingestClient(), key, body);
@@ -64,8 +85,8 @@ class IdempotencyIT {
         String key = "race-" + UUID.randomUUID();
         try (Platform ingest = Platform.ingestOnly(topic)) {
             List<CompletableFuture<JsonNode>> all = IntStream.range(0, 20)
-                    .mapToObj(i -> CompletableFuture.supplyAsync(() ->
-                            push(ingest.ingestClient(), key, "{\"channel\":\"race\",\"message\":true}")))
+                    .mapToObj(i -> CompletableFuture.supplyAsync(
+                            () -> push(ingest.ingestClient(), key, "{\"channel\":\"race\",\"message\":true}")))
                     .toList();
             List<JsonNode> acks = all.stream().map(CompletableFuture::join).toList();
             assertThat(acks).allSatisfy(ack -> assertThat(ack).isEqualTo(acks.get(0)));
@@ -91,11 +112,13 @@ class IdempotencyIT {
                 }
             }
             assertThat(acks).hasSize(2);
-            assertThat(Json.parse(acks.get(1)).get("offset")).isEqualTo(Json.parse(acks.get(0)).get("offset"));
+            assertThat(Json.parse(acks.get(1)).get("offset"))
+                    .isEqualTo(Json.parse(acks.get(0)).get("offset"));
             // no second event arrives
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 socket.frames.drainTo(events);
-                assertThat(events.stream().filter(f -> f.contains("\"once\"")).count()).isEqualTo(1);
+                assertThat(events.stream().filter(f -> f.contains("\"once\"")).count())
+                        .isEqualTo(1);
             });
         }
         assertThat(recordsWithKey(platform.topic, key)).isEqualTo(1);
@@ -111,9 +134,15 @@ class IdempotencyIT {
             JsonNode ack = push(first.ingestClient(), key, body);
             JsonNode retry = push(second.ingestClient(), key, body);
             assertThat(retry).isEqualTo(ack);
-            second.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                    .header("Idempotency-Key", key).bodyValue("{\"channel\":\"orders\",\"message\":{\"n\":2}}")
-                    .exchange().expectStatus().isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
+            second.ingestClient()
+                    .post()
+                    .uri("/push")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .header("Idempotency-Key", key)
+                    .bodyValue("{\"channel\":\"orders\",\"message\":{\"n\":2}}")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(HttpStatus.UNPROCESSABLE_CONTENT);
         }
         assertThat(recordsWithKey(topic, key)).isEqualTo(1);
     }
@@ -138,12 +167,17 @@ class IdempotencyIT {
     }
 
     private static int recordsWithKey(String topic, String key) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestKafka.bootstrapServers(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);

@@ -46,15 +46,16 @@ class JavaClientIT {
     }
 
     /** Subscribes in the background; the list fills as events arrive, {@code error} holds how it ended. */
-    private record Collected(List<Event> events, List<StateChange> states, AtomicReference<Throwable> error,
-                             Disposable subscription) implements AutoCloseable {
+    private record Collected(
+            List<Event> events, List<StateChange> states, AtomicReference<Throwable> error, Disposable subscription)
+            implements AutoCloseable {
 
         static Collected of(FanoutClient client, List<String> channels, SubscribeOptions options) {
             List<Event> events = new CopyOnWriteArrayList<>();
             List<StateChange> states = new CopyOnWriteArrayList<>();
             AtomicReference<Throwable> error = new AtomicReference<>();
-            Disposable subscription = client.subscribe(channels, options.onState(states::add))
-                    .subscribe(events::add, error::set);
+            Disposable subscription =
+                    client.subscribe(channels, options.onState(states::add)).subscribe(events::add, error::set);
             return new Collected(events, states, error, subscription);
         }
 
@@ -70,7 +71,10 @@ class JavaClientIT {
         }
 
         List<Integer> numbers(String channel) {
-            return events.stream().filter(e -> e.channel().equals(channel)).map(e -> e.message().get("n").asInt()).toList();
+            return events.stream()
+                    .filter(e -> e.channel().equals(channel))
+                    .map(e -> e.message().get("n").asInt())
+                    .toList();
         }
 
         @Override
@@ -91,7 +95,8 @@ class JavaClientIT {
         String channel = channel();
         try (Collected subscriber = Collected.of(client, List.of(channel), SubscribeOptions.live())) {
             subscriber.awaitConnected();
-            PublishAck ack = client.publish(channel, Map.of("text", "the dude abides"), null).block(WAIT);
+            PublishAck ack = client.publish(channel, Map.of("text", "the dude abides"), null)
+                    .block(WAIT);
             subscriber.awaitEvents(1);
             Event event = subscriber.events().get(0);
             assertThat(event.channel()).isEqualTo(channel);
@@ -138,14 +143,17 @@ class JavaClientIT {
     void shouldAnswerARepeatedIdempotencyKeyWithTheFirstAck() {
         FanoutClient client = client();
         String channel = channel();
-        PublishAck first = client.publish(channel, Map.of("order", 1), "key-" + channel).block(WAIT);
-        PublishAck again = client.publish(channel, Map.of("order", 1), "key-" + channel).block(WAIT);
+        PublishAck first =
+                client.publish(channel, Map.of("order", 1), "key-" + channel).block(WAIT);
+        PublishAck again =
+                client.publish(channel, Map.of("order", 1), "key-" + channel).block(WAIT);
         assertThat(again).isEqualTo(first);
     }
 
     @Test
     void shouldSignalTheServersDetailWhenAPublishIsRefused() {
-        assertThatThrownBy(() -> client().publish("no/slashes", Map.of("x", 1), null).block(WAIT))
+        assertThatThrownBy(() ->
+                        client().publish("no/slashes", Map.of("x", 1), null).block(WAIT))
                 .isInstanceOfSatisfying(PublishException.class, refused -> {
                     assertThat(refused.status()).isEqualTo(400);
                     assertThat(refused.detail()).contains("'/'");
@@ -160,7 +168,8 @@ class JavaClientIT {
                 assertThat(refused.code()).isEqualTo(1008);
                 assertThat(refused.reason()).contains("bad channel");
             });
-            assertThat(subscriber.states()).extracting(StateChange::state)
+            assertThat(subscriber.states())
+                    .extracting(StateChange::state)
                     .containsExactly(State.CONNECTING, State.CONNECTED, State.CLOSED);
         }
     }
@@ -174,7 +183,8 @@ class JavaClientIT {
             List<PublishAck> acks = new CopyOnWriteArrayList<>();
             acks.add(client.publish(channel, Map.of("n", 0), null).block(WAIT));
             // from the first ack: a freshly started instance may still be finding the log end for live events
-            try (Collected subscriber = Collected.of(client, List.of(channel), SubscribeOptions.from(acks.get(0).offset()))) {
+            try (Collected subscriber = Collected.of(
+                    client, List.of(channel), SubscribeOptions.from(acks.get(0).offset()))) {
                 Disposable publishing = steadily(client, channel, 1, 30).subscribe(acks::add);
                 subscriber.awaitEvents(10);
                 instance.kill(); // SIGKILL mid-stream: no close frame
@@ -186,13 +196,21 @@ class JavaClientIT {
 
                 assertThat(beforeKill).isLessThan(30);
                 assertThat(subscriber.numbers(channel)).containsExactlyElementsOf(range(60));
-                assertThat(subscriber.events()).extracting(Event::offset)
-                        .containsExactlyElementsOf(acks.stream().map(PublishAck::offset).toList());
+                assertThat(subscriber.events())
+                        .extracting(Event::offset)
+                        .containsExactlyElementsOf(
+                                acks.stream().map(PublishAck::offset).toList());
                 StateChange broken = subscriber.states().stream()
-                        .filter(s -> s.state() == State.DISCONNECTED).findFirst().orElseThrow();
+                        .filter(s -> s.state() == State.DISCONNECTED)
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(broken.code()).isEqualTo(1006);
-                assertThat(subscriber.states().stream().filter(s -> s.state() == State.CONNECTED).toList().get(1)
-                        .resumedFrom()).startsWith("from=");
+                assertThat(subscriber.states().stream()
+                                .filter(s -> s.state() == State.CONNECTED)
+                                .toList()
+                                .get(1)
+                                .resumedFrom())
+                        .startsWith("from=");
             }
         } finally {
             instance.kill();
@@ -215,7 +233,8 @@ class JavaClientIT {
 
                 assertThat(subscriber.numbers(channel)).containsExactlyElementsOf(range(60));
                 List<StateChange> connections = subscriber.states().stream()
-                        .filter(s -> s.state() == State.CONNECTED).toList();
+                        .filter(s -> s.state() == State.CONNECTED)
+                        .toList();
                 assertThat(connections.get(0).url()).hasToString(instance.url());
                 assertThat(connections.get(connections.size() - 1).url()).hasToString(survivor);
             }

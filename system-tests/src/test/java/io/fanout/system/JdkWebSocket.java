@@ -20,35 +20,39 @@ final class JdkWebSocket implements AutoCloseable {
     private final WebSocket socket;
 
     private JdkWebSocket(URI uri) throws Exception {
-        socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-            private final StringBuilder text = new StringBuilder();
+        socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(uri, new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                text.append(data);
-                if (last) {
-                    String frame = text.toString();
-                    if (!frame.startsWith("{\"type\":\"subscribed\"") && !frame.startsWith("{\"type\":\"live\"")
-                            && !frame.startsWith("{\"type\":\"catching-up\"")) {
-                        frames.add(frame); // the stream's control frames are not what these tests count
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            String frame = text.toString();
+                            if (!frame.startsWith("{\"type\":\"subscribed\"")
+                                    && !frame.startsWith("{\"type\":\"live\"")
+                                    && !frame.startsWith("{\"type\":\"catching-up\"")) {
+                                frames.add(frame); // the stream's control frames are not what these tests count
+                            }
+                            text.setLength(0);
+                        }
+                        webSocket.request(1);
+                        return null;
                     }
-                    text.setLength(0);
-                }
-                webSocket.request(1);
-                return null;
-            }
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
-                closed.complete(code + " " + reason);
-                return null;
-            }
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int code, String reason) {
+                        closed.complete(code + " " + reason);
+                        return null;
+                    }
 
-            @Override
-            public void onError(WebSocket webSocket, Throwable error) {
-                closed.complete("error " + error);
-            }
-        }).get(10, TimeUnit.SECONDS);
+                    @Override
+                    public void onError(WebSocket webSocket, Throwable error) {
+                        closed.complete("error " + error);
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
     }
 
     static JdkWebSocket open(URI uri) throws Exception {

@@ -24,10 +24,21 @@ class OperationsIT {
     @Test
     void shouldReportHealthUpWithKafkaDetails() {
         for (var client : List.of(platform.ingestClient(), platform.fanoutClient())) {
-            String body = new String(client.get().uri("/actuator/health").exchange().expectStatus().isOk()
-                    .expectBody().returnResult().getResponseBody());
+            String body = new String(client.get()
+                    .uri("/actuator/health")
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody());
             assertThat(Json.parse(body).get("status").stringValue()).isEqualTo("UP");
-            assertThat(Json.parse(body).get("components").get("kafka").get("details").get("partitions").intValue())
+            assertThat(Json.parse(body)
+                            .get("components")
+                            .get("kafka")
+                            .get("details")
+                            .get("partitions")
+                            .intValue())
                     .isEqualTo(Platform.PARTITIONS);
         }
     }
@@ -44,9 +55,14 @@ class OperationsIT {
             double delivered = value(fanout.find("fanout.deliveries")) + value(fanout.find("fanout.catchup.events"));
             double consumed = value(fanout.find("fanout.consumer.records"));
             for (int i = 0; i < 3; i++) {
-                platform.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue("{\"channel\":\"metrics-values\",\"message\":" + i + "}").exchange()
-                        .expectStatus().isOk();
+                platform.ingestClient()
+                        .post()
+                        .uri("/push")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue("{\"channel\":\"metrics-values\",\"message\":" + i + "}")
+                        .exchange()
+                        .expectStatus()
+                        .isOk();
             }
             assertThat(subscriber.take(3, WAIT)).hasSize(3);
             assertThat(value(ingest.find("fanout.publish.events"))).isEqualTo(published + 3);
@@ -59,10 +75,21 @@ class OperationsIT {
             await().atMost(WAIT).until(() -> value(fanout.find("fanout.sessions")) == sessions - 1);
         }
         // and the same meters are what Prometheus scrapes
-        String scraped = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody());
-        assertThat(scraped).contains("fanout_deliveries_total", "fanout_sessions{state=\"live\"", "fanout_consumer_records_total",
-                "kafka_consumer_fetch_manager_records_lag_max");
+        String scraped = new String(platform.fanoutClient()
+                .get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
+        assertThat(scraped)
+                .contains(
+                        "fanout_deliveries_total",
+                        "fanout_sessions{state=\"live\"",
+                        "fanout_consumer_records_total",
+                        "kafka_consumer_fetch_manager_records_lag_max");
     }
 
     /** The sum of the matching counters' counts, or the gauge's value. */

@@ -34,16 +34,23 @@ class PartitionsAddedIT {
         // channel directory: its Streams changelogs are co-partitioned with the topic, and a Streams application
         // whose source topic grows fails until it is reset (its stream thread's failure, logged while later tests
         // ran, failed their Awaitility waits, which report uncaught exceptions of any thread)
-        try (Platform platform = Platform.start("--spring.kafka.properties.metadata.max.age.ms=1000",
-                "--fanout.subscribe.buffer-size=32", "--fanout.directory.enabled=false")) {
+        try (Platform platform = Platform.start(
+                "--spring.kafka.properties.metadata.max.age.ms=1000",
+                "--fanout.subscribe.buffer-size=32",
+                "--fanout.directory.enabled=false")) {
             List<JsonNode> acks = new ArrayList<>(publish(platform, channel, 0, 20));
             long from = acks.get(0).get("offset").longValue();
             try (WsTestClient live = WsTestClient.connect(platform.events("channel=" + channel));
-                    WsTestClient cursor = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> live.controls().size() == 1
-                        && cursor.controls().size() == 1); // both subscribed
-                TestKafka.withAdmin(admin -> admin.createPartitions(Map.of(platform.topic,
-                        NewPartitions.increaseTo(8))).all().toCompletionStage().toCompletableFuture().join());
+                    WsTestClient cursor =
+                            WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() ->
+                                live.controls().size() == 1 && cursor.controls().size() == 1); // both subscribed
+                TestKafka.withAdmin(admin -> admin.createPartitions(Map.of(platform.topic, NewPartitions.increaseTo(8)))
+                        .all()
+                        .toCompletionStage()
+                        .toCompletableFuture()
+                        .join());
                 int next = 20;
                 int oldPartition = acks.get(0).get("partition").intValue();
                 long deadline = System.nanoTime() + WAIT.toNanos();
@@ -52,19 +59,26 @@ class PartitionsAddedIT {
                     List<JsonNode> batch = publish(platform, channel, next, next + 5);
                     acks.addAll(batch);
                     next += 5;
-                    if (movedAt < 0 && batch.get(batch.size() - 1).get("partition").intValue() != oldPartition) {
+                    if (movedAt < 0
+                            && batch.get(batch.size() - 1).get("partition").intValue() != oldPartition) {
                         movedAt = next;
                     }
                 }
-                assertThat(movedAt).as("the producer moved the channel to another partition").isPositive();
+                assertThat(movedAt)
+                        .as("the producer moved the channel to another partition")
+                        .isPositive();
                 int total = next;
                 List<String> liveFrames = live.take(total - 20, WAIT);
                 for (int i = 0; i < total - 20; i++) {
-                    assertThat(Json.parse(liveFrames.get(i)).get("message").intValue()).as("live %d", i).isEqualTo(20 + i);
+                    assertThat(Json.parse(liveFrames.get(i)).get("message").intValue())
+                            .as("live %d", i)
+                            .isEqualTo(20 + i);
                 }
                 List<String> cursorFrames = cursor.take(total, WAIT);
                 for (int i = 0; i < total; i++) {
-                    assertThat(Json.parse(cursorFrames.get(i)).get("message").intValue()).as("cursor %d", i).isEqualTo(i);
+                    assertThat(Json.parse(cursorFrames.get(i)).get("message").intValue())
+                            .as("cursor %d", i)
+                            .isEqualTo(i);
                 }
             }
         }
@@ -73,13 +87,26 @@ class PartitionsAddedIT {
     private static List<JsonNode> publish(Platform platform, String channel, int from, int to) {
         StringBuilder batch = new StringBuilder("[");
         for (int i = from; i < to; i++) {
-            batch.append(i > from ? "," : "").append("{\"channel\":\"").append(channel).append("\",\"message\":")
-                    .append(i).append('}');
+            batch.append(i > from ? "," : "")
+                    .append("{\"channel\":\"")
+                    .append(channel)
+                    .append("\",\"message\":")
+                    .append(i)
+                    .append('}');
         }
         List<JsonNode> acks = new ArrayList<>();
-        Json.parse(platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk().expectBody()
-                .returnResult().getResponseBody()).forEach(acks::add);
+        Json.parse(platform.ingestClient()
+                        .post()
+                        .uri("/push/batch")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(batch.append(']').toString())
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBody())
+                .forEach(acks::add);
         return acks;
     }
 }

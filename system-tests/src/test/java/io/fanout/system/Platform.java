@@ -43,7 +43,11 @@ final class Platform implements AutoCloseable {
      * @param settings extra {@code --name=value} arguments for both services
      * @param fanoutSettings extra arguments for fanout-service only, given the running ingest-service (or null)
      */
-    private Platform(String topic, boolean withIngest, boolean withFanout, List<String> settings,
+    private Platform(
+            String topic,
+            boolean withIngest,
+            boolean withFanout,
+            List<String> settings,
             Function<ConfigurableApplicationContext, List<String>> fanoutSettings) {
         this.topic = topic;
         List<String> args = new ArrayList<>(List.of(
@@ -64,10 +68,15 @@ final class Platform implements AutoCloseable {
     /** The shared platform, started on first use. */
     static synchronized Platform get() {
         if (shared == null) {
-            shared = new Platform(TestKafka.newTopic("fanout.events.system", PARTITIONS), true, true,
-                    List.of("--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER,
+            shared = new Platform(
+                    TestKafka.newTopic("fanout.events.system", PARTITIONS),
+                    true,
+                    true,
+                    List.of(
+                            "--fanout.subscribe.buffer-size=" + SUBSCRIBER_BUFFER,
                             "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s"),
-                    ingest -> List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest),
+                    ingest -> List.of(
+                            "--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest),
                             "--fanout.replay.poll-records=" + REPLAY_POLL_RECORDS));
             Platform started = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "platform-stop"));
@@ -89,11 +98,17 @@ final class Platform implements AutoCloseable {
     }
 
     private static Platform own(String topic, boolean withIngest, boolean withFanout, String... settings) {
-        List<String> all = new ArrayList<>(List.of(
-                "--fanout.directory.application-id=fanout-directory-extra-" + System.nanoTime()));
+        List<String> all = new ArrayList<>(
+                List.of("--fanout.directory.application-id=fanout-directory-extra-" + System.nanoTime()));
         all.addAll(List.of(settings));
-        return new Platform(topic, withIngest, withFanout, all, ingest -> ingest == null ? List.of()
-                : List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest)));
+        return new Platform(
+                topic,
+                withIngest,
+                withFanout,
+                all,
+                ingest -> ingest == null
+                        ? List.of()
+                        : List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest)));
     }
 
     /**
@@ -141,9 +156,11 @@ final class Platform implements AutoCloseable {
     }
 
     static WebTestClient client(int port) {
-        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+        return WebTestClient.bindToServer()
+                .baseUrl("http://127.0.0.1:" + port)
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)) // /actuator/prometheus
-                .responseTimeout(Duration.ofSeconds(30)).build();
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
     }
 
     static int port(ConfigurableApplicationContext context) {

@@ -15,9 +15,17 @@ final class Publisher {
     }
 
     JsonNode push(String channel, String messageJson) {
-        return Json.parse(platform.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
+        return Json.parse(platform.ingestClient()
+                .post()
+                .uri("/push")
+                .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"channel\":\"" + channel + "\",\"message\":" + messageJson + "}")
-                .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody());
     }
 
     /** Publishes messages {@code from..to-1} (numbers) to {@code channel} in batches; returns the acks in order. */
@@ -26,12 +34,24 @@ final class Publisher {
         for (int start = from; start < to; start += batchSize) {
             StringBuilder batch = new StringBuilder("[");
             for (int i = start; i < Math.min(to, start + batchSize); i++) {
-                batch.append(i > start ? "," : "").append("{\"channel\":\"").append(channel).append("\",\"message\":")
-                        .append(i).append('}');
+                batch.append(i > start ? "," : "")
+                        .append("{\"channel\":\"")
+                        .append(channel)
+                        .append("\",\"message\":")
+                        .append(i)
+                        .append('}');
             }
-            JsonNode answer = Json.parse(platform.ingestClient().post().uri("/push/batch")
-                    .contentType(MediaType.APPLICATION_JSON).bodyValue(batch.append(']').toString())
-                    .exchange().expectStatus().isOk().expectBody().returnResult().getResponseBody());
+            JsonNode answer = Json.parse(platform.ingestClient()
+                    .post()
+                    .uri("/push/batch")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(batch.append(']').toString())
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody());
             answer.forEach(acks::add);
         }
         return acks;

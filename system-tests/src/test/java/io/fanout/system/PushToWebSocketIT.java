@@ -33,12 +33,17 @@ class PushToWebSocketIT {
     }
 
     private JsonNode push(String body) {
-        byte[] response = platform.ingestClient().post().uri("/push")
+        byte[] response = platform.ingestClient()
+                .post()
+                .uri("/push")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body)
                 .exchange()
-                .expectStatus().isOk()
-                .expectBody().returnResult().getResponseBody();
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
         return Json.parse(response);
     }
 
@@ -50,10 +55,13 @@ class PushToWebSocketIT {
 
             JsonNode frame = Json.parse(subscriber.take(1, WAIT).get(0));
             assertThat(frame.get("channel").stringValue()).isEqualTo(channel);
-            assertThat(frame.get("offset").longValue()).isEqualTo(ack.get("offset").longValue());
-            assertThat(frame.get("partition").intValue()).isEqualTo(ack.get("partition").intValue());
+            assertThat(frame.get("offset").longValue())
+                    .isEqualTo(ack.get("offset").longValue());
+            assertThat(frame.get("partition").intValue())
+                    .isEqualTo(ack.get("partition").intValue());
             assertThat(frame.get("id").stringValue()).isEqualTo(ack.get("id").stringValue());
-            assertThat(frame.get("timestamp").longValue()).isEqualTo(ack.get("timestamp").longValue());
+            assertThat(frame.get("timestamp").longValue())
+                    .isEqualTo(ack.get("timestamp").longValue());
             assertThat(frame.get("message")).isEqualTo(Json.parse("{\"hello\":\"world\",\"n\":1.50}"));
             assertThat(ack.get("message")).isEqualTo(frame.get("message"));
             assertThat(ack.get("channel").stringValue()).isEqualTo(channel);
@@ -66,11 +74,17 @@ class PushToWebSocketIT {
         JsonNode first = push("{\"channel\":\"" + channel + "\",\"message\":1}");
         push("{\"channel\":\"" + channel + "\",\"message\":2}");
         String encoded = channel.replace(":", "%3A");
-        String from = first.get("partition").intValue() + "%3A" + first.get("offset").longValue();
+        String from =
+                first.get("partition").intValue() + "%3A" + first.get("offset").longValue();
         try (WsTestClient subscriber = WsTestClient.connect(platform.events("channel=" + encoded + "&from=" + from))) {
-            List<JsonNode> frames = subscriber.take(2, WAIT).stream().map(Json::parse).toList();
-            assertThat(frames).extracting(frame -> frame.get("channel").stringValue()).containsOnly(channel);
-            assertThat(frames).extracting(frame -> frame.get("message").intValue()).containsExactly(1, 2);
+            List<JsonNode> frames =
+                    subscriber.take(2, WAIT).stream().map(Json::parse).toList();
+            assertThat(frames)
+                    .extracting(frame -> frame.get("channel").stringValue())
+                    .containsOnly(channel);
+            assertThat(frames)
+                    .extracting(frame -> frame.get("message").intValue())
+                    .containsExactly(1, 2);
         }
     }
 
@@ -92,15 +106,30 @@ class PushToWebSocketIT {
         try (WsTestClient subscriber = WsTestClient.connect(platform.events("channel=" + channel))) {
             List<Long> ackedOffsets = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
-                ackedOffsets.add(push("{\"channel\":\"" + channel + "\",\"message\":" + i + "}").get("offset").longValue());
+                ackedOffsets.add(push("{\"channel\":\"" + channel + "\",\"message\":" + i + "}")
+                        .get("offset")
+                        .longValue());
             }
             StringBuilder batch = new StringBuilder("[");
             for (int i = 50; i < 150; i++) {
-                batch.append(i > 50 ? "," : "").append("{\"channel\":\"").append(channel).append("\",\"message\":").append(i).append('}');
+                batch.append(i > 50 ? "," : "")
+                        .append("{\"channel\":\"")
+                        .append(channel)
+                        .append("\",\"message\":")
+                        .append(i)
+                        .append('}');
             }
-            byte[] acks = platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(batch.append(']').toString()).exchange()
-                    .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+            byte[] acks = platform.ingestClient()
+                    .post()
+                    .uri("/push/batch")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(batch.append(']').toString())
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody();
             JsonNode batchAcks = Json.parse(acks);
             assertThat(batchAcks.size()).isEqualTo(100);
             for (int i = 0; i < 100; i++) {
@@ -141,8 +170,11 @@ class PushToWebSocketIT {
             push("{\"channel\":\"" + b + "\",\"message\":\"b\"}");
 
             List<String> channels = subscriber.take(2, WAIT).stream()
-                    .map(f -> Json.parse(f).get("channel").stringValue()).sorted().toList();
-            assertThat(channels).containsExactlyElementsOf(List.of(a, b).stream().sorted().toList());
+                    .map(f -> Json.parse(f).get("channel").stringValue())
+                    .sorted()
+                    .toList();
+            assertThat(channels)
+                    .containsExactlyElementsOf(List.of(a, b).stream().sorted().toList());
         }
     }
 
@@ -155,19 +187,27 @@ class PushToWebSocketIT {
             JsonNode heard = Json.parse(listener.take(1, WAIT).get(0));
             assertThat(heard.get("channel").stringValue()).isEqualTo(channel);
             assertThat(heard.get("message").stringValue()).isEqualTo("hello from a socket");
-            // the talker follows the channel too, so it hears its own message (a socket hears its own publishes on a channel it follows)
+            // the talker follows the channel too, so it hears its own message (a socket hears its own publishes on a
+            // channel it follows)
             assertThat(Json.parse(talker.take(1, WAIT).get(0)).get("offset").longValue())
                     .isEqualTo(heard.get("offset").longValue());
 
             talker.send("{\"message\":{\"price\":42}}");
-            List<JsonNode> talkerFrames = talker.take(2, WAIT).stream().map(Json::parse).toList();
-            JsonNode ack = talkerFrames.stream().filter(f -> f.has("type")).findFirst().orElseThrow();
-            JsonNode echoed = talkerFrames.stream().filter(f -> !f.has("type")).findFirst().orElseThrow();
+            List<JsonNode> talkerFrames =
+                    talker.take(2, WAIT).stream().map(Json::parse).toList();
+            JsonNode ack =
+                    talkerFrames.stream().filter(f -> f.has("type")).findFirst().orElseThrow();
+            JsonNode echoed = talkerFrames.stream()
+                    .filter(f -> !f.has("type"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(ack.get("type").stringValue()).isEqualTo("ack");
-            assertThat(ack.get("offset").longValue()).isEqualTo(echoed.get("offset").longValue());
+            assertThat(ack.get("offset").longValue())
+                    .isEqualTo(echoed.get("offset").longValue());
             JsonNode second = Json.parse(listener.take(1, WAIT).get(0));
             assertThat(second.get("message").get("price").intValue()).isEqualTo(42);
-            assertThat(second.get("offset").longValue()).isEqualTo(ack.get("offset").longValue());
+            assertThat(second.get("offset").longValue())
+                    .isEqualTo(ack.get("offset").longValue());
         }
     }
 
@@ -182,7 +222,8 @@ class PushToWebSocketIT {
             assertThat(error.get("detail").stringValue()).contains("channel contains U+0020");
 
             talker.send("still here");
-            assertThat(Json.parse(talker.take(1, WAIT).get(0)).get("message").stringValue()).isEqualTo("still here");
+            assertThat(Json.parse(talker.take(1, WAIT).get(0)).get("message").stringValue())
+                    .isEqualTo("still here");
         }
     }
 
@@ -190,7 +231,8 @@ class PushToWebSocketIT {
     void shouldWriteTheChannelAsKeyAndAnAvroEventAsValue() {
         String channel = channel();
         JsonNode ack = push("{\"channel\":\"" + channel + "\",\"message\":[1,2,3]}");
-        TopicPartition partition = new TopicPartition(platform.topic, ack.get("partition").intValue());
+        TopicPartition partition =
+                new TopicPartition(platform.topic, ack.get("partition").intValue());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
@@ -209,7 +251,8 @@ class PushToWebSocketIT {
             assertThat(event.getChannel()).isEqualTo(channel);
             assertThat(event.getId()).isEqualTo(ack.get("id").stringValue());
             assertThat(Json.parse(event.getMessage())).isEqualTo(Json.parse("[1,2,3]"));
-            assertThat(event.getPublishedAt().toEpochMilli()).isEqualTo(ack.get("timestamp").longValue());
+            assertThat(event.getPublishedAt().toEpochMilli())
+                    .isEqualTo(ack.get("timestamp").longValue());
             assertThat(record.timestamp()).isEqualTo(ack.get("timestamp").longValue());
         }
     }

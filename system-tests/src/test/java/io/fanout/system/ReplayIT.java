@@ -3,6 +3,7 @@ package io.fanout.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fanout.schemas.Topics;
 import io.fanout.testsupport.TestKafka;
 import io.fanout.testsupport.WsTestClient;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import io.fanout.schemas.Topics;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -58,10 +58,13 @@ class ReplayIT {
         List<JsonNode> acks = publisher.numbers(channel, 0, 20, 20);
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&last=5"))) {
             List<String> frames = client.take(5, WAIT);
-            assertThat(frames.stream().map(f -> Json.parse(f).get("message").intValue()).toList())
+            assertThat(frames.stream()
+                            .map(f -> Json.parse(f).get("message").intValue())
+                            .toList())
                     .containsExactly(15, 16, 17, 18, 19);
             JsonNode live = publisher.push(channel, "\"live\"");
-            assertThat(offsets(client.take(1, WAIT))).containsExactly(live.get("offset").longValue());
+            assertThat(offsets(client.take(1, WAIT)))
+                    .containsExactly(live.get("offset").longValue());
         }
     }
 
@@ -73,8 +76,10 @@ class ReplayIT {
         List<JsonNode> second = publisher.numbers(channel, 5, 10, 5);
         long since = second.get(0).get("timestamp").longValue();
         assertThat(first.get(4).get("timestamp").longValue()).isLessThan(since);
-        for (String value : List.of(Long.toString(since), Instant.ofEpochMilli(since).toString())) {
-            try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&since=" + value))) {
+        for (String value :
+                List.of(Long.toString(since), Instant.ofEpochMilli(since).toString())) {
+            try (WsTestClient client =
+                    WsTestClient.connect(platform.events("channel=" + channel + "&since=" + value))) {
                 assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(second));
                 assertThat(client.poll(Duration.ofMillis(300))).isNull();
             }
@@ -112,14 +117,16 @@ class ReplayIT {
         List<JsonNode> busyAcks = publisher.numbers(busy, 0, 5000, 1000);
         long lastBusy = busyAcks.get(busyAcks.size() - 1).get("offset").longValue();
         // the directory has caught up with the log (its normal state; a lagging one costs a short scan)
-        await().atMost(WAIT).untilAsserted(() -> assertThat(indexedThrough(quiet)).isGreaterThanOrEqualTo(lastBusy));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(indexedThrough(quiet)).isGreaterThanOrEqualTo(lastBusy));
         double readBefore = metric("fanout_replay_records_read_total");
         double indexBefore = metric("fanout_replay_last_lookups_total{source=\"directory\"");
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + quiet + "&last=3"))) {
             assertThat(offsets(client.take(3, WAIT))).containsExactlyElementsOf(ackOffsets(quietAcks.subList(2, 5)));
         }
         double read = metric("fanout_replay_records_read_total") - readBefore;
-        assertThat(metric("fanout_replay_last_lookups_total{source=\"directory\"")).isGreaterThan(indexBefore);
+        assertThat(metric("fanout_replay_last_lookups_total{source=\"directory\""))
+                .isGreaterThan(indexBefore);
         // three seeks of at most one poll each, not a scan through the 5000 records of the busy channel
         assertThat(read).isLessThanOrEqualTo(3 * Platform.REPLAY_POLL_RECORDS);
     }
@@ -151,8 +158,12 @@ class ReplayIT {
         List<JsonNode> acks = publisher.numbers(channel, 0, 10, 10);
         int partition = acks.get(0).get("partition").intValue();
         long earliest = acks.get(5).get("offset").longValue();
-        TestKafka.withAdmin(admin -> admin.deleteRecords(Map.of(new TopicPartition(platform.topic, partition),
-                RecordsToDelete.beforeOffset(earliest))).all().toCompletionStage().toCompletableFuture().join());
+        TestKafka.withAdmin(admin -> admin.deleteRecords(
+                        Map.of(new TopicPartition(platform.topic, partition), RecordsToDelete.beforeOffset(earliest)))
+                .all()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .join());
         return acks;
     }
 
@@ -160,8 +171,10 @@ class ReplayIT {
     private static JsonNode truncatedThenTheLastFive(WsTestClient client, List<JsonNode> acks) throws Exception {
         JsonNode notice = Json.parse(client.take(1, WAIT).get(0));
         assertThat(notice.get("type").stringValue()).isEqualTo("truncated");
-        assertThat(notice.get("partition").intValue()).isEqualTo(acks.get(0).get("partition").intValue());
-        assertThat(notice.get("earliest").longValue()).isEqualTo(acks.get(5).get("offset").longValue());
+        assertThat(notice.get("partition").intValue())
+                .isEqualTo(acks.get(0).get("partition").intValue());
+        assertThat(notice.get("earliest").longValue())
+                .isEqualTo(acks.get(5).get("offset").longValue());
         assertThat(offsets(client.take(5, WAIT))).containsExactlyElementsOf(ackOffsets(acks.subList(5, 10)));
         return notice;
     }
@@ -181,7 +194,8 @@ class ReplayIT {
             await().atMost(WAIT).until(client::isClosed);
         }
         long resumeFrom = received.get(received.size() - 1) + 1;
-        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + resumeFrom))) {
+        try (WsTestClient client =
+                WsTestClient.connect(platform.events("channel=" + channel + "&from=" + resumeFrom))) {
             received.addAll(offsets(client.take(50, WAIT)));
             assertThat(client.poll(Duration.ofMillis(300))).isNull();
         }
@@ -204,17 +218,34 @@ class ReplayIT {
     }
 
     private long indexedThrough(String channel) {
-        byte[] body = platform.ingestClient().get().uri("/channels/{name}/recent", channel).exchange()
-                .expectBody().returnResult().getResponseBody();
+        byte[] body = platform.ingestClient()
+                .get()
+                .uri("/channels/{name}/recent", channel)
+                .exchange()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
         JsonNode answer = Json.parse(body);
         return answer.has("indexedThrough") && answer.get("indexedThrough").isNumber()
-                ? answer.get("indexedThrough").longValue() : -1;
+                ? answer.get("indexedThrough").longValue()
+                : -1;
     }
 
     private double metric(String prefix) {
-        String body = new String(platform.fanoutClient().get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody(), StandardCharsets.UTF_8);
-        return body.lines().filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String body = new String(
+                platform.fanoutClient()
+                        .get()
+                        .uri("/actuator/prometheus")
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .returnResult()
+                        .getResponseBody(),
+                StandardCharsets.UTF_8);
+        return body.lines()
+                .filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

@@ -24,7 +24,9 @@ class SlowSubscriberIT {
 
     @BeforeAll
     static void start() {
-        platform = Platform.start("--fanout.subscribe.buffer-size=32", "--fanout.subscribe.max-lag=50",
+        platform = Platform.start(
+                "--fanout.subscribe.buffer-size=32",
+                "--fanout.subscribe.max-lag=50",
                 "--fanout.replay.poll-records=10",
                 "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s");
     }
@@ -38,11 +40,23 @@ class SlowSubscriberIT {
         String pad = "\"" + "y".repeat(padBytes) + "\"";
         StringBuilder batch = new StringBuilder("[");
         for (int j = from; j < from + count; j++) {
-            batch.append(j > from ? "," : "").append("{\"channel\":\"").append(channel)
-                    .append("\",\"message\":{\"n\":").append(j).append(",\"pad\":").append(pad).append("}}");
+            batch.append(j > from ? "," : "")
+                    .append("{\"channel\":\"")
+                    .append(channel)
+                    .append("\",\"message\":{\"n\":")
+                    .append(j)
+                    .append(",\"pad\":")
+                    .append(pad)
+                    .append("}}");
         }
-        platform.ingestClient().post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(batch.append(']').toString()).exchange().expectStatus().isOk();
+        platform.ingestClient()
+                .post()
+                .uri("/push/batch")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(batch.append(']').toString())
+                .exchange()
+                .expectStatus()
+                .isOk();
     }
 
     @Test
@@ -56,7 +70,8 @@ class SlowSubscriberIT {
             }
             List<String> frames = fast.take(events, Duration.ofSeconds(60));
             for (int i = 0; i < events; i++) {
-                assertThat(Json.parse(frames.get(i)).get("message").get("n").intValue()).isEqualTo(i);
+                assertThat(Json.parse(frames.get(i)).get("message").get("n").intValue())
+                        .isEqualTo(i);
             }
             long first = Json.parse(frames.get(0)).get("offset").longValue();
             // 300 events behind the log end, and it reads 10 at a time: more than max-lag (50) behind
@@ -79,10 +94,12 @@ class SlowSubscriberIT {
                 publishPadded(channel, i, 3, 64 * 1024);
             }
             // the server drops the connection; a client that never reads notices on writing
-            await().atMost(WRITE_TIMEOUT.multipliedBy(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                stuck.send("are you there?");
-                return stuck.isClosed();
-            });
+            await().atMost(WRITE_TIMEOUT.multipliedBy(4))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        stuck.send("are you there?");
+                        return stuck.isClosed();
+                    });
         }
     }
 
@@ -90,25 +107,37 @@ class SlowSubscriberIT {
     void shouldCutOffAClientThatPublishesWithoutReadingAndStillServeOthers() throws Exception {
         String channel = "it.talker." + UUID.randomUUID();
         try (WsTestClient talker = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
-            await().atMost(WRITE_TIMEOUT.multipliedBy(8)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                for (int i = 0; i < 2_000; i++) {
-                    talker.send("{\"message\":" + i + "}"); // each asks for an ack frame it never reads
-                }
-                return talker.isClosed();
-            });
+            await().atMost(WRITE_TIMEOUT.multipliedBy(8))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            talker.send("{\"message\":" + i + "}"); // each asks for an ack frame it never reads
+                        }
+                        return talker.isClosed();
+                    });
         }
         String other = "it.after-talker." + UUID.randomUUID();
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + other))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
             publishPadded(other, 0, 1, 10);
-            assertThat(Json.parse(client.take(1, Duration.ofSeconds(30)).get(0)).get("message").get("n").intValue())
+            assertThat(Json.parse(client.take(1, Duration.ofSeconds(30)).get(0))
+                            .get("message")
+                            .get("n")
+                            .intValue())
                     .isZero();
         }
     }
 
     private double liveSessions() {
-        byte[] body = platform.fanoutClient().get().uri("/actuator/metrics/fanout.sessions?tag=state:live").exchange()
-                .expectStatus().isOk().expectBody().returnResult().getResponseBody();
+        byte[] body = platform.fanoutClient()
+                .get()
+                .uri("/actuator/metrics/fanout.sessions?tag=state:live")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
         return Json.parse(body).get("measurements").get(0).get("value").doubleValue();
     }
 }

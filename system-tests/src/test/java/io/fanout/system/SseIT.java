@@ -16,7 +16,8 @@ import tools.jackson.databind.JsonNode;
 /** /sse: the same events and cursors as /events; Last-Event-ID resumes with no loss and no duplicate. */
 class SseIT {
 
-    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() { };
+    private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE =
+            new ParameterizedTypeReference<>() {};
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Platform platform = Platform.get();
@@ -24,14 +25,16 @@ class SseIT {
     private final WebClient client = WebClient.create("http://127.0.0.1:" + platform.fanoutPort());
 
     private List<ServerSentEvent<String>> take(String query, String lastEventId, int count) {
-        return client.get().uri("/sse?" + query)
+        return client.get()
+                .uri("/sse?" + query)
                 .accept(MediaType.TEXT_EVENT_STREAM)
                 .headers(h -> {
                     if (lastEventId != null) {
                         h.set("Last-Event-ID", lastEventId);
                     }
                 })
-                .retrieve().bodyToFlux(SSE)
+                .retrieve()
+                .bodyToFlux(SSE)
                 .filter(event -> event.data() != null)
                 .take(count)
                 .collectList()
@@ -48,8 +51,10 @@ class SseIT {
         }
         // from the first event of each channel, per partition (the topic is shared with other tests)
         java.util.Map<Integer, Long> firstOffsets = new java.util.TreeMap<>();
-        acks.forEach(ack -> firstOffsets.merge(ack.get("partition").intValue(), ack.get("offset").longValue(), Math::min));
-        String from = firstOffsets.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+        acks.forEach(ack -> firstOffsets.merge(
+                ack.get("partition").intValue(), ack.get("offset").longValue(), Math::min));
+        String from = firstOffsets.entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue())
                 .collect(java.util.stream.Collectors.joining(","));
         String query = "channel=" + a + "&channel=" + b + "&from=" + from;
 
@@ -68,8 +73,10 @@ class SseIT {
         List<String> seen = new ArrayList<>();
         firstPart.forEach(e -> seen.add(Json.parse(e.data()).get("id").stringValue()));
         rest.forEach(e -> seen.add(Json.parse(e.data()).get("id").stringValue()));
-        assertThat(seen).doesNotHaveDuplicates()
-                .containsExactlyInAnyOrderElementsOf(acks.stream().map(ack -> ack.get("id").stringValue()).toList());
+        assertThat(seen)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(
+                        acks.stream().map(ack -> ack.get("id").stringValue()).toList());
         // within each channel, the order of publishing
         for (String channel : List.of(a, b)) {
             List<Integer> messages = new ArrayList<>();
@@ -81,9 +88,15 @@ class SseIT {
 
     @Test
     void shouldRefuseABadCursorWith400ProblemJson() {
-        platform.fanoutClient().get().uri("/sse?channel=x&last=-5").accept(MediaType.TEXT_EVENT_STREAM).exchange()
-                .expectStatus().isBadRequest()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+        platform.fanoutClient()
+                .get()
+                .uri("/sse?channel=x&last=-5")
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .exchange()
+                .expectStatus()
+                .isBadRequest()
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
     }
 
     private static void addIfChannel(List<Integer> messages, ServerSentEvent<String> event, String channel) {

@@ -28,8 +28,8 @@ class SseTokenExpiryIT {
 
     @BeforeAll
     static void start() {
-        platform = Platform.start("--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET,
-                "--fanout.auth.clock-skew=0s");
+        platform = Platform.start(
+                "--fanout.auth.enabled=true", "--fanout.auth.hmac-secret=" + SECRET, "--fanout.auth.clock-skew=0s");
     }
 
     @AfterAll
@@ -41,16 +41,26 @@ class SseTokenExpiryIT {
     void shouldEndAnSseStreamWhenItsTokenExpires() throws Exception {
         platform.fanoutClient().get().uri("/actuator/health").exchange(); // a cold first request can take seconds
         long now = System.currentTimeMillis();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().subject("x")
-                .issueTime(new Date(now)).expirationTime(new Date(now + 8_000))
-                .claim("fanout.publish", List.of()).claim("fanout.subscribe", List.of("orders")).build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder()
+                        .subject("x")
+                        .issueTime(new Date(now))
+                        .expirationTime(new Date(now + 8_000))
+                        .claim("fanout.publish", List.of())
+                        .claim("fanout.subscribe", List.of("orders"))
+                        .build());
         jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
         long start = System.nanoTime();
         List<ServerSentEvent<String>> events = WebClient.create("http://127.0.0.1:" + Platform.port(platform.fanout))
-                .get().uri("/sse?channel=orders").header(HttpHeaders.AUTHORIZATION, "Bearer " + jwt.serialize())
-                .accept(MediaType.TEXT_EVENT_STREAM).retrieve()
-                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() { })
-                .collectList().block(Duration.ofSeconds(30)); // completes only when the server ends the stream
+                .get()
+                .uri("/sse?channel=orders")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + jwt.serialize())
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .retrieve()
+                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+                .collectList()
+                .block(Duration.ofSeconds(30)); // completes only when the server ends the stream
         assertThat(events).isNotEmpty();
         ServerSentEvent<String> last = events.get(events.size() - 1);
         assertThat(last.event()).isEqualTo("error");

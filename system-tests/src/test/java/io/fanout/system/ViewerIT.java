@@ -24,10 +24,16 @@ class ViewerIT {
     private static final MediaType CSS = MediaType.parseMediaType("text/css");
 
     private static String get(WebTestClient client, String path, MediaType type) {
-        byte[] body = client.get().uri(path).exchange()
-                .expectStatus().isOk()
-                .expectHeader().contentTypeCompatibleWith(type)
-                .expectBody().returnResult().getResponseBody();
+        byte[] body = client.get()
+                .uri(path)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .contentTypeCompatibleWith(type)
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
         return new String(body, StandardCharsets.UTF_8);
     }
 
@@ -48,11 +54,24 @@ class ViewerIT {
     void shouldPassTheDirectorysChannelListThrough() {
         Platform platform = Platform.get();
         String channel = "viewer-list-" + System.nanoTime();
-        platform.ingestClient().post().uri("/push").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"channel\":\"" + channel + "\",\"message\":1}").exchange().expectStatus().isOk();
+        platform.ingestClient()
+                .post()
+                .uri("/push")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"channel\":\"" + channel + "\",\"message\":1}")
+                .exchange()
+                .expectStatus()
+                .isOk();
         await().atMost(WAIT).untilAsserted(() -> {
-            JsonNode list = Json.parse(platform.fanoutClient().get().uri("/channels?prefix=" + channel).exchange()
-                    .expectStatus().isOk().expectBody().returnResult().getResponseBody());
+            JsonNode list = Json.parse(platform.fanoutClient()
+                    .get()
+                    .uri("/channels?prefix=" + channel)
+                    .exchange()
+                    .expectStatus()
+                    .isOk()
+                    .expectBody()
+                    .returnResult()
+                    .getResponseBody());
             assertThat(list.get("channels").size()).isEqualTo(1);
             assertThat(list.get("channels").get(0).get("channel").stringValue()).isEqualTo(channel);
         });
@@ -61,16 +80,27 @@ class ViewerIT {
     @Test
     void shouldServeThePageWithoutATokenWhenAuthIsOnButNotTheRest() {
         String topic = TestKafka.newTopic("fanout.events.viewer", 2);
-        try (Platform platform = Platform.fanoutOnly(topic, "--fanout.auth.enabled=true",
+        try (Platform platform = Platform.fanoutOnly(
+                topic,
+                "--fanout.auth.enabled=true",
                 "--fanout.auth.hmac-secret=test-secret-of-at-least-32-bytes-0123456789",
                 "--fanout.replay.directory-url=")) {
             assertThat(get(platform.fanoutClient(), "/", MediaType.TEXT_HTML)).contains(">Publish</button>");
             get(platform.fanoutClient(), "/index.html", MediaType.TEXT_HTML);
             get(platform.fanoutClient(), "/assets/viewer.css", CSS);
             get(platform.fanoutClient(), "/assets/client/index.js", JAVASCRIPT);
-            platform.fanoutClient().get().uri("/channels").exchange().expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
-            platform.fanoutClient().get().uri("/sse?channel=orders").exchange()
-                    .expectStatus().isEqualTo(HttpStatus.UNAUTHORIZED);
+            platform.fanoutClient()
+                    .get()
+                    .uri("/channels")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(HttpStatus.UNAUTHORIZED);
+            platform.fanoutClient()
+                    .get()
+                    .uri("/sse?channel=orders")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(HttpStatus.UNAUTHORIZED);
         }
     }
 }

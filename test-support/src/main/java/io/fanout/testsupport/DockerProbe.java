@@ -13,8 +13,7 @@ import org.testcontainers.DockerClientFactory;
  */
 final class DockerProbe {
 
-    private DockerProbe() {
-    }
+    private DockerProbe() {}
 
     static boolean engineAnswers() {
         if (!anySign()) {

@@ -17,7 +17,8 @@ record TestBrokerChoice(Kind kind, String reason) {
     static final String ENV = "FANOUT_TEST_KAFKA";
 
     enum Kind {
-        EMBEDDED, TESTCONTAINERS
+        EMBEDDED,
+        TESTCONTAINERS
     }
 
     /** The choice for this JVM's settings; asks Docker only when nothing forces a kind. */
@@ -31,18 +32,23 @@ record TestBrokerChoice(Kind kind, String reason) {
      * @param dockerAnswers asked only in {@code auto} mode
      */
     static TestBrokerChoice decide(String property, String env, BooleanSupplier dockerAnswers) {
-        String source = property != null && !property.isBlank() ? "-D" + PROPERTY
-                : env != null && !env.isBlank() ? ENV : null;
-        String value = source == null ? "auto" : (property != null && !property.isBlank() ? property : env)
-                .trim().toLowerCase(Locale.ROOT);
+        String source =
+                property != null && !property.isBlank() ? "-D" + PROPERTY : env != null && !env.isBlank() ? ENV : null;
+        String value = source == null
+                ? "auto"
+                : (property != null && !property.isBlank() ? property : env)
+                        .trim()
+                        .toLowerCase(Locale.ROOT);
         return switch (value) {
             case "embedded" -> new TestBrokerChoice(Kind.EMBEDDED, source + "=embedded");
             case "testcontainers" -> new TestBrokerChoice(Kind.TESTCONTAINERS, source + "=testcontainers");
-            case "auto" -> dockerAnswers.getAsBoolean()
-                    ? new TestBrokerChoice(Kind.TESTCONTAINERS, "a Docker engine answered")
-                    : new TestBrokerChoice(Kind.EMBEDDED, "no Docker engine found");
-            default -> throw new IllegalArgumentException(source + "=" + value
-                    + ": expected embedded, testcontainers or auto");
+            case "auto" ->
+                dockerAnswers.getAsBoolean()
+                        ? new TestBrokerChoice(Kind.TESTCONTAINERS, "a Docker engine answered")
+                        : new TestBrokerChoice(Kind.EMBEDDED, "no Docker engine found");
+            default ->
+                throw new IllegalArgumentException(
+                        source + "=" + value + ": expected embedded, testcontainers or auto");
         };
     }
 }

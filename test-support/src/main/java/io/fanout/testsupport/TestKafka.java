@@ -22,8 +22,7 @@ public final class TestKafka {
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static TestBroker broker;
 
-    private TestKafka() {
-    }
+    private TestKafka() {}
 
     /** The broker's bootstrap servers, starting it if needed. */
     public static String bootstrapServers() {
@@ -35,12 +34,18 @@ public final class TestKafka {
             TestBrokerChoice choice = TestBrokerChoice.fromEnvironment();
             long start = System.nanoTime();
             TestBroker started = choice.kind() == TestBrokerChoice.Kind.TESTCONTAINERS
-                    ? new ContainerTestBroker() : new EmbeddedTestBroker();
+                    ? new ContainerTestBroker()
+                    : new EmbeddedTestBroker();
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "test-kafka-stop"));
-            log.info("test Kafka: {} ({}; -D{}=embedded|testcontainers forces one) at {}, started in {} ms",
-                    choice.kind() == TestBrokerChoice.Kind.TESTCONTAINERS ? "Testcontainers " + ContainerTestBroker.IMAGE
-                            : "in-process KRaft broker", choice.reason(), TestBrokerChoice.PROPERTY,
-                    started.bootstrapServers(), (System.nanoTime() - start) / 1_000_000);
+            log.info(
+                    "test Kafka: {} ({}; -D{}=embedded|testcontainers forces one) at {}, started in {} ms",
+                    choice.kind() == TestBrokerChoice.Kind.TESTCONTAINERS
+                            ? "Testcontainers " + ContainerTestBroker.IMAGE
+                            : "in-process KRaft broker",
+                    choice.reason(),
+                    TestBrokerChoice.PROPERTY,
+                    started.bootstrapServers(),
+                    (System.nanoTime() - start) / 1_000_000);
             broker = started;
         }
         return broker;

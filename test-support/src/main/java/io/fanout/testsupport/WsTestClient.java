@@ -1,5 +1,6 @@
 package io.fanout.testsupport;
 
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +10,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -24,8 +24,8 @@ import reactor.netty.http.client.WebsocketClientSpec;
  */
 public final class WsTestClient implements AutoCloseable {
 
-    private static final List<String> CONTROL_PREFIXES = List.of("{\"type\":\"subscribed\"",
-            "{\"type\":\"catching-up\"", "{\"type\":\"live\"");
+    private static final List<String> CONTROL_PREFIXES =
+            List.of("{\"type\":\"subscribed\"", "{\"type\":\"catching-up\"", "{\"type\":\"live\"");
 
     private final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
     private final BlockingQueue<String> controls = new LinkedBlockingQueue<>();
@@ -40,8 +40,9 @@ public final class WsTestClient implements AutoCloseable {
 
     private WsTestClient(URI uri, Duration perFrame, Map<String, String> headers) {
         HttpClient client = HttpClient.create().headers(h -> headers.forEach(h::set));
-        this.connection = client
-                .websocket(WebsocketClientSpec.builder().maxFramePayloadLength(16 * 1024 * 1024).build())
+        this.connection = client.websocket(WebsocketClientSpec.builder()
+                        .maxFramePayloadLength(16 * 1024 * 1024)
+                        .build())
                 .uri(uri)
                 .handle((in, out) -> {
                     opened.tryEmitEmpty();
@@ -50,14 +51,25 @@ public final class WsTestClient implements AutoCloseable {
                     Mono<Void> receive = perFrame == null
                             ? Mono.never()
                             : perFrame.isNegative()
-                                    ? resumed.asMono().thenMany(in.receive().asString()).doOnNext(this::received).then()
+                                    ? resumed.asMono()
+                                            .thenMany(in.receive().asString())
+                                            .doOnNext(this::received)
+                                            .then()
                                     : perFrame.isZero()
-                                    ? in.receive().asString().doOnNext(this::received).then()
-                                    : in.receive().asString().delayElements(perFrame).doOnNext(this::received).then();
-                    return Mono.firstWithSignal(out.sendString(outgoing.asFlux()).then().then(Mono.never()), receive);
+                                            ? in.receive()
+                                                    .asString()
+                                                    .doOnNext(this::received)
+                                                    .then()
+                                            : in.receive()
+                                                    .asString()
+                                                    .delayElements(perFrame)
+                                                    .doOnNext(this::received)
+                                                    .then();
+                    return Mono.firstWithSignal(
+                            out.sendString(outgoing.asFlux()).then().then(Mono.never()), receive);
                 })
                 .doFinally(signal -> end())
-                .subscribe(ignored -> { }, error -> end());
+                .subscribe(ignored -> {}, error -> end());
     }
 
     private void received(String frame) {
@@ -131,8 +143,8 @@ public final class WsTestClient implements AutoCloseable {
             long left = deadline - System.nanoTime();
             String frame = frames.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
             if (frame == null) {
-                throw new AssertionError("received " + taken.size() + " of " + count + " frames within " + timeout
-                        + ": " + taken);
+                throw new AssertionError(
+                        "received " + taken.size() + " of " + count + " frames within " + timeout + ": " + taken);
             }
             taken.add(frame);
         }

@@ -34,8 +34,11 @@ class TestBrokerChoiceTest {
 
     @Test
     void shouldNotAskDockerWhenAKindIsForced() {
-        assertThat(TestBrokerChoice.decide("embedded", null, docker(true)).kind()).isEqualTo(Kind.EMBEDDED);
-        assertThat(TestBrokerChoice.decide(null, "testcontainers", docker(false)).kind()).isEqualTo(Kind.TESTCONTAINERS);
+        assertThat(TestBrokerChoice.decide("embedded", null, docker(true)).kind())
+                .isEqualTo(Kind.EMBEDDED);
+        assertThat(TestBrokerChoice.decide(null, "testcontainers", docker(false))
+                        .kind())
+                .isEqualTo(Kind.TESTCONTAINERS);
         assertThat(dockerAsked).hasValue(0);
     }
 

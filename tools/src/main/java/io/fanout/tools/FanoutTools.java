@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import reactor.util.Loggers;
 
 /** The entry point of {@code fanout-tools.jar}: one subcommand per tool. */
-@Command(name = "fanout-tools", mixinStandardHelpOptions = true,
+@Command(
+        name = "fanout-tools",
+        mixinStandardHelpOptions = true,
         description = "Command-line tools for fanout; each talks to 127.0.0.1 only.",
         subcommands = {MintTokenCommand.class, FaultCommand.class})
 public final class FanoutTools {

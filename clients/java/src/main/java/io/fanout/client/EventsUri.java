@@ -10,8 +10,7 @@ import java.util.TreeMap;
 /** Builds the {@code ws://host/events?channel=...&cursor} URI of a subscription from an instance's base URL. */
 final class EventsUri {
 
-    private EventsUri() {
-    }
+    private EventsUri() {}
 
     /**
      * {@code http://h:8081}, {@code ws://h:8081} or a full {@code .../events} URL, plus the channels and cursor.
@@ -22,11 +21,15 @@ final class EventsUri {
         String scheme = switch (String.valueOf(base.getScheme())) {
             case "http", "ws" -> "ws";
             case "https", "wss" -> "wss";
-            default -> throw new IllegalArgumentException(
-                    "not a fan-out URL: " + base + " (want ws://, wss://, http:// or https://)");
+            default ->
+                throw new IllegalArgumentException(
+                        "not a fan-out URL: " + base + " (want ws://, wss://, http:// or https://)");
         };
-        String path = base.getRawPath() == null || base.getRawPath().isEmpty() || base.getRawPath().equals("/")
-                ? "/events" : base.getRawPath();
+        String path = base.getRawPath() == null
+                        || base.getRawPath().isEmpty()
+                        || base.getRawPath().equals("/")
+                ? "/events"
+                : base.getRawPath();
         StringBuilder query = new StringBuilder();
         if (base.getRawQuery() != null) {
             query.append(base.getRawQuery());
@@ -49,7 +52,10 @@ final class EventsUri {
         if (query.length() > 0) {
             query.append('&');
         }
-        query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)
-                .replace("%3A", ":").replace("%2C", ","));
+        query.append(name)
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)
+                        .replace("%3A", ":")
+                        .replace("%2C", ","));
     }
 }

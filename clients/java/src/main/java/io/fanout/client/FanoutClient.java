@@ -45,10 +45,15 @@ public final class FanoutClient {
         this.urls = List.copyOf(builder.urls);
         this.ingestUrl = builder.ingestUrl;
         this.token = builder.token;
-        this.settings = new Subscription.Settings(urls, token, new Backoff(builder.minBackoff, builder.maxBackoff),
-                builder.connectTimeout, builder.pingInterval);
+        this.settings = new Subscription.Settings(
+                urls,
+                token,
+                new Backoff(builder.minBackoff, builder.maxBackoff),
+                builder.connectTimeout,
+                builder.pingInterval);
         this.publishTimeout = builder.publishTimeout;
-        this.http = builder.httpClient != null ? builder.httpClient
+        this.http = builder.httpClient != null
+                ? builder.httpClient
                 : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
     }
 
@@ -75,7 +80,8 @@ public final class FanoutClient {
             throw new IllegalArgumentException("give at least one channel");
         }
         Objects.requireNonNull(options, "options");
-        return Flux.create(sink -> new Subscription(http, json, settings, channelList, options, sink).start(),
+        return Flux.create(
+                sink -> new Subscription(http, json, settings, channelList, options, sink).start(),
                 FluxSink.OverflowStrategy.BUFFER);
     }
 
@@ -90,23 +96,27 @@ public final class FanoutClient {
             return Mono.error(new IllegalStateException("no ingest URL: set FanoutClient.builder().ingestUrl(...)"));
         }
         return Mono.defer(() -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("channel", channel);
-            body.put("message", message);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(ingestUrl.toString().replaceAll("/+$", "") + "/push"))
-                    .timeout(publishTimeout)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-            if (idempotencyKey != null) {
-                request.header("Idempotency-Key", idempotencyKey);
-            }
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
-            return Mono.fromFuture(() -> http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()), true);
-        }).onErrorMap(error -> !(error instanceof FanoutException) && !(error instanceof JacksonException),
-                error -> new PublishException(0, "no answer from " + ingestUrl + ": " + error, null, error))
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("channel", channel);
+                    body.put("message", message);
+                    HttpRequest.Builder request = HttpRequest.newBuilder(
+                                    URI.create(ingestUrl.toString().replaceAll("/+$", "") + "/push"))
+                            .timeout(publishTimeout)
+                            .header("Content-Type", "application/json")
+                            .header("Accept", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+                    if (idempotencyKey != null) {
+                        request.header("Idempotency-Key", idempotencyKey);
+                    }
+                    if (token != null) {
+                        request.header("Authorization", "Bearer " + token);
+                    }
+                    return Mono.fromFuture(
+                            () -> http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()), true);
+                })
+                .onErrorMap(
+                        error -> !(error instanceof FanoutException) && !(error instanceof JacksonException),
+                        error -> new PublishException(0, "no answer from " + ingestUrl + ": " + error, null, error))
                 .map(this::ack);
     }
 
@@ -115,17 +125,26 @@ public final class FanoutClient {
             String detail;
             try {
                 JsonNode problem = json.readTree(response.body());
-                detail = problem.path("detail").isString() ? problem.path("detail").asString() : response.body();
+                detail = problem.path("detail").isString()
+                        ? problem.path("detail").asString()
+                        : response.body();
             } catch (JacksonException notJson) {
                 detail = response.body();
             }
-            Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(FanoutClient::seconds)
+            Duration retryAfter = response.headers()
+                    .firstValue("Retry-After")
+                    .flatMap(FanoutClient::seconds)
                     .orElse(null);
             throw new PublishException(response.statusCode(), detail, retryAfter, null);
         }
         JsonNode ack = json.readTree(response.body());
-        return new PublishAck(ack.path("channel").asString(), ack.get("message"), ack.path("id").asString(),
-                ack.path("partition").asInt(), ack.path("offset").asLong(), ack.path("timestamp").asLong());
+        return new PublishAck(
+                ack.path("channel").asString(),
+                ack.get("message"),
+                ack.path("id").asString(),
+                ack.path("partition").asInt(),
+                ack.path("offset").asLong(),
+                ack.path("timestamp").asLong());
     }
 
     private static Optional<Duration> seconds(String value) {
@@ -149,8 +168,7 @@ public final class FanoutClient {
         private Duration publishTimeout = Duration.ofSeconds(30);
         private HttpClient httpClient;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Fan-out instances ({@code ws://host:8081}, {@code http://host:8081} or full {@code .../events} URLs) to fail over between. */
         public Builder urls(String... urls) {

@@ -96,9 +96,8 @@ final class ResumePosition {
     }
 
     static String format(Map<Integer, Long> positions) {
-        return new TreeMap<>(positions).entrySet().stream()
-                .map(e -> e.getKey() + ":" + e.getValue())
-                .collect(Collectors.joining(","));
+        return new TreeMap<>(positions)
+                .entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
     /** {@code "3:17,7:0"} to {@code {3=17, 7=0}}; {@link IllegalArgumentException} on anything else. */

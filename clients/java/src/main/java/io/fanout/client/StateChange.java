@@ -16,11 +16,16 @@ import java.time.Duration;
  * @param resumedFrom {@link State#CONNECTED} after a disconnect: the cursor it resumed with ({@code from=...}, the
  *                    first cursor again, or {@code live}); otherwise null
  */
-public record StateChange(State state, URI url, int attempt, Integer code, String reason, Duration retryIn,
-                          String resumedFrom) {
+public record StateChange(
+        State state, URI url, int attempt, Integer code, String reason, Duration retryIn, String resumedFrom) {
 
     /** The states of a subscription's connection. */
     public enum State {
-        CONNECTING, CONNECTED, CATCHING_UP, LIVE, DISCONNECTED, CLOSED
+        CONNECTING,
+        CONNECTED,
+        CATCHING_UP,
+        LIVE,
+        DISCONNECTED,
+        CLOSED
     }
 }

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * @param gapHandler  receives each {@link Gap}; null ends the subscription with a {@link GapException} instead
  * @param stateHandler receives each {@link StateChange}; may be null
  */
-public record SubscribeOptions(String cursor, String cursorValue, Consumer<Gap> gapHandler,
-                               Consumer<StateChange> stateHandler) {
+public record SubscribeOptions(
+        String cursor, String cursorValue, Consumer<Gap> gapHandler, Consumer<StateChange> stateHandler) {
 
     public SubscribeOptions {
         if ((cursor == null) != (cursorValue == null)) {

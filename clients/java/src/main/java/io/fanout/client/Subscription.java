@@ -2,10 +2,10 @@ package io.fanout.client;
 
 import io.fanout.client.StateChange.State;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +42,7 @@ final class Subscription {
     private static final Set<Integer> REFUSED = Set.of(1008, 1009);
     /** Close codes that say "not this instance, not now": the next attempt goes to the next URL. */
     private static final Set<Integer> MOVE_ON = Set.of(1001, 1013, 1006);
+
     private static final Duration HEALTHY_AFTER = Duration.ofSeconds(10);
 
     private final HttpClient http;
@@ -67,11 +68,15 @@ final class Subscription {
     private String resumedFrom;
 
     /** What every subscription of one client shares. */
-    record Settings(List<URI> urls, String token, Backoff backoff, Duration connectTimeout, Duration pingInterval) {
-    }
+    record Settings(List<URI> urls, String token, Backoff backoff, Duration connectTimeout, Duration pingInterval) {}
 
-    Subscription(HttpClient http, JsonMapper json, Settings settings, List<String> channels, SubscribeOptions options,
-                 FluxSink<Event> sink) {
+    Subscription(
+            HttpClient http,
+            JsonMapper json,
+            Settings settings,
+            List<String> channels,
+            SubscribeOptions options,
+            FluxSink<Event> sink) {
         this.http = http;
         this.json = json;
         this.urls = settings.urls();
@@ -82,8 +87,8 @@ final class Subscription {
         this.channels = channels;
         this.options = options;
         this.sink = sink;
-        this.position = new ResumePosition(channels, options.cursor() == null
-                ? Map.of() : Map.of(options.cursor(), options.cursorValue()));
+        this.position = new ResumePosition(
+                channels, options.cursor() == null ? Map.of() : Map.of(options.cursor(), options.cursorValue()));
     }
 
     void start() {
@@ -108,8 +113,8 @@ final class Subscription {
         Connection connection = new Connection(base);
         builder.buildAsync(uri, connection).whenComplete((ws, error) -> {
             if (error != null) {
-                connection.failed(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                connection.failed(
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             }
         });
     }
@@ -174,8 +179,12 @@ final class Subscription {
             position.connected(System.currentTimeMillis());
             state(new StateChange(State.CONNECTED, base, failures, null, null, null, resumedFrom));
             if (!pingInterval.isZero()) {
-                heartbeat = Schedulers.parallel().schedulePeriodically(() -> ping(ws), pingInterval.toMillis(),
-                        pingInterval.toMillis(), TimeUnit.MILLISECONDS);
+                heartbeat = Schedulers.parallel()
+                        .schedulePeriodically(
+                                () -> ping(ws),
+                                pingInterval.toMillis(),
+                                pingInterval.toMillis(),
+                                TimeUnit.MILLISECONDS);
             }
             ws.request(1);
         }
@@ -200,7 +209,9 @@ final class Subscription {
                 lastHeard = now;
             } else if (now - lastHeard > 2 * pingInterval.toNanos()) {
                 ws.abort();
-                ended(1006, "no answer to pings for " + pingInterval.multipliedBy(2).toMillis() + " ms");
+                ended(
+                        1006,
+                        "no answer to pings for " + pingInterval.multipliedBy(2).toMillis() + " ms");
             } else {
                 ws.sendPing(ByteBuffer.allocate(0));
             }
@@ -273,8 +284,12 @@ final class Subscription {
             }
             JsonNode type = node.get("type");
             if (type == null) {
-                Event event = new Event(node.path("channel").asString(), node.path("partition").asInt(),
-                        node.path("offset").asLong(), node.path("timestamp").asLong(), node.path("id").asString(),
+                Event event = new Event(
+                        node.path("channel").asString(),
+                        node.path("partition").asInt(),
+                        node.path("offset").asLong(),
+                        node.path("timestamp").asLong(),
+                        node.path("id").asString(),
                         node.get("message"));
                 if (position.accept(event)) {
                     handedOut = true;
@@ -284,7 +299,9 @@ final class Subscription {
             }
             switch (type.asString()) {
                 case "truncated" -> {
-                    Gap gap = new Gap(node.path("partition").asInt(), node.path("requested").asLong(),
+                    Gap gap = new Gap(
+                            node.path("partition").asInt(),
+                            node.path("requested").asLong(),
                             node.path("earliest").asLong());
                     position.skipTo(gap.partition(), gap.earliest());
                     if (options.gapHandler() == null) {
@@ -346,8 +363,7 @@ final class Subscription {
                 return;
             }
             boolean connected = connectedAt >= 0;
-            boolean healthy = handedOut
-                    || (connected && System.nanoTime() - connectedAt >= HEALTHY_AFTER.toNanos());
+            boolean healthy = handedOut || (connected && System.nanoTime() - connectedAt >= HEALTHY_AFTER.toNanos());
             failures = healthy ? 1 : failures + 1;
             if (!connected || MOVE_ON.contains(code)) {
                 urlIndex = (urlIndex + 1) % urls.size();
@@ -357,8 +373,8 @@ final class Subscription {
             resumedFrom = EventsUri.describe(position.query());
             synchronized (lock) {
                 if (!ended) {
-                    pendingRetry = Schedulers.parallel().schedule(Subscription.this::connect, delay.toMillis(),
-                            TimeUnit.MILLISECONDS);
+                    pendingRetry = Schedulers.parallel()
+                            .schedule(Subscription.this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
         }

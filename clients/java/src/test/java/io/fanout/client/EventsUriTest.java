@@ -12,7 +12,8 @@ class EventsUriTest {
 
     @Test
     void shouldTurnAnHttpBaseIntoTheEventsWebSocket() {
-        assertThat(EventsUri.of(URI.create("http://127.0.0.1:8081"), List.of("a", "news:sport"), Map.of("from", "3:17,7:0")))
+        assertThat(EventsUri.of(
+                        URI.create("http://127.0.0.1:8081"), List.of("a", "news:sport"), Map.of("from", "3:17,7:0")))
                 .hasToString("ws://127.0.0.1:8081/events?channel=a&channel=news:sport&from=3:17,7:0");
         assertThat(EventsUri.of(URI.create("https://h/"), List.of("a"), Map.of()))
                 .hasToString("wss://h/events?channel=a");
@@ -33,7 +34,8 @@ class EventsUriTest {
     @Test
     void shouldRefuseOtherSchemes() {
         assertThatThrownBy(() -> EventsUri.of(URI.create("ftp://h"), List.of("a"), Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a fan-out URL");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a fan-out URL");
     }
 
     @Test

@@ -33,7 +33,8 @@ class ResumePositionTest {
         ResumePosition position = new ResumePosition(List.of("a", "b"), Map.of());
         assertThat(position.query()).isEmpty();
         position.connected(1_000_000);
-        assertThat(position.query()).isEqualTo(Map.of("since", Long.toString(1_000_000 - ResumePosition.LIVE_LOOKBACK_MS)));
+        assertThat(position.query())
+                .isEqualTo(Map.of("since", Long.toString(1_000_000 - ResumePosition.LIVE_LOOKBACK_MS)));
         assertThat(position.accept(event("a", 2, 5))).isTrue();
         assertThat(position.query()).containsOnlyKeys("since");
         assertThat(position.accept(event("b", 9, 0))).isTrue();

@@ -18,14 +18,15 @@ import reactor.netty.http.websocket.WebsocketOutbound;
 final class ScriptedFanout implements AutoCloseable {
 
     /** What one connection does: write frames to {@code out}, maybe close it. */
-    interface Script extends BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> {
-    }
+    interface Script extends BiFunction<WebsocketInbound, WebsocketOutbound, Publisher<Void>> {}
 
     final List<String> requests = new CopyOnWriteArrayList<>();
     private final DisposableServer server;
 
     ScriptedFanout(Script... scripts) {
-        server = HttpServer.create().host("127.0.0.1").port(0)
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
                 .route(routes -> routes.get("/events", (request, response) -> {
                     requests.add(request.uri());
                     Script script = scripts[Math.min(requests.size(), scripts.length) - 1];
@@ -46,13 +47,15 @@ final class ScriptedFanout implements AutoCloseable {
     /** Sends {@code frames}, then closes with {@code code} and {@code reason}. */
     static Script sendThenClose(int code, String reason, String... frames) {
         return (in, out) -> out.sendString(reactor.core.publisher.Flux.fromArray(frames))
-                .then().then(out.sendClose(code, reason));
+                .then()
+                .then(out.sendClose(code, reason));
     }
 
     /** Sends {@code frames} and keeps the connection open. */
     static Script sendAndStay(String... frames) {
         return (in, out) -> out.sendString(reactor.core.publisher.Flux.fromArray(frames))
-                .then().then(Mono.never());
+                .then()
+                .then(Mono.never());
     }
 
     @Override

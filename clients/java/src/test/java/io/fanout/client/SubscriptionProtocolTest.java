@@ -20,17 +20,24 @@ class SubscriptionProtocolTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static FanoutClient client(String... urls) {
-        return FanoutClient.builder().urls(urls).backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build();
+        return FanoutClient.builder()
+                .urls(urls)
+                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .build();
     }
 
     @Test
     void shouldHandGapsToTheGapHandlerAndNotAskForTheLostRangeAgain() {
         List<Gap> gaps = new CopyOnWriteArrayList<>();
         try (ScriptedFanout server = new ScriptedFanout(
-                sendThenClose(1001, "going away",
-                        "{\"type\":\"truncated\",\"partition\":3,\"requested\":100,\"earliest\":250}", event("a", 3, 250)),
+                sendThenClose(
+                        1001,
+                        "going away",
+                        "{\"type\":\"truncated\",\"partition\":3,\"requested\":100,\"earliest\":250}",
+                        event("a", 3, 250)),
                 sendAndStay(event("a", 3, 251)))) {
-            StepVerifier.create(client(server.url()).subscribe(List.of("a"), SubscribeOptions.from(100).onGap(gaps::add)))
+            StepVerifier.create(client(server.url())
+                            .subscribe(List.of("a"), SubscribeOptions.from(100).onGap(gaps::add)))
                     .assertNext(e -> assertThat(e.offset()).isEqualTo(250))
                     .assertNext(e -> assertThat(e.offset()).isEqualTo(251))
                     .thenCancel()
@@ -61,13 +68,18 @@ class SubscriptionProtocolTest {
         try (ScriptedFanout server = new ScriptedFanout(
                 sendThenClose(4000, "slow consumer", event("a", 1, 7), event("b", 4, 40), event("a", 1, 8)),
                 sendAndStay(event("b", 4, 41)))) {
-            StepVerifier.create(client(server.url()).subscribe(List.of("a", "b"), SubscribeOptions.last(2).onState(states::add)))
+            StepVerifier.create(client(server.url())
+                            .subscribe(
+                                    List.of("a", "b"), SubscribeOptions.last(2).onState(states::add)))
                     .expectNextCount(4)
                     .thenCancel()
                     .verify(WAIT);
-            assertThat(server.requests).containsExactly(
-                    "/events?channel=a&channel=b&last=2", "/events?channel=a&channel=b&from=1:9,4:41");
-            StateChange disconnected = states.stream().filter(s -> s.state() == State.DISCONNECTED).findFirst().orElseThrow();
+            assertThat(server.requests)
+                    .containsExactly("/events?channel=a&channel=b&last=2", "/events?channel=a&channel=b&from=1:9,4:41");
+            StateChange disconnected = states.stream()
+                    .filter(s -> s.state() == State.DISCONNECTED)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(disconnected.code()).isEqualTo(4000);
             assertThat(states.stream().filter(s -> s.state() == State.CONNECTED).map(StateChange::resumedFrom))
                     .containsExactly(null, "from=1:9,4:41");
@@ -77,14 +89,17 @@ class SubscriptionProtocolTest {
     @Test
     void shouldResumeFromTheSubscribedPositionWhenNoEventArrivedYet() {
         try (ScriptedFanout server = new ScriptedFanout(
-                sendThenClose(1011, "internal error", "{\"type\":\"subscribed\",\"channels\":[\"a\",\"b\"],\"position\":\"1:7,4:40\"}"),
+                sendThenClose(
+                        1011,
+                        "internal error",
+                        "{\"type\":\"subscribed\",\"channels\":[\"a\",\"b\"],\"position\":\"1:7,4:40\"}"),
                 sendAndStay(event("a", 1, 7)))) {
             StepVerifier.create(client(server.url()).subscribe(List.of("a", "b"), SubscribeOptions.live()))
                     .expectNextCount(1)
                     .thenCancel()
                     .verify(WAIT);
-            assertThat(server.requests).containsExactly("/events?channel=a&channel=b",
-                    "/events?channel=a&channel=b&from=1:7,4:40");
+            assertThat(server.requests)
+                    .containsExactly("/events?channel=a&channel=b", "/events?channel=a&channel=b&from=1:7,4:40");
         }
     }
 
@@ -93,7 +108,8 @@ class SubscriptionProtocolTest {
         try (ScriptedFanout server = new ScriptedFanout(
                 sendThenClose(1001, "", event("a", 1, 7), event("a", 1, 8)),
                 sendAndStay(event("a", 1, 7), event("a", 1, 8), event("b", 4, 40), event("a", 1, 9)))) {
-            StepVerifier.create(client(server.url()).subscribe(List.of("a", "b"), SubscribeOptions.last(2))
+            StepVerifier.create(client(server.url())
+                            .subscribe(List.of("a", "b"), SubscribeOptions.last(2))
                             .map(e -> e.partition() + ":" + e.offset()))
                     .expectNext("1:7", "1:8", "4:40", "1:9")
                     .thenCancel()
@@ -111,8 +127,9 @@ class SubscriptionProtocolTest {
                     .expectNextCount(1)
                     .thenCancel()
                     .verify(WAIT);
-            assertThat(states).extracting(StateChange::state).startsWith(
-                    State.CONNECTING, State.DISCONNECTED, State.CONNECTING, State.CONNECTED);
+            assertThat(states)
+                    .extracting(StateChange::state)
+                    .startsWith(State.CONNECTING, State.DISCONNECTED, State.CONNECTING, State.CONNECTED);
             assertThat(states.get(1).url()).hasToString("ws://127.0.0.1:1");
             assertThat(states.get(3).url()).hasToString(server.url());
         }
@@ -125,8 +142,10 @@ class SubscriptionProtocolTest {
                     .expectNextCount(1)
                     .expectErrorSatisfies(error -> {
                         assertThat(error).isInstanceOf(SubscriptionRefusedException.class);
-                        assertThat(((SubscriptionRefusedException) error).code()).isEqualTo(1008);
-                        assertThat(((SubscriptionRefusedException) error).reason()).isEqualTo("token expired");
+                        assertThat(((SubscriptionRefusedException) error).code())
+                                .isEqualTo(1008);
+                        assertThat(((SubscriptionRefusedException) error).reason())
+                                .isEqualTo("token expired");
                     })
                     .verify(WAIT);
             assertThat(server.requests).hasSize(1);
@@ -136,13 +155,15 @@ class SubscriptionProtocolTest {
     @Test
     void shouldReportCatchingUpAndLiveAsStates() {
         List<StateChange> states = new CopyOnWriteArrayList<>();
-        try (ScriptedFanout server = new ScriptedFanout(sendAndStay(
-                "{\"type\":\"catching-up\"}", event("a", 0, 1), "{\"type\":\"live\"}", event("a", 0, 2)))) {
-            StepVerifier.create(client(server.url()).subscribe(List.of("a"), SubscribeOptions.live().onState(states::add)))
+        try (ScriptedFanout server = new ScriptedFanout(
+                sendAndStay("{\"type\":\"catching-up\"}", event("a", 0, 1), "{\"type\":\"live\"}", event("a", 0, 2)))) {
+            StepVerifier.create(client(server.url())
+                            .subscribe(List.of("a"), SubscribeOptions.live().onState(states::add)))
                     .expectNextCount(2)
                     .thenCancel()
                     .verify(WAIT);
-            assertThat(states).extracting(StateChange::state)
+            assertThat(states)
+                    .extracting(StateChange::state)
                     .containsExactly(State.CONNECTING, State.CONNECTED, State.CATCHING_UP, State.LIVE);
         }
     }
@@ -168,15 +189,23 @@ class SubscriptionProtocolTest {
     void shouldDropAConnectionThatAnswersNoPingsAndConnectAgain() throws Exception {
         List<StateChange> states = new CopyOnWriteArrayList<>();
         try (SilentServer server = new SilentServer()) {
-            FanoutClient client = FanoutClient.builder().urls(server.url())
-                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).pingInterval(Duration.ofMillis(200)).build();
-            Disposable subscription = client.subscribe(List.of("a"), SubscribeOptions.live().onState(states::add)).subscribe();
+            FanoutClient client = FanoutClient.builder()
+                    .urls(server.url())
+                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                    .pingInterval(Duration.ofMillis(200))
+                    .build();
+            Disposable subscription = client.subscribe(
+                            List.of("a"), SubscribeOptions.live().onState(states::add))
+                    .subscribe();
             try {
                 await().atMost(WAIT).until(() -> server.accepted.size() >= 2);
             } finally {
                 subscription.dispose();
             }
-            StateChange dropped = states.stream().filter(s -> s.state() == State.DISCONNECTED).findFirst().orElseThrow();
+            StateChange dropped = states.stream()
+                    .filter(s -> s.state() == State.DISCONNECTED)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(dropped.code()).isEqualTo(1006);
             assertThat(dropped.reason()).startsWith("no answer to pings");
         }

@@ -11,19 +11,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,17 +59,23 @@ class LiveConsumer implements SmartLifecycle {
     private volatile boolean running;
     private volatile boolean assigned;
 
-    LiveConsumer(ConsumerFactory<?, ?> consumerFactory, Dispatcher dispatcher, FanoutProperties fanout,
+    LiveConsumer(
+            ConsumerFactory<?, ?> consumerFactory,
+            Dispatcher dispatcher,
+            FanoutProperties fanout,
             MeterRegistry meters) {
         this.consumerFactory = consumerFactory;
         this.dispatcher = dispatcher;
         this.topic = fanout.topic();
-        this.records = Counter.builder("fanout.consumer.records").description("records read from the events topic")
+        this.records = Counter.builder("fanout.consumer.records")
+                .description("records read from the events topic")
                 .register(meters);
         this.undecodable = Counter.builder("fanout.consumer.undecodable")
-                .description("records skipped because their value is not an Event").register(meters);
+                .description("records skipped because their value is not an Event")
+                .register(meters);
         this.failures = Counter.builder("fanout.consumer.delivery.failures")
-                .description("records whose delivery failed (their sessions read them from the log)").register(meters);
+                .description("records whose delivery failed (their sessions read them from the log)")
+                .register(meters);
     }
 
     @Override
@@ -134,8 +140,8 @@ class LiveConsumer implements SmartLifecycle {
                     deliver(batch);
                     if (dispatcher.hasLiveRequests()) {
                         // between two polls: everything below these positions was dispatched, nothing above
-                        dispatcher.serveLiveRequests(positions(c, partitions), pollStart,
-                                channels -> framesOf(batch, channels));
+                        dispatcher.serveLiveRequests(
+                                positions(c, partitions), pollStart, channels -> framesOf(batch, channels));
                     }
                     records.increment(batch.count());
                 } catch (WakeupException e) {
@@ -173,8 +179,11 @@ class LiveConsumer implements SmartLifecycle {
                 deliver(record);
             } catch (Throwable e) {
                 failures.increment();
-                log.warn("delivering offset {} of partition {} failed; its sessions catch up from the log: {}",
-                        record.offset(), record.partition(), e.toString());
+                log.warn(
+                        "delivering offset {} of partition {} failed; its sessions catch up from the log: {}",
+                        record.offset(),
+                        record.partition(),
+                        e.toString());
             }
         }
         try {
@@ -255,7 +264,12 @@ class LiveConsumer implements SmartLifecycle {
             undecodable.increment();
             return null;
         }
-        return EventFrame.of(record.key(), record.partition(), record.offset(), record.timestamp(), event.getId(),
+        return EventFrame.of(
+                record.key(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                event.getId(),
                 event.getMessage());
     }
 

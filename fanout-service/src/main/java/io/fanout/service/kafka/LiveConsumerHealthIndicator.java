@@ -16,6 +16,8 @@ class LiveConsumerHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        return consumer.isConsuming() ? Health.up().build() : Health.down().withDetail("reason", "not consuming").build();
+        return consumer.isConsuming()
+                ? Health.up().build()
+                : Health.down().withDetail("reason", "not consuming").build();
     }
 }

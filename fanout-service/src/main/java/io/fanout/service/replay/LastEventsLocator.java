@@ -41,18 +41,24 @@ class LastEventsLocator {
         this.directory = directory;
         this.properties = properties;
         this.scannedBackward = Counter.builder("fanout.replay.records.scanned.backward")
-                .description("records read searching backwards for last=N").register(meters);
-        this.indexHits = Counter.builder("fanout.replay.last.lookups").tag("source", "directory")
-                .description("last=N served by the directory's recent-offsets index").register(meters);
-        this.indexMisses = Counter.builder("fanout.replay.last.lookups").tag("source", "backward-scan")
-                .description("last=N served by a bounded backward read").register(meters);
+                .description("records read searching backwards for last=N")
+                .register(meters);
+        this.indexHits = Counter.builder("fanout.replay.last.lookups")
+                .tag("source", "directory")
+                .description("last=N served by the directory's recent-offsets index")
+                .register(meters);
+        this.indexMisses = Counter.builder("fanout.replay.last.lookups")
+                .tag("source", "backward-scan")
+                .description("last=N served by a bounded backward read")
+                .register(meters);
     }
 
     /** Bounds of one search: records and a deadline, shared by every channel of the request. */
     final class Budget {
 
         private long records = properties.lastScanRecords();
-        private final long deadline = System.nanoTime() + properties.lastScanTime().toNanos();
+        private final long deadline =
+                System.nanoTime() + properties.lastScanTime().toNanos();
         private final BooleanSupplier cancelled;
 
         Budget(BooleanSupplier cancelled) {
@@ -68,8 +74,14 @@ class LastEventsLocator {
         }
     }
 
-    LocatedLast locate(Consumer<String, byte[]> consumer, TopicPartition tp, List<String> channels, int count,
-            PartitionOffsets bounds, Budget budget, Counter recordsRead) {
+    LocatedLast locate(
+            Consumer<String, byte[]> consumer,
+            TopicPartition tp,
+            List<String> channels,
+            int count,
+            PartitionOffsets bounds,
+            Budget budget,
+            Counter recordsRead) {
         TreeSet<Long> wanted = new TreeSet<>();
         long through = bounds.end();
         boolean complete = true;
@@ -78,7 +90,8 @@ class LastEventsLocator {
             if (indexed.isPresent()) {
                 indexHits.increment();
                 List<Long> found = new ArrayList<>(indexed.get().offsets().stream()
-                        .filter(o -> o >= bounds.begin() && o < bounds.end()).toList());
+                        .filter(o -> o >= bounds.begin() && o < bounds.end())
+                        .toList());
                 long tailFrom = Math.max(bounds.begin(), indexed.get().lastKnownOffset() + 1);
                 if (tailFrom < bounds.end()) {
                     Scan tail = scan(consumer, tp, channel, tailFrom, bounds.end(), budget, recordsRead, null);
@@ -124,11 +137,17 @@ class LastEventsLocator {
     }
 
     /** Offsets in {@code [from, to)} of the Events keyed {@code channel}, and how far the scan got (to, unless cut). */
-    record Scan(List<Long> offsets, long reached) {
-    }
+    record Scan(List<Long> offsets, long reached) {}
 
-    private Scan scan(Consumer<String, byte[]> consumer, TopicPartition tp, String channel, long from, long to,
-            Budget budget, Counter recordsRead, Counter scanned) {
+    private Scan scan(
+            Consumer<String, byte[]> consumer,
+            TopicPartition tp,
+            String channel,
+            long from,
+            long to,
+            Budget budget,
+            Counter recordsRead,
+            Counter scanned) {
         List<Long> offsets = new ArrayList<>();
         consumer.assign(List.of(tp));
         consumer.seek(tp, from);

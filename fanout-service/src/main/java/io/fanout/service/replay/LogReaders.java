@@ -39,7 +39,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -84,18 +83,25 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     private final Counter recordsRead;
     private volatile boolean running;
 
-    LogReaders(ConsumerFactory<?, ?> consumerFactory, FanoutProperties fanout, ReplayProperties properties,
-            LastEventsLocator locator, MeterRegistry meters) {
+    LogReaders(
+            ConsumerFactory<?, ?> consumerFactory,
+            FanoutProperties fanout,
+            ReplayProperties properties,
+            LastEventsLocator locator,
+            MeterRegistry meters) {
         this.consumerFactory = consumerFactory;
         this.topic = fanout.topic();
         this.properties = properties;
         this.locator = locator;
         Gauge.builder("fanout.replay.active", active, AtomicInteger::get)
-                .description("sessions with log reading queued or running").register(meters);
+                .description("sessions with log reading queued or running")
+                .register(meters);
         Gauge.builder("fanout.replay.readers", readers, AtomicInteger::get)
-                .description("Kafka consumers open for reading the log").register(meters);
+                .description("Kafka consumers open for reading the log")
+                .register(meters);
         this.recordsRead = Counter.builder("fanout.replay.records.read")
-                .description("records read from Kafka by the log readers").register(meters);
+                .description("records read from Kafka by the log readers")
+                .register(meters);
     }
 
     @Override
@@ -119,8 +125,9 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /** One piece of log work for one session: a plan or a read. */
-    private record Task(Subscription subscription, SubscribeRequest plan, LogReadRequest read, long dueNanos,
-            int attempt) implements Delayed {
+    private record Task(
+            Subscription subscription, SubscribeRequest plan, LogReadRequest read, long dueNanos, int attempt)
+            implements Delayed {
 
         @Override
         public long getDelay(TimeUnit unit) {
@@ -203,10 +210,17 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             if (task.attempt() + 1 < ATTEMPTS && running) {
                 log.debug("log read failed, retrying: {}", e.toString());
                 active.incrementAndGet();
-                tasks.offer(new Task(subscription, task.plan(), task.read(),
-                        System.nanoTime() + Duration.ofSeconds(1).toNanos(), task.attempt() + 1));
+                tasks.offer(new Task(
+                        subscription,
+                        task.plan(),
+                        task.read(),
+                        System.nanoTime() + Duration.ofSeconds(1).toNanos(),
+                        task.attempt() + 1));
             } else {
-                log.warn("log read for {} failed {} times, ending the session: {}", subscription.channels(), ATTEMPTS,
+                log.warn(
+                        "log read for {} failed {} times, ending the session: {}",
+                        subscription.channels(),
+                        ATTEMPTS,
                         e.toString());
                 subscription.fail(SessionEnd.Reason.LOG_UNAVAILABLE, "history unavailable; retry shortly");
             }
@@ -217,8 +231,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
 
     // ---------------------------------------------------------------- planning
 
-    private io.fanout.service.subscribe.StartPlan plan(Consumer<String, byte[]> consumer, SubscribeRequest request,
-            Subscription subscription) {
+    private io.fanout.service.subscribe.StartPlan plan(
+            Consumer<String, byte[]> consumer, SubscribeRequest request, Subscription subscription) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic " + topic + " has no partitions");
@@ -226,13 +240,16 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         int count = infos.size();
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         for (String channel : request.channels()) {
-            byPartition.computeIfAbsent(Topics.partitionOf(channel, count), p -> new ArrayList<>()).add(channel);
+            byPartition
+                    .computeIfAbsent(Topics.partitionOf(channel, count), p -> new ArrayList<>())
+                    .add(channel);
         }
         Set<Integer> partitions = new TreeSet<>(byPartition.keySet());
         if (request.cursor() instanceof Cursor.FromPositions positions) {
             positions.nextOffsets().keySet().stream().filter(p -> p < count).forEach(partitions::add);
         }
-        List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+        List<TopicPartition> tps =
+                partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
         Map<TopicPartition, Long> begins = consumer.beginningOffsets(tps, KAFKA_TIMEOUT);
         Map<TopicPartition, Long> ends = consumer.endOffsets(tps, KAFKA_TIMEOUT);
         Map<Integer, PartitionOffsets> offsets = new HashMap<>();
@@ -252,9 +269,16 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         Map<Integer, LocatedLast> last = new HashMap<>();
         if (request.cursor() instanceof Cursor.Last wanted) {
             LastEventsLocator.Budget budget = locator.new Budget(subscription::ended);
-            byPartition.forEach((partition, channels) -> last.put(partition, locator.locate(consumer,
-                    new TopicPartition(topic, partition), channels, wanted.count(), offsets.get(partition), budget,
-                    recordsRead)));
+            byPartition.forEach((partition, channels) -> last.put(
+                    partition,
+                    locator.locate(
+                            consumer,
+                            new TopicPartition(topic, partition),
+                            channels,
+                            wanted.count(),
+                            offsets.get(partition),
+                            budget,
+                            recordsRead)));
         }
         return ReplayPlanner.plan(request.cursor(), partitions, offsets, since, last);
     }
@@ -262,7 +286,9 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     // ---------------------------------------------------------------- reading
 
     private LogBatch read(Consumer<String, byte[]> consumer, LogReadRequest request) {
-        List<TopicPartition> tps = request.from().keySet().stream().map(p -> new TopicPartition(topic, p)).toList();
+        List<TopicPartition> tps = request.from().keySet().stream()
+                .map(p -> new TopicPartition(topic, p))
+                .toList();
         Map<TopicPartition, Long> ends = consumer.endOffsets(tps, KAFKA_TIMEOUT);
         Map<Integer, Long> readThrough = new HashMap<>();
         Map<TopicPartition, Long> seeks = new HashMap<>();
@@ -310,8 +336,12 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /** Seeks and polls once; a position retention removed becomes a truncation notice and the log start. */
-    private ConsumerRecords<String, byte[]> poll(Consumer<String, byte[]> consumer, Map<TopicPartition, Long> seeks,
-            LogReadRequest request, List<Frame> notices, Map<Integer, Long> readThrough) {
+    private ConsumerRecords<String, byte[]> poll(
+            Consumer<String, byte[]> consumer,
+            Map<TopicPartition, Long> seeks,
+            LogReadRequest request,
+            List<Frame> notices,
+            Map<Integer, Long> readThrough) {
         consumer.assign(seeks.keySet());
         seeks.forEach(consumer::seek);
         for (int attempt = 0; ; attempt++) {
@@ -339,7 +369,11 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /** Keeps the subscription's events below {@code limit}; returns how far the log was looked at. */
-    private long scan(List<ConsumerRecord<String, byte[]>> polled, LogReadRequest request, long limit, long position,
+    private long scan(
+            List<ConsumerRecord<String, byte[]>> polled,
+            LogReadRequest request,
+            long limit,
+            long position,
             List<EventFrame> events) {
         for (ConsumerRecord<String, byte[]> record : polled) {
             if (record.offset() >= limit) {
@@ -351,8 +385,12 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /** Keeps exactly the events at {@code exact} offsets; returns the next wanted offset, or {@code exactEnd}. */
-    private long exact(List<ConsumerRecord<String, byte[]>> polled, LogReadRequest request, List<Long> exact,
-            long exactEnd, List<EventFrame> events) {
+    private long exact(
+            List<ConsumerRecord<String, byte[]>> polled,
+            LogReadRequest request,
+            List<Long> exact,
+            long exactEnd,
+            List<EventFrame> events) {
         ArrayDeque<Long> pending = new ArrayDeque<>(exact);
         for (ConsumerRecord<String, byte[]> record : polled) {
             if (record.offset() >= exactEnd) {
@@ -374,8 +412,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /** Records without a key, of other channels, or whose value is not an Event are not the subscription's. */
-    private static void addIfOurs(ConsumerRecord<String, byte[]> record, LogReadRequest request,
-            List<EventFrame> events) {
+    private static void addIfOurs(
+            ConsumerRecord<String, byte[]> record, LogReadRequest request, List<EventFrame> events) {
         String channel = record.key();
         if (channel == null || !request.channels().contains(channel)) {
             return;
@@ -386,8 +424,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         } catch (RuntimeException e) {
             return; // not an Event: live delivery skips it too
         }
-        events.add(EventFrame.of(channel, record.partition(), record.offset(), record.timestamp(), event.getId(),
-                event.getMessage()));
+        events.add(EventFrame.of(
+                channel, record.partition(), record.offset(), record.timestamp(), event.getId(), event.getMessage()));
     }
 
     @SuppressWarnings("unchecked")
@@ -397,11 +435,12 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         overrides.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         overrides.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         overrides.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.pollRecords());
-        int fetchBytes = (int) Math.min(Integer.MAX_VALUE, properties.fetchBytes().toBytes());
+        int fetchBytes =
+                (int) Math.min(Integer.MAX_VALUE, properties.fetchBytes().toBytes());
         overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
         overrides.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchBytes, 1024 * 1024));
         overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        return (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "fanout-log-reader", "-" + index,
-                overrides);
+        return (Consumer<String, byte[]>)
+                consumerFactory.createConsumer(null, "fanout-log-reader", "-" + index, overrides);
     }
 }

@@ -24,8 +24,12 @@ class RecentOffsetsClient {
 
     RecentOffsetsClient(ReplayProperties properties, InternalCredentials credentials) {
         this.properties = properties;
-        this.client = properties.directoryUrl().isBlank() ? null
-                : WebClient.builder().baseUrl(properties.directoryUrl()).filter(credentials.filter()).build();
+        this.client = properties.directoryUrl().isBlank()
+                ? null
+                : WebClient.builder()
+                        .baseUrl(properties.directoryUrl())
+                        .filter(credentials.filter())
+                        .build();
     }
 
     /**
@@ -37,10 +41,14 @@ class RecentOffsetsClient {
             return Optional.empty();
         }
         try {
-            Recent recent = client.get().uri("/channels/{name}/recent?limit={limit}", channel, limit)
-                    .retrieve().bodyToMono(Recent.class)
+            Recent recent = client.get()
+                    .uri("/channels/{name}/recent?limit={limit}", channel, limit)
+                    .retrieve()
+                    .bodyToMono(Recent.class)
                     .block(properties.directoryTimeout());
-            if (recent == null || recent.offsets() == null || recent.offsets().size() < Math.min(limit, recent.count())) {
+            if (recent == null
+                    || recent.offsets() == null
+                    || recent.offsets().size() < Math.min(limit, recent.count())) {
                 return Optional.empty();
             }
             return Optional.of(recent);

@@ -28,16 +28,13 @@ import java.util.TreeSet;
  */
 final class ReplayPlanner {
 
-    private ReplayPlanner() {
-    }
+    private ReplayPlanner() {}
 
     /** A partition's first kept offset and its end (the next offset to be written). */
-    record PartitionOffsets(long begin, long end) {
-    }
+    record PartitionOffsets(long begin, long end) {}
 
     /** The first record at or after a time: its offset and timestamp. */
-    record TimeLookup(long offset, long timestamp) {
-    }
+    record TimeLookup(long offset, long timestamp) {}
 
     /**
      * The last events of a partition's channels.
@@ -59,8 +56,12 @@ final class ReplayPlanner {
      * @param since for {@code since=}: per partition the first record at or after the time (absent: none)
      * @param last for {@code last=N}: per partition the located offsets
      */
-    static StartPlan plan(Cursor cursor, Set<Integer> partitions, Map<Integer, PartitionOffsets> offsets,
-            Map<Integer, TimeLookup> since, Map<Integer, LocatedLast> last) {
+    static StartPlan plan(
+            Cursor cursor,
+            Set<Integer> partitions,
+            Map<Integer, PartitionOffsets> offsets,
+            Map<Integer, TimeLookup> since,
+            Map<Integer, LocatedLast> last) {
         Map<Integer, Long> start = new HashMap<>();
         Map<Integer, List<Long>> exact = new HashMap<>();
         Map<Integer, Long> exactEnd = new HashMap<>();
@@ -74,7 +75,9 @@ final class ReplayPlanner {
                 start.put(partition, fromOffset(partition, from.offset(), bounds, notices));
             } else if (cursor instanceof Cursor.FromPositions from) {
                 Long requested = from.nextOffsets().get(partition);
-                start.put(partition, requested == null ? bounds.end() : fromOffset(partition, requested, bounds, notices));
+                start.put(
+                        partition,
+                        requested == null ? bounds.end() : fromOffset(partition, requested, bounds, notices));
             } else if (cursor instanceof Cursor.Since from) {
                 TimeLookup found = since.get(partition);
                 if (found == null) {
@@ -91,7 +94,8 @@ final class ReplayPlanner {
                     throw new IllegalArgumentException("no last=N offsets for partition " + partition);
                 }
                 List<Long> kept = located.offsets().stream()
-                        .filter(o -> o >= bounds.begin() && o < located.through()).toList();
+                        .filter(o -> o >= bounds.begin() && o < located.through())
+                        .toList();
                 if (!located.complete()) {
                     notices.add(ControlFrame.lastIncomplete(partition, wanted.count(), kept.size()));
                 }

@@ -34,5 +34,4 @@ public record ReplayProperties(
         @DefaultValue("10s") Duration lastScanTime,
         @DefaultValue("") String directoryUrl,
         @DefaultValue("1s") Duration directoryTimeout,
-        @DefaultValue("10000") @Min(0) int maxEventsPerSecond) {
-}
+        @DefaultValue("10000") @Min(0) int maxEventsPerSecond) {}

@@ -10,8 +10,7 @@ import java.util.Map;
  */
 final class EventIds {
 
-    private EventIds() {
-    }
+    private EventIds() {}
 
     static String of(Map<Integer, Long> position) {
         return Positions.format(position);

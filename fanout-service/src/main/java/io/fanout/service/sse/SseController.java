@@ -48,7 +48,10 @@ class SseController {
     private final SseProperties properties;
     private final ChannelAccess access;
 
-    SseController(SubscribeRequestParser requestParser, Subscriptions subscriptions, SseProperties properties,
+    SseController(
+            SubscribeRequestParser requestParser,
+            Subscriptions subscriptions,
+            SseProperties properties,
             ChannelAccess access) {
         this.access = access;
         this.requestParser = requestParser;
@@ -70,15 +73,19 @@ class SseController {
         access.requireSubscribe(principal, subscribeRequest.channels()); // 401/403 when auth is on
         Subscription subscription = subscriptions.create(subscribeRequest);
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<ServerSentEvent<String>> events = subscription.frames(subscribeRequest, frame -> toEvent(frame, subscription));
-        Mono<ServerSentEvent<String>> endedByServer = subscription.endedByServer().map(this::errorEvent);
+        Flux<ServerSentEvent<String>> events =
+                subscription.frames(subscribeRequest, frame -> toEvent(frame, subscription));
+        Mono<ServerSentEvent<String>> endedByServer =
+                subscription.endedByServer().map(this::errorEvent);
         Mono<ServerSentEvent<String>> expired = tokenExpiry(principal)
                 .map(tick -> errorEvent(new SessionEnd(SessionEnd.Reason.LOG_UNAVAILABLE, "token expired")));
-        Mono<ServerSentEvent<String>> stop = Mono.firstWithSignal(endedByServer, expired).cache();
-        Flux<ServerSentEvent<String>> stream = events.takeUntilOther(stop).concatWith(stop)
-                .doFinally(signal -> ended.tryEmitEmpty());
+        Mono<ServerSentEvent<String>> stop =
+                Mono.firstWithSignal(endedByServer, expired).cache();
+        Flux<ServerSentEvent<String>> stream =
+                events.takeUntilOther(stop).concatWith(stop).doFinally(signal -> ended.tryEmitEmpty());
         Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeat())
-                .map(tick -> ServerSentEvent.<String>builder().comment("keep-alive").build())
+                .map(tick ->
+                        ServerSentEvent.<String>builder().comment("keep-alive").build())
                 .takeUntilOther(ended.asMono());
         return Flux.merge(stream, heartbeats).doFinally(signal -> subscription.end());
     }
@@ -95,8 +102,11 @@ class SseController {
     /** Maps a frame in the subscription's drain, right after it was taken, so the position is the one after it. */
     private ServerSentEvent<String> toEvent(Frame frame, Subscription subscription) {
         if (frame instanceof EventFrame event) {
-            return ServerSentEvent.<String>builder(event.text()).id(EventIds.of(subscription.position()))
-                    .event("message").retry(properties.retry()).build();
+            return ServerSentEvent.<String>builder(event.text())
+                    .id(EventIds.of(subscription.position()))
+                    .event("message")
+                    .retry(properties.retry())
+                    .build();
         }
         if (frame instanceof ControlFrame control && control.type().equals("subscribed")) {
             // the first thing sent: the response headers go out at once; event ids carry the position
@@ -109,13 +119,18 @@ class SseController {
 
     private ServerSentEvent<String> errorEvent(SessionEnd end) {
         String data = "{\"type\":\"error\",\"detail\":\"" + end.detail().replace("\"", "'") + "\"}";
-        return ServerSentEvent.<String>builder(data).event("error").retry(properties.retry()).build();
+        return ServerSentEvent.<String>builder(data)
+                .event("error")
+                .retry(properties.retry())
+                .build();
     }
 
     @ExceptionHandler(InvalidSubscribeException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidSubscribeException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
         problem.setTitle("Invalid subscription");
-        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.badRequest()
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 }

@@ -11,5 +11,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retry the reconnection delay advised to {@code EventSource} clients
  */
 @ConfigurationProperties("fanout.sse")
-public record SseProperties(@DefaultValue("15s") Duration heartbeat, @DefaultValue("1s") Duration retry) {
-}
+public record SseProperties(
+        @DefaultValue("15s") Duration heartbeat,
+        @DefaultValue("1s") Duration retry) {}

@@ -38,8 +38,9 @@ public record ControlFrame(String type, byte[] json) implements Frame {
      * out.
      */
     public static ControlFrame lastIncomplete(int partition, int requested, int found) {
-        return of("last-incomplete", "\"partition\":" + partition + ",\"requested\":" + requested + ",\"found\":"
-                + found);
+        return of(
+                "last-incomplete",
+                "\"partition\":" + partition + ",\"requested\":" + requested + ",\"found\":" + found);
     }
 
     private static ControlFrame of(String type, String fields) {

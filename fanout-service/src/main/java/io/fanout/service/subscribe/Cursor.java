@@ -4,12 +4,10 @@ package io.fanout.service.subscribe;
 public sealed interface Cursor {
 
     /** Live events only, from the moment of subscribing. */
-    record Live() implements Cursor {
-    }
+    record Live() implements Cursor {}
 
     /** Every event with offset ≥ {@code offset}, in the partition of each channel. */
-    record FromOffset(long offset) implements Cursor {
-    }
+    record FromOffset(long offset) implements Cursor {}
 
     /**
      * Every event at or after a position per partition ({@code from=3:1235,7:88}, also an SSE event id).
@@ -23,10 +21,8 @@ public sealed interface Cursor {
     }
 
     /** The last {@code count} events of each channel. */
-    record Last(int count) implements Cursor {
-    }
+    record Last(int count) implements Cursor {}
 
     /** Every event published at or after {@code epochMillis}. */
-    record Since(long epochMillis) implements Cursor {
-    }
+    record Since(long epochMillis) implements Cursor {}
 }

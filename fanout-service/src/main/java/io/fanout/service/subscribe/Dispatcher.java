@@ -42,17 +42,19 @@ public class Dispatcher {
     private final Queue<LiveRequest> liveRequests = new ConcurrentLinkedQueue<>();
     /** Subscriptions handed frames since the last wake; the consumer thread's only. */
     private final Set<Subscription> toWake = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final Counter deliveries;
-    private volatile Runnable onLiveRequest = () -> { };
 
-    private record LiveRequest(Subscription subscription, boolean withPollFrames) {
-    }
+    private final Counter deliveries;
+    private volatile Runnable onLiveRequest = () -> {};
+
+    private record LiveRequest(Subscription subscription, boolean withPollFrames) {}
 
     public Dispatcher(MeterRegistry meters) {
-        this.deliveries = Counter.builder("fanout.deliveries").description("event frames handed to sessions")
+        this.deliveries = Counter.builder("fanout.deliveries")
+                .description("event frames handed to sessions")
                 .register(meters);
         Gauge.builder("fanout.channels.subscribed", byChannel, ConcurrentMap::size)
-                .description("channels with at least one subscriber").register(meters);
+                .description("channels with at least one subscriber")
+                .register(meters);
     }
 
     /** Whether any session follows {@code channel}; lets the consumer skip decoding unwatched events. */
@@ -140,7 +142,9 @@ public class Dispatcher {
      * @param pollStart its positions before the poll just dispatched
      * @param pollFramesOf the events of the given channels in that poll, in order per partition
      */
-    public void serveLiveRequests(Map<Integer, Long> positions, Map<Integer, Long> pollStart,
+    public void serveLiveRequests(
+            Map<Integer, Long> positions,
+            Map<Integer, Long> pollStart,
             Function<Set<String>, List<EventFrame>> pollFramesOf) {
         LiveRequest request;
         int budget = liveRequests.size() + 16; // requests queued while serving wait for the next poll
@@ -149,8 +153,8 @@ public class Dispatcher {
             if (subscription.ended()) {
                 continue;
             }
-            List<EventFrame> frames = request.withPollFrames()
-                    ? pollFramesOf.apply(Set.copyOf(subscription.channels())) : List.of();
+            List<EventFrame> frames =
+                    request.withPollFrames() ? pollFramesOf.apply(Set.copyOf(subscription.channels())) : List.of();
             try {
                 subscription.granted(new LiveGrant(positions, pollStart, frames));
             } catch (Throwable e) {

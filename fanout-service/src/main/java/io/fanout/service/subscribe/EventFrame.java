@@ -17,14 +17,19 @@ public record EventFrame(String channel, int partition, long offset, long timest
      */
     public static EventFrame of(String channel, int partition, long offset, long timestamp, String id, String message) {
         StringBuilder json = new StringBuilder(96 + channel.length() + message.length());
-        json.append("{\"channel\":\"").append(channel)
-                .append("\",\"partition\":").append(partition)
-                .append(",\"offset\":").append(offset)
-                .append(",\"timestamp\":").append(timestamp)
+        json.append("{\"channel\":\"")
+                .append(channel)
+                .append("\",\"partition\":")
+                .append(partition)
+                .append(",\"offset\":")
+                .append(offset)
+                .append(",\"timestamp\":")
+                .append(timestamp)
                 .append(",\"id\":\"");
         appendEscaped(json, id);
         json.append("\",\"message\":").append(message).append('}');
-        return new EventFrame(channel, partition, offset, timestamp, id, json.toString().getBytes(StandardCharsets.UTF_8));
+        return new EventFrame(
+                channel, partition, offset, timestamp, id, json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The frame as text. */

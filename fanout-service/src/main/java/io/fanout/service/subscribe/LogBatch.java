@@ -13,8 +13,8 @@ import java.util.Map;
  * @param atEnd whether every partition read reached the log end seen by the reader
  * @param lag records between {@code readThrough} and the log end, summed over the partitions read
  */
-public record LogBatch(List<Frame> notices, List<EventFrame> events, Map<Integer, Long> readThrough, boolean atEnd,
-        long lag) {
+public record LogBatch(
+        List<Frame> notices, List<EventFrame> events, Map<Integer, Long> readThrough, boolean atEnd, long lag) {
 
     public LogBatch {
         notices = List.copyOf(notices);

@@ -15,6 +15,10 @@ import java.util.Set;
  * @param exactEnd per partition with {@code exact} offsets, where ordinary reading resumes after them
  * @param notBeforeNanos {@link System#nanoTime()} before which the read must not run (pacing)
  */
-public record LogReadRequest(Set<String> channels, Map<Integer, Long> from, Map<Integer, Long> upTo,
-        Map<Integer, List<Long>> exact, Map<Integer, Long> exactEnd, long notBeforeNanos) {
-}
+public record LogReadRequest(
+        Set<String> channels,
+        Map<Integer, Long> from,
+        Map<Integer, Long> upTo,
+        Map<Integer, List<Long>> exact,
+        Map<Integer, Long> exactEnd,
+        long notBeforeNanos) {}

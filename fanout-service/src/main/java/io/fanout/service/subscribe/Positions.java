@@ -10,8 +10,7 @@ import java.util.TreeMap;
  */
 public final class Positions {
 
-    private Positions() {
-    }
+    private Positions() {}
 
     public static String format(Map<Integer, Long> next) {
         StringBuilder text = new StringBuilder();

@@ -34,20 +34,29 @@ public class SessionMeters {
 
     public SessionMeters(MeterRegistry meters, SubscribeProperties properties) {
         this.totalBufferBytes = properties.totalBufferBytes().toBytes();
-        Gauge.builder("fanout.sessions", live, AtomicInteger::get).tag("state", "live")
-                .description("open subscriptions by state").register(meters);
-        Gauge.builder("fanout.sessions", catchingUp, AtomicInteger::get).tag("state", "catching-up")
-                .description("open subscriptions by state").register(meters);
+        Gauge.builder("fanout.sessions", live, AtomicInteger::get)
+                .tag("state", "live")
+                .description("open subscriptions by state")
+                .register(meters);
+        Gauge.builder("fanout.sessions", catchingUp, AtomicInteger::get)
+                .tag("state", "catching-up")
+                .description("open subscriptions by state")
+                .register(meters);
         Gauge.builder("fanout.subscribe.buffered.bytes", bufferedBytes, AtomicLong::get)
-                .description("bytes of live frames waiting for sessions").register(meters);
+                .description("bytes of live frames waiting for sessions")
+                .register(meters);
         this.catchUpEvents = Counter.builder("fanout.catchup.events")
-                .description("events sent to sessions from the log").register(meters);
+                .description("events sent to sessions from the log")
+                .register(meters);
         this.fallbacks = Counter.builder("fanout.catchup.fallbacks")
-                .description("times a session dropped its live buffer and went back to the log").register(meters);
+                .description("times a session dropped its live buffer and went back to the log")
+                .register(meters);
         this.slowDisconnects = Counter.builder("fanout.sessions.slow.disconnects")
-                .description("sessions closed further behind than max-lag").register(meters);
+                .description("sessions closed further behind than max-lag")
+                .register(meters);
         this.lag = DistributionSummary.builder("fanout.catchup.lag")
-                .description("records a catching-up session is behind the log end").register(meters);
+                .description("records a catching-up session is behind the log end")
+                .register(meters);
     }
 
     /** Reserves {@code bytes} of the instance's live buffer budget; false (nothing reserved) when it would pass. */

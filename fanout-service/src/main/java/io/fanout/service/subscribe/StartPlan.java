@@ -11,8 +11,8 @@ import java.util.Map;
  * @param exactEnd per partition with {@code exact}: where ordinary reading resumes after them
  * @param notices frames to send first (truncation, an incomplete {@code last=N} search)
  */
-public record StartPlan(Map<Integer, Long> start, Map<Integer, List<Long>> exact, Map<Integer, Long> exactEnd,
-        List<Frame> notices) {
+public record StartPlan(
+        Map<Integer, Long> start, Map<Integer, List<Long>> exact, Map<Integer, Long> exactEnd, List<Frame> notices) {
 
     public StartPlan {
         start = Map.copyOf(start);

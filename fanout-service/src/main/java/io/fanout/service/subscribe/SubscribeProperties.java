@@ -31,5 +31,4 @@ public record SubscribeProperties(
         @DefaultValue("100000000") @Min(1) long maxLag,
         @DefaultValue("100") @Min(1) int maxChannels,
         @DefaultValue("10000") @Min(1) int maxLast,
-        @DefaultValue("10s") Duration writeTimeout) {
-}
+        @DefaultValue("10s") Duration writeTimeout) {}

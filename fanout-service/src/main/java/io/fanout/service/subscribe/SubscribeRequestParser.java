@@ -49,7 +49,9 @@ public class SubscribeRequestParser {
 
     private Cursor cursor(MultiValueMap<String, String> query) {
         List<Map.Entry<String, List<String>>> cursors = query.entrySet().stream()
-                .filter(e -> e.getKey().equals("from") || e.getKey().equals("last") || e.getKey().equals("since"))
+                .filter(e -> e.getKey().equals("from")
+                        || e.getKey().equals("last")
+                        || e.getKey().equals("since"))
                 .toList();
         if (cursors.isEmpty()) {
             return new Cursor.Live();
@@ -60,8 +62,10 @@ public class SubscribeRequestParser {
         String name = cursors.get(0).getKey();
         String value = cursors.get(0).getValue().get(0);
         return switch (name) {
-            case "from" -> value != null && value.contains(":") ? positions(value)
-                    : new Cursor.FromOffset(nonNegative("from", value, Long.MAX_VALUE));
+            case "from" ->
+                value != null && value.contains(":")
+                        ? positions(value)
+                        : new Cursor.FromOffset(nonNegative("from", value, Long.MAX_VALUE));
             case "last" -> {
                 long count = nonNegative("last", value, properties.maxLast());
                 if (count == 0) {
@@ -82,7 +86,8 @@ public class SubscribeRequestParser {
         for (String pair : value.split(",", -1)) {
             int colon = pair.indexOf(':');
             if (colon < 0 || pair.indexOf(':', colon + 1) >= 0) {
-                throw new InvalidSubscribeException(truncate("from must be an offset or partition:offset pairs, not '" + value + "'"));
+                throw new InvalidSubscribeException(
+                        truncate("from must be an offset or partition:offset pairs, not '" + value + "'"));
             }
             long partition = nonNegative("from partition", pair.substring(0, colon), Integer.MAX_VALUE);
             long offset = nonNegative("from offset", pair.substring(colon + 1), Long.MAX_VALUE);

@@ -48,7 +48,11 @@ import reactor.core.publisher.Sinks;
 public final class Subscription {
 
     /** Where the session's events come from now. */
-    public enum State { STARTING, READING_LOG, LIVE }
+    public enum State {
+        STARTING,
+        READING_LOG,
+        LIVE
+    }
 
     /** Live frames that may wait while the drain keeps up: {@code bufferSize} times this. */
     static final int KEEPING_UP_FACTOR = 8;
@@ -69,6 +73,7 @@ public final class Subscription {
     private volatile LiveGrant grant;
     /** The first grant, kept even if {@link #grant} is dropped before the drain started from it. */
     private volatile LiveGrant firstGrant;
+
     private volatile boolean liveRequested;
     private volatile StartPlan plan;
     private volatile LogBatch delivered;
@@ -93,8 +98,14 @@ public final class Subscription {
     private long logEventsSent;
     private long logStartedNanos;
 
-    Subscription(List<String> channels, Cursor cursor, SubscribeProperties limits, Dispatcher dispatcher,
-            LogSource logs, SessionMeters meters, int maxEventsPerSecond) {
+    Subscription(
+            List<String> channels,
+            Cursor cursor,
+            SubscribeProperties limits,
+            Dispatcher dispatcher,
+            LogSource logs,
+            SessionMeters meters,
+            int maxEventsPerSecond) {
         this.channels = List.copyOf(channels);
         this.channelSet = new HashSet<>(channels);
         this.cursor = cursor;
@@ -136,9 +147,10 @@ public final class Subscription {
             return false;
         }
         int size = frame.size();
-        int limit = clientBlocked || state != State.LIVE ? limits.bufferSize()
-                : limits.bufferSize() * KEEPING_UP_FACTOR;
-        if (liveCount.get() >= limit || liveBytes.get() + size > limits.bufferBytes().toBytes()
+        int limit =
+                clientBlocked || state != State.LIVE ? limits.bufferSize() : limits.bufferSize() * KEEPING_UP_FACTOR;
+        if (liveCount.get() >= limit
+                || liveBytes.get() + size > limits.bufferBytes().toBytes()
                 || !meters.reserve(size)) {
             dropLive();
             return false;
@@ -379,8 +391,9 @@ public final class Subscription {
         atLogEnd = batchRead.atEnd();
         if (batchRead.lag() > limits.maxLag()) {
             meters.slowDisconnect();
-            fail(Reason.TOO_FAR_BEHIND, "more than " + limits.maxLag() + " events behind; reconnect with from="
-                    + truncatedPosition());
+            fail(
+                    Reason.TOO_FAR_BEHIND,
+                    "more than " + limits.maxLag() + " events behind; reconnect with from=" + truncatedPosition());
         }
         batch = null;
         batchRead = null;
@@ -445,10 +458,9 @@ public final class Subscription {
         }
         Map<Integer, List<Long>> pending = new HashMap<>();
         exact.forEach((partition, offsets) -> pending.put(partition, List.copyOf(offsets)));
-        long due = maxEventsPerSecond <= 0 ? 0
-                : logStartedNanos + logEventsSent * 1_000_000_000L / maxEventsPerSecond;
-        return new LogReadRequest(channelSet, from, current == null ? null : current.liveFrom(), pending,
-                Map.copyOf(exactEnd), due);
+        long due = maxEventsPerSecond <= 0 ? 0 : logStartedNanos + logEventsSent * 1_000_000_000L / maxEventsPerSecond;
+        return new LogReadRequest(
+                channelSet, from, current == null ? null : current.liveFrom(), pending, Map.copyOf(exactEnd), due);
     }
 
     /** Records that {@code event} is handed over; false when it is a duplicate (below {@code next}). */
@@ -492,7 +504,6 @@ public final class Subscription {
         meters.left(left);
         meters.entered(entered);
     }
-
 
     private void taken(LiveFrame frame) {
         liveCount.decrementAndGet();

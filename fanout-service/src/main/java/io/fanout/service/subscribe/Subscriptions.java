@@ -16,7 +16,11 @@ public class Subscriptions {
     private final SubscribeProperties properties;
     private final int maxEventsPerSecond;
 
-    public Subscriptions(Dispatcher dispatcher, LogSource logs, SessionMeters meters, SubscribeProperties properties,
+    public Subscriptions(
+            Dispatcher dispatcher,
+            LogSource logs,
+            SessionMeters meters,
+            SubscribeProperties properties,
             LogPacing pacing) {
         this.dispatcher = dispatcher;
         this.logs = logs;
@@ -26,8 +30,8 @@ public class Subscriptions {
     }
 
     public Subscription create(SubscribeRequest request) {
-        return new Subscription(request.channels(), request.cursor(), properties, dispatcher, logs, meters,
-                maxEventsPerSecond);
+        return new Subscription(
+                request.channels(), request.cursor(), properties, dispatcher, logs, meters, maxEventsPerSecond);
     }
 
     /** The pace of log reads per session (0: as fast as the client takes them); implemented by the log readers. */

@@ -32,7 +32,9 @@ class ChannelListController {
 
     ChannelListController(ReplayProperties properties) {
         String url = properties.directoryUrl();
-        this.client = url == null || url.isBlank() ? null : WebClient.builder().baseUrl(url).build();
+        this.client = url == null || url.isBlank()
+                ? null
+                : WebClient.builder().baseUrl(url).build();
     }
 
     @GetMapping(path = "/channels", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -50,7 +52,8 @@ class ChannelListController {
                         headers.setBearerAuth(token);
                     }
                 })
-                .exchangeToMono(response -> response.bodyToMono(String.class).defaultIfEmpty("")
+                .exchangeToMono(response -> response.bodyToMono(String.class)
+                        .defaultIfEmpty("")
                         .map(body -> ResponseEntity.status(response.statusCode())
                                 .contentType(response.headers().contentType().orElse(MediaType.APPLICATION_JSON))
                                 .body(body)))
@@ -61,7 +64,9 @@ class ChannelListController {
     private static ResponseEntity<String> unavailable(String detail) {
         String body = "{\"type\":\"about:blank\",\"title\":\"Channel directory unavailable\",\"status\":503,\"detail\":"
                 + JSON.writeValueAsString(String.valueOf(detail)) + "}";
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .header(HttpHeaders.RETRY_AFTER, "5").body(body);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .body(body);
     }
 }

@@ -17,7 +17,8 @@ final class CloseCodes {
     private static final String CUT = "...";
 
     /** Going away: the instance shuts down; reconnect, with a cursor to lose nothing. */
-    static final CloseStatus GOING_AWAY = of(CloseStatus.GOING_AWAY.getCode(), "server shutting down; reconnect with from=");
+    static final CloseStatus GOING_AWAY =
+            of(CloseStatus.GOING_AWAY.getCode(), "server shutting down; reconnect with from=");
 
     /** Private-use code: the client is further behind than {@code max-lag}; reconnect with {@code from=<position>}. */
     static final int SLOW_CONSUMER = 4000;
@@ -25,8 +26,7 @@ final class CloseCodes {
     /** 1013: try again later (RFC 6455 registry). */
     static final int TRY_AGAIN_LATER = 1013;
 
-    private CloseCodes() {
-    }
+    private CloseCodes() {}
 
     /** 1008: the request or token is not allowed. */
     static CloseStatus policyViolation(String reason) {
@@ -62,8 +62,10 @@ final class CloseCodes {
             return null;
         }
         String reason = text.chars().anyMatch(Character::isISOControl)
-                ? text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
-                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString()
+                ? text.codePoints()
+                        .map(c -> Character.isISOControl(c) ? ' ' : c)
+                        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                        .toString()
                 : text;
         if (reason.length() * 3 <= MAX_REASON_BYTES
                 || reason.getBytes(StandardCharsets.UTF_8).length <= MAX_REASON_BYTES) {

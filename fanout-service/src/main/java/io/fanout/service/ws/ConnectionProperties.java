@@ -14,5 +14,4 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("fanout.subscribe")
-record ConnectionProperties(@DefaultValue("25000") @Min(1) int maxConnections) {
-}
+record ConnectionProperties(@DefaultValue("25000") @Min(1) int maxConnections) {}

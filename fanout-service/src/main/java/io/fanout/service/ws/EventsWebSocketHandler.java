@@ -36,8 +36,12 @@ class EventsWebSocketHandler implements WebSocketHandler {
     private final SessionGate gate;
     private final SocketChannels channels;
 
-    EventsWebSocketHandler(SubscribeRequestParser requestParser, SocketPublisher publisher, Subscriptions subscriptions,
-            SessionGate gate, SocketChannels channels) {
+    EventsWebSocketHandler(
+            SubscribeRequestParser requestParser,
+            SocketPublisher publisher,
+            Subscriptions subscriptions,
+            SessionGate gate,
+            SocketChannels channels) {
         this.channels = channels;
         this.subscriptions = subscriptions;
         this.gate = gate;
@@ -71,14 +75,14 @@ class EventsWebSocketHandler implements WebSocketHandler {
         Mono<Void> receive = session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
                 .map(WebSocketMessage::getPayloadAsText)
-                .concatMap(text -> publisher.publish(text, request.singleChannel(), admission.grants())
+                .concatMap(text -> publisher
+                        .publish(text, request.singleChannel(), admission.grants())
                         .flatMap(writer::reply))
                 .then();
-        Mono<Void> endedByServer = subscription.endedByServer()
-                .flatMap(end -> admission.closeFromTheSide(closeStatus(end)));
+        Mono<Void> endedByServer =
+                subscription.endedByServer().flatMap(end -> admission.closeFromTheSide(closeStatus(end)));
         writer.start(request);
-        return Mono.firstWithSignal(receive, endedByServer)
-                .doFinally(signal -> subscription.end());
+        return Mono.firstWithSignal(receive, endedByServer).doFinally(signal -> subscription.end());
     }
 
     /**
@@ -86,15 +90,18 @@ class EventsWebSocketHandler implements WebSocketHandler {
      * {@code from=3:17}, {@code channel=news%3Aeu} is {@code news:eu}).
      */
     static MultiValueMap<String, String> queryOf(URI uri) {
-        MultiValueMap<String, String> raw = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
+        MultiValueMap<String, String> raw =
+                UriComponentsBuilder.fromUri(uri).build().getQueryParams();
         MultiValueMap<String, String> decoded = new LinkedMultiValueMap<>();
-        raw.forEach((name, values) -> values.forEach(value -> decoded.add(UriUtils.decode(name, StandardCharsets.UTF_8),
+        raw.forEach((name, values) -> values.forEach(value -> decoded.add(
+                UriUtils.decode(name, StandardCharsets.UTF_8),
                 value == null ? null : UriUtils.decode(value, StandardCharsets.UTF_8))));
         return decoded;
     }
 
     private static CloseStatus closeStatus(SessionEnd end) {
-        return end.reason() == SessionEnd.Reason.TOO_FAR_BEHIND ? CloseCodes.slowConsumer(end.detail())
+        return end.reason() == SessionEnd.Reason.TOO_FAR_BEHIND
+                ? CloseCodes.slowConsumer(end.detail())
                 : CloseCodes.tryAgainLater(end.detail());
     }
 }

@@ -82,7 +82,8 @@ class SessionGate implements SmartLifecycle {
                     }
                     return admission;
                 })
-                .onErrorMap(InvalidTokenException.class,
+                .onErrorMap(
+                        InvalidTokenException.class,
                         e -> new SessionRefusedException(CloseCodes.of(e.closeCode(), e.getMessage())))
                 .doOnError(e -> release.run())
                 .doOnCancel(release);
@@ -122,14 +123,16 @@ class SessionGate implements SmartLifecycle {
          * its place under the cap when it ends.
          */
         Mono<Void> guard(Mono<Void> served) {
-            Disposable expiry = token.closeAt() == null ? null
-                    : Mono.delay(Duration.ofMillis(Math.max(0, token.closeAt().toEpochMilli()
-                            - Instant.now().toEpochMilli())))
+            Disposable expiry = token.closeAt() == null
+                    ? null
+                    : Mono.delay(Duration.ofMillis(Math.max(
+                                    0,
+                                    token.closeAt().toEpochMilli()
+                                            - Instant.now().toEpochMilli())))
                             .subscribe(tick -> closeFromTheSide(CloseCodes.policyViolation("token expired")));
             // Closing ends the inbound at once, and with it the pipeline; waiting for the close frame's write
             // before the handler completes keeps the connection from being torn down before the frame is out.
-            return served
-                    .then(Mono.defer(() -> closing.asMono().timeout(CLOSE_WRITE_WAIT, Mono.empty())))
+            return served.then(Mono.defer(() -> closing.asMono().timeout(CLOSE_WRITE_WAIT, Mono.empty())))
                     .doFinally(signal -> {
                         if (expiry != null) {
                             expiry.dispose();
@@ -144,7 +147,7 @@ class SessionGate implements SmartLifecycle {
             if (closeStarted.compareAndSet(false, true)) {
                 session.close(status)
                         .doFinally(signal -> closing.tryEmitEmpty())
-                        .subscribe(done -> { }, error -> log.debug("closing a session failed: {}", error.toString()));
+                        .subscribe(done -> {}, error -> log.debug("closing a session failed: {}", error.toString()));
             }
             return closing.asMono();
         }
@@ -164,10 +167,12 @@ class SessionGate implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
-        closeAll().doFinally(signal -> {
-            running = false;
-            callback.run();
-        }).subscribe();
+        closeAll()
+                .doFinally(signal -> {
+                    running = false;
+                    callback.run();
+                })
+                .subscribe();
     }
 
     /** Closes every open session with 1001 and waits (bounded) until their pipelines ended. */
@@ -179,7 +184,9 @@ class SessionGate implements SmartLifecycle {
         }
         return Flux.fromIterable(open)
                 .flatMap(admission -> admission.closeFromTheSide(CloseCodes.GOING_AWAY))
-                .then(Flux.interval(Duration.ofMillis(50)).takeUntil(tick -> admissions.isEmpty()).then())
+                .then(Flux.interval(Duration.ofMillis(50))
+                        .takeUntil(tick -> admissions.isEmpty())
+                        .then())
                 .timeout(SHUTDOWN_CLOSE_WAIT, Mono.empty());
     }
 

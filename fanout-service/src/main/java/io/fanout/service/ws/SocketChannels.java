@@ -38,8 +38,8 @@ class SocketChannels implements NettyServerCustomizer {
 
     /** The channel under {@code session}; fails when the server is not Reactor Netty. */
     Channel channelOf(WebSocketSession session) {
-        Channel channel = session instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId())
-                : null;
+        Channel channel =
+                session instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
         if (channel == null) {
             throw new IllegalStateException("no Netty channel for WebSocket session " + session.getId());
         }

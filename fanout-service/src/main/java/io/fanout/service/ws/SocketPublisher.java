@@ -55,7 +55,8 @@ class SocketPublisher {
             return Mono.just(errorFrame(new ChannelForbiddenException(refused)));
         }
         boolean wantsAck = parsed.acknowledged();
-        return publisher.publish(request)
+        return publisher
+                .publish(request)
                 .map(ack -> wantsAck ? ackFrame(ack) : "")
                 .onErrorResume(e -> {
                     log.debug("WebSocket publish failed: {}", e.toString());

@@ -39,6 +39,7 @@ final class SocketWriter implements Runnable {
     private volatile boolean started;
     /** A reply waiting for room, with who waits for it; at most one, the receive side publishes one at a time. */
     private volatile String waitingReply;
+
     private volatile MonoSink<Void> waitingSink;
 
     SocketWriter(Channel channel, Subscription subscription) {

@@ -31,8 +31,8 @@ class StuckWriteGuard implements NettyServerCustomizer {
 
     @Override
     public HttpServer apply(HttpServer server) {
-        return server.doOnConnection(connection -> connection.addHandlerLast("fanout.stuckWrites",
-                new StuckWriteCloser(timeoutMillis)));
+        return server.doOnConnection(
+                connection -> connection.addHandlerLast("fanout.stuckWrites", new StuckWriteCloser(timeoutMillis)));
     }
 
     private static final class StuckWriteCloser extends ChannelInboundHandlerAdapter {
@@ -49,8 +49,8 @@ class StuckWriteGuard implements NettyServerCustomizer {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            check = ctx.executor().scheduleAtFixedRate(() -> closeIfStuck(ctx), timeoutMillis, timeoutMillis,
-                    TimeUnit.MILLISECONDS);
+            check = ctx.executor()
+                    .scheduleAtFixedRate(() -> closeIfStuck(ctx), timeoutMillis, timeoutMillis, TimeUnit.MILLISECONDS);
         }
 
         @Override

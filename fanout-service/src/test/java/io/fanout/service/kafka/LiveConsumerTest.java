@@ -46,13 +46,17 @@ class LiveConsumerTest {
                 woken.add("woken");
             }
         };
-        LiveConsumer consumer = new LiveConsumer(null, dispatcher, new FanoutProperties("t", Duration.ofSeconds(2)),
-                new SimpleMeterRegistry());
+        LiveConsumer consumer = new LiveConsumer(
+                null, dispatcher, new FanoutProperties("t", Duration.ofSeconds(2)), new SimpleMeterRegistry());
         TopicPartition partition = new TopicPartition("t", 0);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         for (long offset = 0; offset < 5; offset++) {
-            records.add(new ConsumerRecord<>("t", 0, offset, "c", EventCodec.encode(new Event("id-" + offset, "c",
-                    Long.toString(offset), java.time.Instant.EPOCH))));
+            records.add(new ConsumerRecord<>(
+                    "t",
+                    0,
+                    offset,
+                    "c",
+                    EventCodec.encode(new Event("id-" + offset, "c", Long.toString(offset), java.time.Instant.EPOCH))));
         }
         records.add(new ConsumerRecord<>("t", 0, 5, null, new byte[] {1, 2, 3})); // key-less, not an Event
 

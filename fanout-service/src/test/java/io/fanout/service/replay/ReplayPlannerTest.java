@@ -28,7 +28,8 @@ class ReplayPlannerTest {
     }
 
     private static String text(Object frame) {
-        return frame instanceof ControlFrame control ? new String(control.json(), StandardCharsets.UTF_8)
+        return frame instanceof ControlFrame control
+                ? new String(control.json(), StandardCharsets.UTF_8)
                 : new String(((TruncationNotice) frame).json(), StandardCharsets.UTF_8);
     }
 
@@ -63,16 +64,24 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartASinceAtTheFirstRecordAtOrAfterItsTime() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Since(1_000), Set.of(0, 1), OFFSETS,
-                Map.of(0, new TimeLookup(30, 1_005), 1, new TimeLookup(70, 1_001)), Map.of());
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Since(1_000),
+                Set.of(0, 1),
+                OFFSETS,
+                Map.of(0, new TimeLookup(30, 1_005), 1, new TimeLookup(70, 1_001)),
+                Map.of());
         assertThat(plan.start()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 30L, 1, 70L));
         assertThat(plan.notices()).isEmpty();
     }
 
     @Test
     void shouldSayWhenASinceIsOlderThanTheEarliestKeptRecordOfAPartitionWithDeletedRecords() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Since(1_000), Set.of(0, 1), OFFSETS,
-                Map.of(0, new TimeLookup(0, 1_500), 1, new TimeLookup(40, 1_500)), Map.of());
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Since(1_000),
+                Set.of(0, 1),
+                OFFSETS,
+                Map.of(0, new TimeLookup(0, 1_500), 1, new TimeLookup(40, 1_500)),
+                Map.of());
         assertThat(plan.start()).containsEntry(0, 0L).containsEntry(1, 40L);
         // partition 0 never lost a record; partition 1 did, and they may have been at or after the time
         assertThat(plan.notices()).containsExactly(TruncationNotice.ofSince(1, 1_000, 40));
@@ -89,7 +98,11 @@ class ReplayPlannerTest {
 
     @Test
     void shouldReadExactlyTheLocatedLastEventsThenResumeWhereTheSearchEnded() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Last(3), Set.of(0), OFFSETS, Map.of(),
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Last(3),
+                Set.of(0),
+                OFFSETS,
+                Map.of(),
                 Map.of(0, new LocatedLast(List.of(12L, 55L, 98L), 100, true)));
         assertThat(plan.start()).containsEntry(0, 12L);
         assertThat(plan.exact()).containsEntry(0, List.of(12L, 55L, 98L));
@@ -100,7 +113,11 @@ class ReplayPlannerTest {
     @Test
     void shouldMergeTheLastEventsOfSeveralChannelsInOnePartition() {
         // the locator answers per partition: two channels' last events, merged ascending
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Last(2), Set.of(1), OFFSETS, Map.of(),
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Last(2),
+                Set.of(1),
+                OFFSETS,
+                Map.of(),
                 Map.of(1, new LocatedLast(List.of(41L, 44L, 60L, 88L), 90, true)));
         assertThat(plan.exact()).containsEntry(1, List.of(41L, 44L, 60L, 88L));
         assertThat(plan.start()).containsEntry(1, 41L);
@@ -108,7 +125,11 @@ class ReplayPlannerTest {
 
     @Test
     void shouldSayWhenTheLastSearchStoppedAtItsBoundsAndKeepTheNewestItFound() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Last(5), Set.of(0), OFFSETS, Map.of(),
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Last(5),
+                Set.of(0),
+                OFFSETS,
+                Map.of(),
                 Map.of(0, new LocatedLast(List.of(97L, 99L), 100, false)));
         assertThat(plan.exact()).containsEntry(0, List.of(97L, 99L));
         assertThat(text(plan.notices().get(0)))
@@ -117,8 +138,8 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartAnEmptyLastAtWhereTheSearchEnded() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Last(5), Set.of(2), OFFSETS, Map.of(),
-                Map.of(2, new LocatedLast(List.of(), 7, true)));
+        StartPlan plan = ReplayPlanner.plan(
+                new Cursor.Last(5), Set.of(2), OFFSETS, Map.of(), Map.of(2, new LocatedLast(List.of(), 7, true)));
         assertThat(plan.start()).containsEntry(2, 7L);
         assertThat(plan.exact()).isEmpty();
     }

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
 import org.springframework.util.unit.DataSize;
@@ -18,11 +18,12 @@ import org.springframework.web.util.UriComponentsBuilder;
 /** Every cursor form the parser accepts, and every malformed one it refuses with a reason that fits a close frame. */
 class SubscribeRequestParserTest {
 
-    private final SubscribeRequestParser parser = new SubscribeRequestParser(new SubscribeProperties(1000,
-            DataSize.ofMegabytes(8), DataSize.ofMegabytes(256), 100_000_000, 3, 10_000, Duration.ofSeconds(10)));
+    private final SubscribeRequestParser parser = new SubscribeRequestParser(new SubscribeProperties(
+            1000, DataSize.ofMegabytes(8), DataSize.ofMegabytes(256), 100_000_000, 3, 10_000, Duration.ofSeconds(10)));
 
     private SubscribeRequest parse(String query) {
-        return parser.parse(UriComponentsBuilder.fromUriString("/events?" + query).build().getQueryParams());
+        return parser.parse(
+                UriComponentsBuilder.fromUriString("/events?" + query).build().getQueryParams());
     }
 
     @Test
@@ -39,7 +40,8 @@ class SubscribeRequestParserTest {
         assertThat(parse("channel=a&last=3").cursor()).isEqualTo(new Cursor.Last(3));
         assertThat(parse("channel=a&since=1732480000000").cursor()).isEqualTo(new Cursor.Since(1732480000000L));
         assertThat(parse("channel=a&since=2026-11-24T10:00:00Z").cursor())
-                .isEqualTo(new Cursor.Since(java.time.Instant.parse("2026-11-24T10:00:00Z").toEpochMilli()));
+                .isEqualTo(new Cursor.Since(
+                        java.time.Instant.parse("2026-11-24T10:00:00Z").toEpochMilli()));
     }
 
     @Test
@@ -48,18 +50,49 @@ class SubscribeRequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "from=banana", "from=", "from=-1", "from=1.5", "from=99999999999999999999", "from=1:2:3", "from=1:",
-            "from=:5", "from=a:5", "from=1:b", "from=-1:5", "from=1:-5", "from=1:5,", "from=,1:5", "from=1:5,1:6",
-            "from=1:5;2:6", "last=0", "last=-5", "last=abc", "last=", "last=10001", "since=banana", "since=",
-            "since=-1", "since=2026-13-45T99:00:00Z", "from=1&last=2", "from=1&since=2", "last=1&last=2",
-            "from=1&from=2", "channel=bad/name", "channel=", "channel=a&channel=b&channel=c&channel=d"})
+    @ValueSource(
+            strings = {
+                "from=banana",
+                "from=",
+                "from=-1",
+                "from=1.5",
+                "from=99999999999999999999",
+                "from=1:2:3",
+                "from=1:",
+                "from=:5",
+                "from=a:5",
+                "from=1:b",
+                "from=-1:5",
+                "from=1:-5",
+                "from=1:5,",
+                "from=,1:5",
+                "from=1:5,1:6",
+                "from=1:5;2:6",
+                "last=0",
+                "last=-5",
+                "last=abc",
+                "last=",
+                "last=10001",
+                "since=banana",
+                "since=",
+                "since=-1",
+                "since=2026-13-45T99:00:00Z",
+                "from=1&last=2",
+                "from=1&since=2",
+                "last=1&last=2",
+                "from=1&from=2",
+                "channel=bad/name",
+                "channel=",
+                "channel=a&channel=b&channel=c&channel=d"
+            })
     void shouldRefuseAMalformedRequestWithAReasonThatFitsACloseFrame(String query) {
         String full = query.startsWith("channel=") ? query : "channel=a&" + query;
         assertThatThrownBy(() -> parse(full))
                 .isInstanceOf(InvalidSubscribeException.class)
-                .satisfies(e -> assertThat(e.getMessage()).isNotBlank()
-                        .satisfies(m -> assertThat(m.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123)));
+                .satisfies(e -> assertThat(e.getMessage())
+                        .isNotBlank()
+                        .satisfies(m -> assertThat(m.getBytes(StandardCharsets.UTF_8).length)
+                                .isLessThanOrEqualTo(123)));
     }
 
     @Test
@@ -67,7 +100,8 @@ class SubscribeRequestParserTest {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>();
         query.put("channel", List.of("a"));
         query.put("from", List.of("x".repeat(500)));
-        assertThatThrownBy(() -> parser.parse(query)).satisfies(e -> assertThat(
-                e.getMessage().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(123));
+        assertThatThrownBy(() -> parser.parse(query))
+                .satisfies(e -> assertThat(e.getMessage().getBytes(StandardCharsets.UTF_8).length)
+                        .isLessThanOrEqualTo(123));
     }
 }

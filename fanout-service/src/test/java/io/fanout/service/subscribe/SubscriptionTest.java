@@ -46,11 +46,11 @@ class SubscriptionTest {
     }
 
     private Subscription subscription(Cursor cursor, int bufferSize, long maxLag) {
-        SubscribeProperties properties = new SubscribeProperties(bufferSize, DataSize.ofMegabytes(8),
-                DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
-        Subscription subscription = new Subscription(List.of(CHANNEL), cursor, properties, dispatcher, logs,
-                new SessionMeters(registry, properties), 0);
-        subscription.drainWith(() -> { }, new SubscribeRequest(List.of(CHANNEL), cursor));
+        SubscribeProperties properties = new SubscribeProperties(
+                bufferSize, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
+        Subscription subscription = new Subscription(
+                List.of(CHANNEL), cursor, properties, dispatcher, logs, new SessionMeters(registry, properties), 0);
+        subscription.drainWith(() -> {}, new SubscribeRequest(List.of(CHANNEL), cursor));
         return subscription;
     }
 
@@ -90,7 +90,9 @@ class SubscriptionTest {
     @Test
     void shouldStartALiveSessionAtThePollUnderWayWithItsEventsSoNothingFetchedMeanwhileIsLost() {
         Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
-        assertThat(drain(subscription)).as("nothing before the live consumer answered").isEmpty();
+        assertThat(drain(subscription))
+                .as("nothing before the live consumer answered")
+                .isEmpty();
         grant(8, 10, event(8), event(9));
         assertThat(drain(subscription)).containsExactly("subscribed", "log:8", "log:9");
         assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
@@ -121,7 +123,9 @@ class SubscriptionTest {
         for (long offset = 10; offset < 14; offset++) {
             assertThat(subscription.offer(live(offset))).isTrue();
         }
-        assertThat(subscription.offer(live(14))).as("the fifth passes the bound").isFalse();
+        assertThat(subscription.offer(live(14)))
+                .as("the fifth passes the bound")
+                .isFalse();
         assertThat(subscription.offer(live(15))).as("no grant any more").isFalse();
         assertThat(subscription.ended()).isFalse();
 
@@ -129,16 +133,21 @@ class SubscriptionTest {
         assertThat(subscription.state()).isEqualTo(Subscription.State.READING_LOG);
         assertThat(logs.reads).hasSize(1);
         assertThat(logs.reads.get(0).from()).containsEntry(0, 10L);
-        assertThat(logs.reads.get(0).upTo()).as("no live position: read to the log end").isNull();
+        assertThat(logs.reads.get(0).upTo())
+                .as("no live position: read to the log end")
+                .isNull();
 
-        subscription.logRead(new LogBatch(List.of(), List.of(event(10), event(11), event(12)), Map.of(0, 13L), false, 7));
+        subscription.logRead(
+                new LogBatch(List.of(), List.of(event(10), event(11), event(12)), Map.of(0, 13L), false, 7));
         assertThat(drain(subscription)).containsExactly("log:10", "log:11", "log:12");
         assertThat(logs.reads).hasSize(2);
         assertThat(logs.reads.get(1).from()).containsEntry(0, 13L);
-        subscription.logRead(new LogBatch(List.of(), List.of(event(13), event(14), event(15), event(16)),
-                Map.of(0, 17L), true, 0));
+        subscription.logRead(
+                new LogBatch(List.of(), List.of(event(13), event(14), event(15), event(16)), Map.of(0, 17L), true, 0));
         assertThat(drain(subscription)).containsExactly("log:13", "log:14", "log:15", "log:16");
-        assertThat(dispatcher.hasLiveRequests()).as("at the log end it asks for live frames").isTrue();
+        assertThat(dispatcher.hasLiveRequests())
+                .as("at the log end it asks for live frames")
+                .isTrue();
 
         grant(17, 18); // the live consumer is one record further: 17 still comes from the log
         assertThat(drain(subscription)).isEmpty();
@@ -209,8 +218,8 @@ class SubscriptionTest {
         Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
         subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
         drain(subscription);
-        subscription.logRead(new LogBatch(List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(event(50)),
-                Map.of(0, 51L), false, 1));
+        subscription.logRead(new LogBatch(
+                List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(event(50)), Map.of(0, 51L), false, 1));
         assertThat(drain(subscription)).containsExactly("truncated", "log:50");
         subscription.end();
     }
@@ -256,12 +265,19 @@ class SubscriptionTest {
 
     @Test
     void shouldEmitFramesOnlyAsRequested() {
-        SubscribeProperties properties = new SubscribeProperties(10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64),
-                1_000, 10, 100, Duration.ofSeconds(10));
-        Subscription subscription = new Subscription(List.of(CHANNEL), new Cursor.Live(), properties, dispatcher, logs,
-                new SessionMeters(registry, properties), 0);
-        reactor.test.StepVerifier.create(subscription.frames(new SubscribeRequest(List.of(CHANNEL), new Cursor.Live()),
-                        frame -> frame), 0)
+        SubscribeProperties properties = new SubscribeProperties(
+                10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), 1_000, 10, 100, Duration.ofSeconds(10));
+        Subscription subscription = new Subscription(
+                List.of(CHANNEL),
+                new Cursor.Live(),
+                properties,
+                dispatcher,
+                logs,
+                new SessionMeters(registry, properties),
+                0);
+        reactor.test.StepVerifier.create(
+                        subscription.frames(new SubscribeRequest(List.of(CHANNEL), new Cursor.Live()), frame -> frame),
+                        0)
                 .then(() -> grant(0, 0))
                 .thenRequest(1)
                 .assertNext(frame -> assertThat(frame).isInstanceOf(ControlFrame.class))
@@ -301,7 +317,8 @@ class SubscriptionTest {
     private void releaseMadeAndAssertAllFreed() {
         for (LiveFrame frame : made) {
             frame.release(); // the dispatcher's own reference
-            assertThat(frame.webSocketFrame().refCnt()).as("references left of frame %s", frame.frame().offset())
+            assertThat(frame.webSocketFrame().refCnt())
+                    .as("references left of frame %s", frame.frame().offset())
                     .isZero();
         }
         made.clear();

@@ -22,10 +22,13 @@ class CloseCodesTest {
     @Test
     void shouldCutTheRefusalOfA200CharacterChannelToFitTheCloseFrame() {
         String channel = "c".repeat(200);
-        CloseStatus status = CloseCodes.policyViolation("token does not allow subscribing to channel '" + channel + "'");
+        CloseStatus status =
+                CloseCodes.policyViolation("token does not allow subscribing to channel '" + channel + "'");
         assertThat(status.getCode()).isEqualTo(1008);
         assertThat(utf8(status.getReason())).isLessThanOrEqualTo(123);
-        assertThat(status.getReason()).startsWith("token does not allow subscribing to channel 'ccc").endsWith("...");
+        assertThat(status.getReason())
+                .startsWith("token does not allow subscribing to channel 'ccc")
+                .endsWith("...");
     }
 
     @Test
@@ -35,7 +38,8 @@ class CloseCodesTest {
         assertThat(utf8(reason)).isLessThanOrEqualTo(123);
         String kept = reason.substring(0, reason.length() - 3);
         assertThat(Character.isHighSurrogate(kept.charAt(kept.length() - 1))).isFalse();
-        assertThat(new String(reason.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(reason);
+        assertThat(new String(reason.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                .isEqualTo(reason);
         String twoBytes = CloseCodes.fit("é".repeat(100));
         assertThat(utf8(twoBytes)).isLessThanOrEqualTo(123);
         assertThat(twoBytes).isEqualTo("é".repeat(60) + "...");
@@ -44,8 +48,12 @@ class CloseCodesTest {
     @Test
     void shouldFitEveryCodeTheServiceSends() {
         String longReason = "ü".repeat(300);
-        for (CloseStatus status : new CloseStatus[] {CloseCodes.tryAgainLater(longReason),
-                CloseCodes.overloaded(longReason), CloseCodes.slowConsumer(longReason), CloseCodes.GOING_AWAY}) {
+        for (CloseStatus status : new CloseStatus[] {
+            CloseCodes.tryAgainLater(longReason),
+            CloseCodes.overloaded(longReason),
+            CloseCodes.slowConsumer(longReason),
+            CloseCodes.GOING_AWAY
+        }) {
             assertThat(utf8(status.getReason())).isLessThanOrEqualTo(123);
         }
     }

@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -55,7 +55,8 @@ class ChannelController {
     }
 
     @GetMapping
-    Mono<ChannelPage> list(@RequestParam(defaultValue = "") String prefix,
+    Mono<ChannelPage> list(
+            @RequestParam(defaultValue = "") String prefix,
             @RequestParam(required = false) String after,
             @RequestParam(defaultValue = "" + DEFAULT_PAGE) int limit,
             @RequestHeader(name = ChannelDirectory.FORWARDED_HEADER, required = false) String forwarded) {
@@ -68,19 +69,22 @@ class ChannelController {
         if (limit < 1 || limit > MAX_PAGE) {
             throw badRequest("limit must be between 1 and " + MAX_PAGE + ", not " + limit);
         }
-        return access.current().flatMap(grants -> directory.list(prefix, after, limit, forwarded != null)
-                .map(page -> page.readableWith(grants)));
+        return access.current()
+                .flatMap(grants ->
+                        directory.list(prefix, after, limit, forwarded != null).map(page -> page.readableWith(grants)));
     }
 
     @GetMapping("/{name}")
-    Mono<ChannelInfo> channel(@PathVariable String name,
+    Mono<ChannelInfo> channel(
+            @PathVariable String name,
             @RequestHeader(name = ChannelDirectory.FORWARDED_HEADER, required = false) String forwarded) {
         requireValid("channel", name);
         return access.checkSubscribe(List.of(name)).then(directory.channel(name, forwarded != null));
     }
 
     @GetMapping("/{name}/recent")
-    Mono<RecentOffsets> recent(@PathVariable String name,
+    Mono<RecentOffsets> recent(
+            @PathVariable String name,
             @RequestParam(defaultValue = "" + DEFAULT_RECENT) int limit,
             @RequestHeader(name = ChannelDirectory.FORWARDED_HEADER, required = false) String forwarded) {
         requireValid("channel", name);
@@ -92,8 +96,8 @@ class ChannelController {
 
     @ExceptionHandler(UnknownChannelException.class)
     ResponseEntity<ProblemDetail> unknown(UnknownChannelException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(problem(HttpStatus.NOT_FOUND, "Unknown channel",
-                e.getMessage()));
+        return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                .body(problem(HttpStatus.NOT_FOUND, "Unknown channel", e.getMessage()));
     }
 
     @ExceptionHandler(DirectoryUnavailableException.class)
@@ -118,8 +122,8 @@ class ChannelController {
     }
 
     private static ErrorResponseException badRequest(String detail) {
-        return new ErrorResponseException(HttpStatus.BAD_REQUEST,
-                problem(HttpStatus.BAD_REQUEST, "Invalid directory request", detail), null);
+        return new ErrorResponseException(
+                HttpStatus.BAD_REQUEST, problem(HttpStatus.BAD_REQUEST, "Invalid directory request", detail), null);
     }
 
     private static ProblemDetail problem(HttpStatus status, String title, String detail) {

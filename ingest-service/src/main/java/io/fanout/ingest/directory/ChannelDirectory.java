@@ -60,7 +60,11 @@ final class ChannelDirectory {
                 return Mono.just(local(() -> streams.reader(owner.partition()).channel(name, clock.millis()))
                         .orElseThrow(() -> new UnknownChannelException(name)));
             }
-            return forward(owner.activeHost(), forwarded, ChannelInfo.class, name,
+            return forward(
+                    owner.activeHost(),
+                    forwarded,
+                    ChannelInfo.class,
+                    name,
                     b -> b.path("/channels/{name}").build(name));
         });
     }
@@ -73,8 +77,14 @@ final class ChannelDirectory {
                 return Mono.just(local(() -> streams.reader(owner.partition()).recent(name, limit))
                         .orElseThrow(() -> new UnknownChannelException(name)));
             }
-            return forward(owner.activeHost(), forwarded, RecentOffsets.class, name,
-                    b -> b.path("/channels/{name}/recent").queryParam("limit", limit).build(name));
+            return forward(
+                    owner.activeHost(),
+                    forwarded,
+                    RecentOffsets.class,
+                    name,
+                    b -> b.path("/channels/{name}/recent")
+                            .queryParam("limit", limit)
+                            .build(name));
         });
     }
 
@@ -91,13 +101,19 @@ final class ChannelDirectory {
             HostInfo self = streams.self();
             List<Mono<ChannelPage>> answers = new ArrayList<>();
             for (HostInfo host : streams.hosts()) {
-                answers.add(host.equals(self)
-                        ? Mono.fromSupplier(() -> localPage(prefix, after, limit))
-                        : forward(host, false, ChannelPage.class, null, b -> b.path("/channels")
-                                .queryParam("prefix", prefix)
-                                .queryParam("limit", limit)
-                                .queryParamIfPresent("after", Optional.ofNullable(after))
-                                .build()));
+                answers.add(
+                        host.equals(self)
+                                ? Mono.fromSupplier(() -> localPage(prefix, after, limit))
+                                : forward(
+                                        host,
+                                        false,
+                                        ChannelPage.class,
+                                        null,
+                                        b -> b.path("/channels")
+                                                .queryParam("prefix", prefix)
+                                                .queryParam("limit", limit)
+                                                .queryParamIfPresent("after", Optional.ofNullable(after))
+                                                .build()));
             }
             return Flux.merge(answers).collectList().map(pages -> ChannelPage.merge(pages, limit));
         });
@@ -122,20 +138,23 @@ final class ChannelDirectory {
         try {
             return query.get();
         } catch (InvalidStateStoreException e) {
-            throw new DirectoryUnavailableException("the channel directory is moving state between instances; "
-                    + "retry shortly", e);
+            throw new DirectoryUnavailableException(
+                    "the channel directory is moving state between instances; " + "retry shortly", e);
         }
     }
 
-    private <T> Mono<T> forward(HostInfo owner, boolean forwarded, Class<T> type, String channel,
-            Function<UriBuilder, URI> uri) {
+    private <T> Mono<T> forward(
+            HostInfo owner, boolean forwarded, Class<T> type, String channel, Function<UriBuilder, URI> uri) {
         if (forwarded) {
             return Mono.error(new DirectoryUnavailableException(
                     "the channel directory is moving state between instances; retry shortly"));
         }
         String where = owner.host() + ":" + owner.port();
         return web.get()
-                .uri(uri.apply(UriComponentsBuilder.newInstance().scheme("http").host(owner.host()).port(owner.port())))
+                .uri(uri.apply(UriComponentsBuilder.newInstance()
+                        .scheme("http")
+                        .host(owner.host())
+                        .port(owner.port())))
                 .header(FORWARDED_HEADER, "true")
                 .accept(MediaType.APPLICATION_JSON)
                 .exchangeToMono(response -> {
@@ -145,18 +164,23 @@ final class ChannelDirectory {
                     if (response.statusCode().value() == HttpStatus.NOT_FOUND.value() && channel != null) {
                         return response.releaseBody().then(Mono.error(new UnknownChannelException(channel)));
                     }
-                    return response.releaseBody().then(Mono.error(new DirectoryUnavailableException(
-                            "instance " + where + " that owns the directory's state answered "
-                                    + response.statusCode().value() + "; retry shortly")));
+                    return response.releaseBody()
+                            .then(Mono.error(new DirectoryUnavailableException(
+                                    "instance " + where + " that owns the directory's state answered "
+                                            + response.statusCode().value() + "; retry shortly")));
                 })
                 .timeout(forwardTimeout)
-                .onErrorMap(e -> !(e instanceof UnknownChannelException || e instanceof DirectoryUnavailableException),
+                .onErrorMap(
+                        e -> !(e instanceof UnknownChannelException || e instanceof DirectoryUnavailableException),
                         e -> {
-                            String reason = e instanceof TimeoutException ? "did not answer within " + forwardTimeout
+                            String reason = e instanceof TimeoutException
+                                    ? "did not answer within " + forwardTimeout
                                     : "could not be reached: " + e.getMessage();
                             log.warn("channel directory: instance {} {}", where, reason);
-                            return new DirectoryUnavailableException("instance " + where
-                                    + " that owns the directory's state " + reason + "; retry shortly", e);
+                            return new DirectoryUnavailableException(
+                                    "instance " + where + " that owns the directory's state " + reason
+                                            + "; retry shortly",
+                                    e);
                         });
     }
 }

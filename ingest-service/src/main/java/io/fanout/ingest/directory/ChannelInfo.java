@@ -16,8 +16,24 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *        the five before it, so between 50 and 60 seconds of history
  * @param ratePerSecond {@code eventsLastMinute} divided by the seconds those buckets cover
  */
-@JsonPropertyOrder({"channel", "partition", "count", "firstOffset", "lastOffset", "firstTimestamp", "lastTimestamp",
-        "eventsLastMinute", "ratePerSecond"})
-record ChannelInfo(String channel, int partition, long count, long firstOffset, long lastOffset, long firstTimestamp,
-        long lastTimestamp, long eventsLastMinute, double ratePerSecond) {
-}
+@JsonPropertyOrder({
+    "channel",
+    "partition",
+    "count",
+    "firstOffset",
+    "lastOffset",
+    "firstTimestamp",
+    "lastTimestamp",
+    "eventsLastMinute",
+    "ratePerSecond"
+})
+record ChannelInfo(
+        String channel,
+        int partition,
+        long count,
+        long firstOffset,
+        long lastOffset,
+        long firstTimestamp,
+        long lastTimestamp,
+        long eventsLastMinute,
+        double ratePerSecond) {}

@@ -21,7 +21,11 @@ record ChannelPage(List<ChannelInfo> channels, String next) {
         if (grants.subscribe().contains("*")) {
             return this;
         }
-        return new ChannelPage(channels.stream().filter(info -> grants.canSubscribe(info.channel())).toList(), next);
+        return new ChannelPage(
+                channels.stream()
+                        .filter(info -> grants.canSubscribe(info.channel()))
+                        .toList(),
+                next);
     }
 
     /**
@@ -40,6 +44,8 @@ record ChannelPage(List<ChannelInfo> channels, String next) {
             more = true;
             all = all.subList(0, limit);
         }
-        return new ChannelPage(List.copyOf(all), more && !all.isEmpty() ? all.get(all.size() - 1).channel() : null);
+        return new ChannelPage(
+                List.copyOf(all),
+                more && !all.isEmpty() ? all.get(all.size() - 1).channel() : null);
     }
 }

@@ -23,8 +23,16 @@ package io.fanout.ingest.directory;
  *        {@link #NO_BUCKET} in state from before the stats kept it (the window store then holds that bucket)
  * @param inRateBucket events in {@code rateBucket}
  */
-record ChannelStats(int partition, long count, long firstOffset, long lastOffset, long firstTimestamp,
-        long lastTimestamp, long indexStart, long rateBucket, long inRateBucket) {
+record ChannelStats(
+        int partition,
+        long count,
+        long firstOffset,
+        long lastOffset,
+        long firstTimestamp,
+        long lastTimestamp,
+        long indexStart,
+        long rateBucket,
+        long inRateBucket) {
 
     static final long NO_BUCKET = Long.MIN_VALUE;
 
@@ -34,17 +42,33 @@ record ChannelStats(int partition, long count, long firstOffset, long lastOffset
 
     /** These statistics after one more event; the rate bucket is left as it was. */
     ChannelStats next(int partition, long offset, long timestamp) {
-        return new ChannelStats(partition, count + 1, firstOffset, offset, firstTimestamp, timestamp, indexStart,
-                rateBucket, inRateBucket);
+        return new ChannelStats(
+                partition,
+                count + 1,
+                firstOffset,
+                offset,
+                firstTimestamp,
+                timestamp,
+                indexStart,
+                rateBucket,
+                inRateBucket);
     }
 
     ChannelStats withIndexStart(long sequence) {
-        return new ChannelStats(partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, sequence,
-                rateBucket, inRateBucket);
+        return new ChannelStats(
+                partition,
+                count,
+                firstOffset,
+                lastOffset,
+                firstTimestamp,
+                lastTimestamp,
+                sequence,
+                rateBucket,
+                inRateBucket);
     }
 
     ChannelStats withRate(long bucket, long events) {
-        return new ChannelStats(partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, indexStart,
-                bucket, events);
+        return new ChannelStats(
+                partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, indexStart, bucket, events);
     }
 }

@@ -52,8 +52,15 @@ final class ChannelStatsSerde implements Serde<ChannelStats> {
                     + " or " + SIZE_1 + " of version " + VERSION_1);
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-        return new ChannelStats(buffer.getInt(), buffer.getLong(), buffer.getLong(), buffer.getLong(),
-                buffer.getLong(), buffer.getLong(), buffer.getLong(),
-                current ? buffer.getLong() : ChannelStats.NO_BUCKET, current ? buffer.getLong() : 0);
+        return new ChannelStats(
+                buffer.getInt(),
+                buffer.getLong(),
+                buffer.getLong(),
+                buffer.getLong(),
+                buffer.getLong(),
+                buffer.getLong(),
+                buffer.getLong(),
+                current ? buffer.getLong() : ChannelStats.NO_BUCKET,
+                current ? buffer.getLong() : 0);
     }
 }

@@ -35,8 +35,13 @@ class DirectoryConfiguration {
     }
 
     @Bean
-    DirectoryStreams directoryStreams(KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection,
-            FanoutProperties fanout, DirectoryProperties directory, DirectoryMetrics metrics, Environment environment) {
+    DirectoryStreams directoryStreams(
+            KafkaProperties kafka,
+            ObjectProvider<KafkaConnectionDetails> connection,
+            FanoutProperties fanout,
+            DirectoryProperties directory,
+            DirectoryMetrics metrics,
+            Environment environment) {
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         connection.ifAvailable(details -> {
             KafkaConnectionDetails.Configuration streams = details.getStreams();
@@ -50,17 +55,20 @@ class DirectoryConfiguration {
     }
 
     @Bean
-    ChannelDirectory channelDirectory(DirectoryStreams streams, DirectoryProperties directory,
-            InternalCredentials credentials) {
+    ChannelDirectory channelDirectory(
+            DirectoryStreams streams, DirectoryProperties directory, InternalCredentials credentials) {
         // forwarded queries carry this service's own credential, not the caller's: the caller's grants are applied
         // by the instance it asked
-        return new ChannelDirectory(streams, WebClient.builder().filter(credentials.filter()).build(),
-                directory.forwardTimeout(), Clock.systemUTC());
+        return new ChannelDirectory(
+                streams,
+                WebClient.builder().filter(credentials.filter()).build(),
+                directory.forwardTimeout(),
+                Clock.systemUTC());
     }
 
     @Bean
-    ChannelController channelController(ChannelDirectory directory, ChannelAccess access,
-            DirectoryProperties properties) {
+    ChannelController channelController(
+            ChannelDirectory directory, ChannelAccess access, DirectoryProperties properties) {
         return new ChannelController(directory, access, properties.retryAfter());
     }
 

@@ -38,16 +38,18 @@ final class DirectoryMetrics {
     DirectoryMetrics(MeterRegistry registry, String topic) {
         this.registry = registry;
         this.topic = topic;
-        this.topicTag = topic.replace('.', '_');  // how the consumer's fetch metrics spell a topic
+        this.topicTag = topic.replace('.', '_'); // how the consumer's fetch metrics spell a topic
         Gauge.builder("fanout.directory.lag", this, DirectoryMetrics::lag)
                 .description("events of the events topic the channel directory of this instance has not processed yet")
                 .baseUnit("records")
                 .register(registry);
         for (SkipListener.Reason reason : SkipListener.Reason.values()) {
-            skipped.put(reason, Counter.builder("fanout.directory.skipped")
-                    .description("records of the events topic the channel directory left out")
-                    .tag("reason", reason.name().toLowerCase().replace('_', '-'))
-                    .register(registry));
+            skipped.put(
+                    reason,
+                    Counter.builder("fanout.directory.skipped")
+                            .description("records of the events topic the channel directory left out")
+                            .tag("reason", reason.name().toLowerCase().replace('_', '-'))
+                            .register(registry));
         }
     }
 
@@ -78,8 +80,11 @@ final class DirectoryMetrics {
         double total = 0;
         for (Map.Entry<MetricName, ? extends Metric> metric : current.metrics().entrySet()) {
             MetricName name = metric.getKey();
-            if (LAG.equals(name.name()) && FETCH_GROUP.equals(name.group()) && isEventsTopic(name.tags().get("topic"))
-                    && metric.getValue().metricValue() instanceof Number value && !Double.isNaN(value.doubleValue())) {
+            if (LAG.equals(name.name())
+                    && FETCH_GROUP.equals(name.group())
+                    && isEventsTopic(name.tags().get("topic"))
+                    && metric.getValue().metricValue() instanceof Number value
+                    && !Double.isNaN(value.doubleValue())) {
                 total += value.doubleValue();
             }
         }

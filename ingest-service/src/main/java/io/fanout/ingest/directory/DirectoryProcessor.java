@@ -96,14 +96,18 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
         long sequence = after.count() - 1;
         Bytes key = IndexKey.of(channel, OffsetBlock.of(sequence));
         byte[] block = OffsetBlock.slot(sequence) == 0 ? null : index.get(key);
-        index.put(key, block == null
-                ? OffsetBlock.start(OffsetBlock.slot(sequence), offset)  // missing mid-block only when the index started late
-                : OffsetBlock.append(block, before.lastOffset(), offset));
+        index.put(
+                key,
+                block == null
+                        ? OffsetBlock.start(
+                                OffsetBlock.slot(sequence),
+                                offset) // missing mid-block only when the index started late
+                        : OffsetBlock.append(block, before.lastOffset(), offset));
         // drop the whole blocks older than the block of the channel's recentOffsets-th newest event
         long firstKept = OffsetBlock.of(Math.max(0, after.count() - recentOffsets));
         long firstHeld = OffsetBlock.of(after.indexStart());
         for (long dropped = firstHeld; dropped < firstKept; dropped++) {
-            index.put(IndexKey.of(channel, dropped), null);  // a delete that does not read the value first
+            index.put(IndexKey.of(channel, dropped), null); // a delete that does not read the value first
         }
         return firstKept > firstHeld ? after.withIndexStart(firstKept * OffsetBlock.SIZE) : after;
     }
@@ -130,7 +134,7 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
             }
             return after.withRate(bucket, counted == null ? 1 : counted + 1);
         }
-        if (before.rateBucket() > bucket - windowMs) {  // older ones are outside every window a query still reads
+        if (before.rateBucket() > bucket - windowMs) { // older ones are outside every window a query still reads
             addToWindowStore(channel, before.rateBucket(), before.inRateBucket());
         }
         return after.withRate(bucket, 1);
@@ -149,8 +153,11 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
             String where = context.recordMetadata()
                     .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                     .orElse("?");
-            log.warn("channel directory skipped {} record(s) since its last report; the latest at {}: {}",
-                    skippedSinceReport, where, reason);
+            log.warn(
+                    "channel directory skipped {} record(s) since its last report; the latest at {}: {}",
+                    skippedSinceReport,
+                    where,
+                    reason);
             skippedSinceReport = 0;
             lastReport = now;
         }

@@ -35,7 +35,10 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("fanout.directory")
 record DirectoryProperties(
         @DefaultValue("true") boolean enabled,
-        @DefaultValue("fanout-directory") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+") String applicationId,
+
+        @DefaultValue("fanout-directory") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+")
+        String applicationId,
+
         String stateDir,
         @DefaultValue("1000") @Min(1) @Max(100_000) int recentOffsets,
         @DefaultValue("-1") @Min(-1) @Max(Short.MAX_VALUE) int replicationFactor,
@@ -44,5 +47,4 @@ record DirectoryProperties(
         @DefaultValue("0") @Min(0) @Max(65535) int advertisedPort,
         @DefaultValue("2s") @NotNull Duration forwardTimeout,
         @DefaultValue("1s") @NotNull Duration retryAfter,
-        @DefaultValue("10s") @NotNull Duration closeTimeout) {
-}
+        @DefaultValue("10s") @NotNull Duration closeTimeout) {}

@@ -21,6 +21,7 @@ final class DirectoryReader {
 
     /** Above every character allowed in a channel name, so {@code prefix + PREFIX_END} bounds a prefix. */
     private static final char PREFIX_END = '~';
+
     private static final long BUCKET_MS = DirectoryTopology.RATE_BUCKET.toMillis();
     private static final long WINDOW_MS = DirectoryTopology.RATE_WINDOW.toMillis();
 
@@ -31,8 +32,12 @@ final class DirectoryReader {
     private final int recentOffsets;
 
     /** @param recentOffsets the most offsets {@link #recent} answers with ({@code fanout.directory.recent-offsets}) */
-    DirectoryReader(ReadOnlyKeyValueStore<String, ChannelStats> stats, ReadOnlyKeyValueStore<Bytes, byte[]> index,
-            ReadOnlyWindowStore<String, Long> rate, ReadOnlyKeyValueStore<Integer, Long> progress, int recentOffsets) {
+    DirectoryReader(
+            ReadOnlyKeyValueStore<String, ChannelStats> stats,
+            ReadOnlyKeyValueStore<Bytes, byte[]> index,
+            ReadOnlyWindowStore<String, Long> rate,
+            ReadOnlyKeyValueStore<Integer, Long> progress,
+            int recentOffsets) {
         this.stats = stats;
         this.index = index;
         this.rate = rate;
@@ -102,7 +107,8 @@ final class DirectoryReader {
         List<Long> newestFirst = new ArrayList<>(Math.min(wanted, 1024));
         reading:
         for (long block = OffsetBlock.of(s.count() - 1);
-                block >= OffsetBlock.of(s.indexStart()) && newestFirst.size() < wanted; block--) {
+                block >= OffsetBlock.of(s.indexStart()) && newestFirst.size() < wanted;
+                block--) {
             byte[] bytes = index.get(IndexKey.of(name, block));
             if (bytes == null) {
                 break;
@@ -146,7 +152,15 @@ final class DirectoryReader {
         }
         double seconds = Math.max(1, now - windowStart) / 1000.0;
         double perSecond = Math.round(events / seconds * 1000) / 1000.0;
-        return new ChannelInfo(name, s.partition(), s.count(), s.firstOffset(), s.lastOffset(), s.firstTimestamp(),
-                s.lastTimestamp(), events, perSecond);
+        return new ChannelInfo(
+                name,
+                s.partition(),
+                s.count(),
+                s.firstOffset(),
+                s.lastOffset(),
+                s.firstTimestamp(),
+                s.lastTimestamp(),
+                events,
+                perSecond);
     }
 }

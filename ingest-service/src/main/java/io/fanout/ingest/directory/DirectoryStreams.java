@@ -77,8 +77,12 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
      * @param ephemeralStateDir wipe the local state on stop (the default state directory of a server on a
      *        random port could never be found again)
      */
-    DirectoryStreams(Map<String, Object> kafkaConfig, Topic<String, Event> events, DirectoryProperties properties,
-            DirectoryMetrics metrics, boolean ephemeralStateDir) {
+    DirectoryStreams(
+            Map<String, Object> kafkaConfig,
+            Topic<String, Event> events,
+            DirectoryProperties properties,
+            DirectoryMetrics metrics,
+            boolean ephemeralStateDir) {
         this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.events = events;
         this.properties = properties;
@@ -111,9 +115,13 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
                         + "application.server; set fanout.directory.advertised-port");
             }
             HostInfo host = new HostInfo(properties.advertisedHost(), port);
-            String dir = properties.stateDir() != null ? properties.stateDir()
-                    : Path.of(System.getProperty("java.io.tmpdir"), "fanout-directory",
-                            properties.applicationId() + "-" + host.host() + "-" + host.port()).toString();
+            String dir = properties.stateDir() != null
+                    ? properties.stateDir()
+                    : Path.of(
+                                    System.getProperty("java.io.tmpdir"),
+                                    "fanout-directory",
+                                    properties.applicationId() + "-" + host.host() + "-" + host.port())
+                            .toString();
 
             StreamsBuilder builder = new StreamsBuilder();
             DirectoryTopology.build(builder, events, properties.recentOffsets(), metrics::skipped);
@@ -124,8 +132,13 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
             self = host;
             stateDir = dir;
             streams = created;
-            log.info("starting channel directory {} over {} (state in {}, serving as {}:{})",
-                    properties.applicationId(), events.name(), dir, host.host(), host.port());
+            log.info(
+                    "starting channel directory {} over {} (state in {}, serving as {}:{})",
+                    properties.applicationId(),
+                    events.name(),
+                    dir,
+                    host.host(),
+                    host.port());
             created.start();
         }
     }
@@ -133,7 +146,8 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     private Properties config(HostInfo host, String dir) {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        config.putIfAbsent(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
         config.put(StreamsConfig.STATE_DIR_CONFIG, dir);
@@ -153,8 +167,11 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
                 threadFailures.removeFirst();
             }
             if (threadFailures.size() > MAX_THREAD_FAILURES) {
-                log.error("channel directory stream thread failed {} times within {}; shutting the directory down",
-                        threadFailures.size(), FAILURE_WINDOW, failure);
+                log.error(
+                        "channel directory stream thread failed {} times within {}; shutting the directory down",
+                        threadFailures.size(),
+                        FAILURE_WINDOW,
+                        failure);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
         }
@@ -172,9 +189,9 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
             }
             streams = null;
             metrics.unbind();
-            boolean closed = closing.close(CloseOptions
-                    .groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(properties.closeTimeout()));
+            boolean closed = closing.close(
+                    CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                            .withTimeout(properties.closeTimeout()));
             if (!closed) {
                 log.warn("channel directory did not close within {}", properties.closeTimeout());
             } else if (ephemeralStateDir) {
@@ -218,7 +235,9 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     /** The instance and partition that hold {@code channel}. */
     KeyQueryMetadata ownerOf(String channel) {
         KeyQueryMetadata owner = running().queryMetadataForKey(DirectoryTopology.STATS_STORE, channel, keySerializer);
-        if (owner == null || owner == KeyQueryMetadata.NOT_AVAILABLE || owner.activeHost() == null
+        if (owner == null
+                || owner == KeyQueryMetadata.NOT_AVAILABLE
+                || owner.activeHost() == null
                 || owner.activeHost().equals(HostInfo.unavailable())) {
             throw new DirectoryUnavailableException("no instance owns channel '" + channel + "' right now");
         }
@@ -235,13 +254,15 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     /** Partitions of the events topic whose directory state this instance holds. */
     Set<Integer> localPartitions() {
         Set<Integer> partitions = new TreeSet<>();
-        running().metadataForLocalThreads().forEach(thread -> thread.activeTasks().forEach(task -> {
-            for (TopicPartition partition : task.topicPartitions()) {
-                if (partition.topic().equals(events.name())) {
-                    partitions.add(partition.partition());
-                }
-            }
-        }));
+        running()
+                .metadataForLocalThreads()
+                .forEach(thread -> thread.activeTasks().forEach(task -> {
+                    for (TopicPartition partition : task.topicPartitions()) {
+                        if (partition.topic().equals(events.name())) {
+                            partitions.add(partition.partition());
+                        }
+                    }
+                }));
         return partitions;
     }
 
@@ -249,13 +270,25 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     DirectoryReader reader(int partition) {
         KafkaStreams current = running();
         return new DirectoryReader(
-                store(current, DirectoryTopology.STATS_STORE, QueryableStoreTypes.<String, ChannelStats>keyValueStore(),
+                store(
+                        current,
+                        DirectoryTopology.STATS_STORE,
+                        QueryableStoreTypes.<String, ChannelStats>keyValueStore(),
                         partition),
-                store(current, DirectoryTopology.INDEX_STORE, QueryableStoreTypes.<Bytes, byte[]>keyValueStore(),
+                store(
+                        current,
+                        DirectoryTopology.INDEX_STORE,
+                        QueryableStoreTypes.<Bytes, byte[]>keyValueStore(),
                         partition),
-                store(current, DirectoryTopology.RATE_STORE, QueryableStoreTypes.<String, Long>windowStore(),
+                store(
+                        current,
+                        DirectoryTopology.RATE_STORE,
+                        QueryableStoreTypes.<String, Long>windowStore(),
                         partition),
-                store(current, DirectoryTopology.PROGRESS_STORE, QueryableStoreTypes.<Integer, Long>keyValueStore(),
+                store(
+                        current,
+                        DirectoryTopology.PROGRESS_STORE,
+                        QueryableStoreTypes.<Integer, Long>keyValueStore(),
                         partition),
                 properties.recentOffsets());
     }
@@ -271,8 +304,8 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
         }
         KafkaStreams.State state = current.state();
         if (state != KafkaStreams.State.RUNNING) {
-            throw new DirectoryUnavailableException("the channel directory is " + state.name().toLowerCase()
-                    + "; retry shortly");
+            throw new DirectoryUnavailableException(
+                    "the channel directory is " + state.name().toLowerCase() + "; retry shortly");
         }
         return current;
     }

@@ -38,16 +38,17 @@ final class DirectoryTopology {
      * name means a new changelog, so no state in the old format is ever read as blocks.
      */
     static final String INDEX_STORE = "channel-recent-blocks";
+
     static final String RATE_STORE = "channel-rate";
     static final String PROGRESS_STORE = "partition-progress";
 
     /** Width of one rate bucket; a rate query sums the buckets of the last {@link #RATE_WINDOW}. */
     static final Duration RATE_BUCKET = Duration.ofSeconds(10);
+
     static final Duration RATE_WINDOW = Duration.ofMinutes(1);
     static final Duration RATE_RETENTION = Duration.ofMinutes(2);
 
-    private DirectoryTopology() {
-    }
+    private DirectoryTopology() {}
 
     /**
      * Adds the directory to {@code builder}.
@@ -61,22 +62,30 @@ final class DirectoryTopology {
             throw new IllegalArgumentException("recentOffsets must be at least 1, not " + recentOffsets);
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATS_STORE), events.keySerde(), new ChannelStatsSerde())
+                        Stores.persistentKeyValueStore(STATS_STORE), events.keySerde(), new ChannelStatsSerde())
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())
+                        Stores.persistentKeyValueStore(INDEX_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled());
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(RATE_STORE, RATE_RETENTION, RATE_BUCKET, false),
-                events.keySerde(), Serdes.Long())
+                        Stores.persistentWindowStore(RATE_STORE, RATE_RETENTION, RATE_BUCKET, false),
+                        events.keySerde(),
+                        Serdes.Long())
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
+                        Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
                 .withCachingEnabled());
-        builder.stream(events.name(), Consumed.with(events.keySerde(), Serdes.ByteArray())
-                        .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
-                        .withName("events"))
-                .process(() -> new DirectoryProcessor(recentOffsets, skips), Named.as("directory"),
-                        STATS_STORE, INDEX_STORE, RATE_STORE, PROGRESS_STORE);
+        builder.stream(
+                        events.name(),
+                        Consumed.with(events.keySerde(), Serdes.ByteArray())
+                                .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
+                                .withName("events"))
+                .process(
+                        () -> new DirectoryProcessor(recentOffsets, skips),
+                        Named.as("directory"),
+                        STATS_STORE,
+                        INDEX_STORE,
+                        RATE_STORE,
+                        PROGRESS_STORE);
     }
 }

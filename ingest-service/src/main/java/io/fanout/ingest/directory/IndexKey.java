@@ -12,8 +12,7 @@ import org.apache.kafka.common.utils.Bytes;
  */
 final class IndexKey {
 
-    private IndexKey() {
-    }
+    private IndexKey() {}
 
     static Bytes of(String channel, long block) {
         byte[] name = channel.getBytes(StandardCharsets.UTF_8);

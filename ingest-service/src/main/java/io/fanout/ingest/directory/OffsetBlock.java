@@ -27,8 +27,7 @@ final class OffsetBlock {
     /** What {@link #decode} puts in the slots a block never held. */
     static final long NONE = -1;
 
-    private OffsetBlock() {
-    }
+    private OffsetBlock() {}
 
     /** The block number of sequence number {@code sequence}. */
     static long of(long sequence) {
@@ -68,7 +67,7 @@ final class OffsetBlock {
         long[] offsets = new long[SIZE];
         Arrays.fill(offsets, 0, first, NONE);
         int slot = first;
-        long offset = 0;  // the first offset is written as itself, its difference to 0
+        long offset = 0; // the first offset is written as itself, its difference to 0
         while (buffer.hasRemaining()) {
             offset += ByteUtils.readVarlong(buffer);
             offsets[slot++] = offset;

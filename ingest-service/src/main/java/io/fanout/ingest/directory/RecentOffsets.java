@@ -20,5 +20,4 @@ import java.util.List;
  *        when not known (state restored from a directory version that did not keep it, until the next record)
  */
 @JsonPropertyOrder({"channel", "partition", "count", "offsets", "indexedThrough"})
-record RecentOffsets(String channel, int partition, long count, List<Long> offsets, Long indexedThrough) {
-}
+record RecentOffsets(String channel, int partition, long count, List<Long> offsets, Long indexedThrough) {}

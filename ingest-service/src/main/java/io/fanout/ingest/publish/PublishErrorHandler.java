@@ -31,7 +31,8 @@ class PublishErrorHandler {
         if (e.status() >= 500) {
             log.warn("publish refused: {}", e.getMessage());
         }
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.getStatusCode()).headers(e.getHeaders());
+        ResponseEntity.BodyBuilder response =
+                ResponseEntity.status(e.getStatusCode()).headers(e.getHeaders());
         if (e.retryLater()) {
             response.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         }

@@ -28,7 +28,10 @@ class PushController {
     private final ChannelAccess access;
     private final int maxBatchItems;
 
-    PushController(EventPublisher publisher, RequestBodyReader bodyReader, ChannelAccess access,
+    PushController(
+            EventPublisher publisher,
+            RequestBodyReader bodyReader,
+            ChannelAccess access,
             PublishProperties properties) {
         this.publisher = publisher;
         this.bodyReader = bodyReader;
@@ -39,26 +42,36 @@ class PushController {
     /** Header naming a publish so that a retry of it is not written twice (see {@code EventPublisher}). */
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    @PostMapping(path = "/push", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    @PostMapping(
+            path = "/push",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<byte[]> push(ServerHttpRequest request) {
         String key = request.getHeaders().getFirst(IDEMPOTENCY_KEY);
-        return bodyReader.read(request)
+        return bodyReader
+                .read(request)
                 .map(body -> PublishRequestParser.parseOne(body)
                         .withIdempotencyKey(key == null ? null : PublishRequestParser.requireIdempotencyKey(key)))
                 .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)))
                 .map(PublishAck::toJson);
     }
 
-    @PostMapping(path = "/push/batch", consumes = MediaType.APPLICATION_JSON_VALUE,
+    @PostMapping(
+            path = "/push/batch",
+            consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
     Mono<byte[]> pushBatch(ServerHttpRequest request) {
         if (request.getHeaders().containsHeader(IDEMPOTENCY_KEY)) {
-            return Mono.error(new InvalidPublishException(IDEMPOTENCY_KEY
-                    + " is supported on POST /push only; send the events of a retried batch one by one with a key each"));
+            return Mono.error(
+                    new InvalidPublishException(
+                            IDEMPOTENCY_KEY
+                                    + " is supported on POST /push only; send the events of a retried batch one by one with a key each"));
         }
-        return bodyReader.read(request)
+        return bodyReader
+                .read(request)
                 .map(body -> PublishRequestParser.parseBatch(body, maxBatchItems))
-                .flatMap(all -> access.checkPublish(all.stream().map(PublishRequest::channel).toList())
+                .flatMap(all -> access.checkPublish(
+                                all.stream().map(PublishRequest::channel).toList())
                         .then(publisher.publishAll(all)))
                 .map(PublishAck::toJson);
     }

@@ -18,7 +18,8 @@ class RequestBodyReader {
     private final int maxBytes;
 
     RequestBodyReader(PublishProperties properties) {
-        this.maxBytes = (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
+        this.maxBytes =
+                (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
     }
 
     Mono<byte[]> read(ServerHttpRequest request) {

@@ -26,7 +26,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  * recent-offsets changelog about one record per block of offsets and commit, not one or two per event.
  * Runs with the shipped {@code recent-offsets} (1000), so the index is full and trimmed.
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "spring.config.name=ingest-service",
             "logging.level.org.apache.kafka=WARN",
@@ -56,57 +58,89 @@ class DirectoryChangelogIT {
 
     @Test
     void shouldWriteFarFewerRecentOffsetRecordsThanEventsForABusyChannel() {
-        WebTestClient http = WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(30)).build();
+        WebTestClient http = WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(30))
+                .build();
         String channel = "changelog.busy";
-        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get().uri("/channels/nobody").exchange()
-                .expectBody().returnResult().getStatus().value()).isEqualTo(404));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(http.get()
+                                .uri("/channels/nobody")
+                                .exchange()
+                                .expectBody()
+                                .returnResult()
+                                .getStatus()
+                                .value())
+                        .isEqualTo(404));
 
         long cpuBefore = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID);
         List<Long> offsets = new ArrayList<>();
-        for (int batch = 0; batch < 2; batch++) {  // the second batch fills the index past RECENT: trimming
+        for (int batch = 0; batch < 2; batch++) { // the second batch fills the index past RECENT: trimming
             offsets.addAll(pushBatch(http, channel, BATCH));
         }
         int events = offsets.size();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(recent(http, channel, 1).count()).isEqualTo(events));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(recent(http, channel, 1).count()).isEqualTo(events));
         long cpu = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID) - cpuBefore;
         DirectoryCosts.awaitCommittedToEnd(APPLICATION_ID, TOPIC, PARTITIONS, WAIT);
 
         RecentOffsets all = recent(http, channel, 5_000);
         assertThat(all.offsets()).containsExactlyElementsOf(offsets.subList(events - RECENT, events));
         assertThat(all.indexedThrough()).isGreaterThanOrEqualTo(offsets.get(events - 1));
-        assertThat(recent(http, channel, 100).offsets()).containsExactlyElementsOf(offsets.subList(events - 100, events));
+        assertThat(recent(http, channel, 100).offsets())
+                .containsExactlyElementsOf(offsets.subList(events - 100, events));
 
         Predicate<byte[]> ofChannel = DirectoryCosts.startsWith((channel + "\0").getBytes(StandardCharsets.UTF_8));
-        long index = DirectoryCosts.records(DirectoryCosts.changelog(APPLICATION_ID, DirectoryTopology.INDEX_STORE),
-                ofChannel);
-        long stats = DirectoryCosts.records(DirectoryCosts.changelog(APPLICATION_ID, DirectoryTopology.STATS_STORE),
+        long index = DirectoryCosts.records(
+                DirectoryCosts.changelog(APPLICATION_ID, DirectoryTopology.INDEX_STORE), ofChannel);
+        long stats = DirectoryCosts.records(
+                DirectoryCosts.changelog(APPLICATION_ID, DirectoryTopology.STATS_STORE),
                 DirectoryCosts.startsWith(channel.getBytes(StandardCharsets.UTF_8)));
-        log.info("MEASURE {} events of one channel: {} recent-offsets changelog records ({} per event), "
+        log.info(
+                "MEASURE {} events of one channel: {} recent-offsets changelog records ({} per event), "
                         + "{} channel-stats records; stream thread CPU {} us per event (idle polling included)",
-                events, index, String.format("%.3f", (double) index / events), stats,
+                events,
+                index,
+                String.format("%.3f", (double) index / events),
+                stats,
                 String.format("%.1f", cpu / 1000.0 / events));
-        assertThat(index).as("recent-offsets changelog records for %d events", events).isLessThan(events / 20);
+        assertThat(index)
+                .as("recent-offsets changelog records for %d events", events)
+                .isLessThan(events / 20);
     }
 
     private static List<Long> pushBatch(WebTestClient http, String channel, int events) {
         StringBuilder body = new StringBuilder("[");
         for (int i = 0; i < events; i++) {
-            body.append(i == 0 ? "" : ",").append("{\"channel\":\"").append(channel).append("\",\"message\":").append(i)
+            body.append(i == 0 ? "" : ",")
+                    .append("{\"channel\":\"")
+                    .append(channel)
+                    .append("\",\"message\":")
+                    .append(i)
                     .append('}');
         }
-        List<DirectoryIT.Ack> acks = http.post().uri("/push/batch").contentType(MediaType.APPLICATION_JSON)
+        List<DirectoryIT.Ack> acks = http.post()
+                .uri("/push/batch")
+                .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(body.append(']').toString())
                 .exchange()
-                .expectStatus().isOk()
-                .expectBody(new ParameterizedTypeReference<List<DirectoryIT.Ack>>() { })
-                .returnResult().getResponseBody();
+                .expectStatus()
+                .isOk()
+                .expectBody(new ParameterizedTypeReference<List<DirectoryIT.Ack>>() {})
+                .returnResult()
+                .getResponseBody();
         return acks.stream().map(DirectoryIT.Ack::offset).toList();
     }
 
     private static RecentOffsets recent(WebTestClient http, String channel, int limit) {
-        return http.get().uri("/channels/{name}/recent?limit={limit}", channel, limit).exchange()
-                .expectStatus().isOk()
-                .expectBody(RecentOffsets.class).returnResult().getResponseBody();
+        return http.get()
+                .uri("/channels/{name}/recent?limit={limit}", channel, limit)
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(RecentOffsets.class)
+                .returnResult()
+                .getResponseBody();
     }
 }

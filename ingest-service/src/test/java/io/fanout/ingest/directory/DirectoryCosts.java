@@ -28,8 +28,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class DirectoryCosts {
 
-    private DirectoryCosts() {
-    }
+    private DirectoryCosts() {}
 
     /** The changelog topic of {@code store} of the directory {@code applicationId}. */
     static String changelog(String applicationId, String store) {
@@ -41,16 +40,19 @@ final class DirectoryCosts {
      * partition of {@code topic}: with exactly-once, its changelog writes up to there are then committed too.
      */
     static void awaitCommittedToEnd(String applicationId, String topic, int partitions, Duration atMost) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
             await().atMost(atMost).untilAsserted(() -> {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                        .partitionsToOffsetAndMetadata()
+                        .get();
                 admin.listOffsets(latest).all().get().forEach((tp, end) -> {
-                    long position = committed.get(tp) == null ? 0 : committed.get(tp).offset();
+                    long position =
+                            committed.get(tp) == null ? 0 : committed.get(tp).offset();
                     assertThat(position).as("committed position of %s", tp).isGreaterThanOrEqualTo(end.offset());
                 });
             });
@@ -59,12 +61,18 @@ final class DirectoryCosts {
 
     /** Committed records of {@code topic} (all partitions, from the start) whose key {@code matches}. */
     static long records(String topic, Predicate<byte[]> matches) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition()))
                     .toList();
@@ -85,7 +93,8 @@ final class DirectoryCosts {
 
     /** A key predicate: the key starts with {@code prefix}. */
     static Predicate<byte[]> startsWith(byte[] prefix) {
-        return key -> key != null && key.length >= prefix.length
+        return key -> key != null
+                && key.length >= prefix.length
                 && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
@@ -94,7 +103,8 @@ final class DirectoryCosts {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && info.getThreadName().startsWith(applicationId)
+            if (info != null
+                    && info.getThreadName().startsWith(applicationId)
                     && info.getThreadName().contains("StreamThread")) {
                 total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fanout.ingest.IngestApplication;
 import io.fanout.testsupport.TestKafka;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +36,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /channels}, survive a restart of Streams from the changelogs, and any of two instances answers
  * for every channel.
  */
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "spring.config.name=ingest-service",
             "logging.level.org.apache.kafka=WARN",
@@ -79,7 +81,9 @@ class DirectoryIT {
         List<Ack> beta = push(http, "it1.beta", 2);
         List<Ack> gamma = push(http, "it1.gamma:x", 1);
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(channel(http, "it1.alpha").count()).isEqualTo(3));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertThat(channel(http, "it1.alpha").count()).isEqualTo(3));
         ChannelInfo info = channel(http, "it1.alpha");
         assertThat(info.partition()).isEqualTo(alpha.get(0).partition());
         assertThat(info.firstOffset()).isEqualTo(alpha.get(0).offset());
@@ -89,8 +93,9 @@ class DirectoryIT {
         assertThat(info.eventsLastMinute()).isEqualTo(3);
         assertThat(info.ratePerSecond()).isPositive();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(names(page(http, "/channels?prefix=it1.")))
-                .containsExactly("it1.alpha", "it1.beta", "it1.gamma:x"));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(names(page(http, "/channels?prefix=it1.")))
+                        .containsExactly("it1.alpha", "it1.beta", "it1.gamma:x"));
         ChannelPage first = page(http, "/channels?prefix=it1.&limit=2");
         assertThat(names(first)).containsExactly("it1.alpha", "it1.beta");
         assertThat(first.next()).isEqualTo("it1.beta");
@@ -100,34 +105,77 @@ class DirectoryIT {
         assertThat(second.next()).isNull();
         assertThat(second.channels().get(0).lastOffset()).isEqualTo(gamma.get(0).offset());
 
-        RecentOffsets recent = http.get().uri("/channels/it1.alpha/recent?limit=2").exchange()
-                .expectStatus().isOk().expectBody(RecentOffsets.class).returnResult().getResponseBody();
-        assertThat(recent.offsets()).containsExactly(alpha.get(1).offset(), alpha.get(2).offset());
+        RecentOffsets recent = http.get()
+                .uri("/channels/it1.alpha/recent?limit=2")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(RecentOffsets.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(recent.offsets())
+                .containsExactly(alpha.get(1).offset(), alpha.get(2).offset());
         assertThat(recent.partition()).isEqualTo(alpha.get(0).partition());
         assertThat(recent.count()).isEqualTo(3);
         assertThat(recent.indexedThrough()).isGreaterThanOrEqualTo(alpha.get(2).offset());
 
-        http.get().uri("/actuator/health").exchange()
-                .expectBody().jsonPath("$.components.directory.status").isEqualTo("UP");
-        String prometheus = http.get().uri("/actuator/prometheus").exchange()
-                .expectStatus().isOk().expectBody(String.class).returnResult().getResponseBody();
-        assertThat(prometheus).contains("fanout_directory_lag_records", "fanout_directory_skipped_total",
-                "kafka_stream_thread_process_rate");
+        http.get()
+                .uri("/actuator/health")
+                .exchange()
+                .expectBody()
+                .jsonPath("$.components.directory.status")
+                .isEqualTo("UP");
+        String prometheus = http.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        assertThat(prometheus)
+                .contains(
+                        "fanout_directory_lag_records",
+                        "fanout_directory_skipped_total",
+                        "kafka_stream_thread_process_rate");
     }
 
     @Test
     void shouldAnswerProblemsForUnknownChannelsAndBadRequests() {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(http.get().uri("/channels/it0.nobody").exchange()
-                .expectBody().returnResult().getStatus().value()).isNotEqualTo(503));
-        http.get().uri("/channels/it0.nobody").exchange()
-                .expectStatus().isNotFound()
-                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectBody().jsonPath("$.detail").value(String.class, d -> assertThat(d).contains("it0.nobody"));
-        for (String uri : List.of("/channels/bad name", "/channels/bad*name/recent", "/channels?limit=0",
-                "/channels?limit=1001", "/channels?limit=banana", "/channels?prefix=a*", "/channels/x/recent?limit=0")) {
-            http.get().uri(uri).exchange()
-                    .expectStatus().isBadRequest()
-                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(http.get()
+                                .uri("/channels/it0.nobody")
+                                .exchange()
+                                .expectBody()
+                                .returnResult()
+                                .getStatus()
+                                .value())
+                        .isNotEqualTo(503));
+        http.get()
+                .uri("/channels/it0.nobody")
+                .exchange()
+                .expectStatus()
+                .isNotFound()
+                .expectHeader()
+                .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.detail")
+                .value(String.class, d -> assertThat(d).contains("it0.nobody"));
+        for (String uri : List.of(
+                "/channels/bad name",
+                "/channels/bad*name/recent",
+                "/channels?limit=0",
+                "/channels?limit=1001",
+                "/channels?limit=banana",
+                "/channels?prefix=a*",
+                "/channels/x/recent?limit=0")) {
+            http.get()
+                    .uri(uri)
+                    .exchange()
+                    .expectStatus()
+                    .isBadRequest()
+                    .expectHeader()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
         }
     }
 
@@ -142,10 +190,15 @@ class DirectoryIT {
 
         streams.stop();
         try {
-            http.get().uri("/channels/it2.restart").exchange()
-                    .expectStatus().isEqualTo(503)
-                    .expectHeader().exists(HttpHeaders.RETRY_AFTER)
-                    .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
+            http.get()
+                    .uri("/channels/it2.restart")
+                    .exchange()
+                    .expectStatus()
+                    .isEqualTo(503)
+                    .expectHeader()
+                    .exists(HttpHeaders.RETRY_AFTER)
+                    .expectHeader()
+                    .contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON);
             streams.wipeLocalState();
         } finally {
             streams.start();
@@ -171,15 +224,16 @@ class DirectoryIT {
     @Test
     void shouldAnswerForEveryChannelFromEitherOfTwoInstances() {
         // command-line arguments: they win over ingest-service.yml (builder properties would not)
-        ConfigurableApplicationContext second = IngestApplication.builder().run(
-                "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
-                "--fanout.topic=" + TOPIC,
-                "--fanout.directory.application-id=" + APPLICATION_ID,
-                "--fanout.directory.state-dir=" + STATE.resolve("second"),
-                "--fanout.directory.replication-factor=1",
-                "--fanout.directory.recent-offsets=50",
-                "--logging.level.org.apache.kafka=WARN");
+        ConfigurableApplicationContext second = IngestApplication.builder()
+                .run(
+                        "--server.port=0",
+                        "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                        "--fanout.topic=" + TOPIC,
+                        "--fanout.directory.application-id=" + APPLICATION_ID,
+                        "--fanout.directory.state-dir=" + STATE.resolve("second"),
+                        "--fanout.directory.replication-factor=1",
+                        "--fanout.directory.recent-offsets=50",
+                        "--logging.level.org.apache.kafka=WARN");
         try {
             DirectoryStreams secondStreams = second.getBean(DirectoryStreams.class);
             WebTestClient other = client(secondStreams.self().port());
@@ -199,7 +253,9 @@ class DirectoryIT {
             }
             Set<Integer> partitions = new TreeSet<>();
             published.values().forEach(acks -> partitions.add(acks.get(0).partition()));
-            assertThat(partitions).as("channels spread over partitions of both instances").hasSizeGreaterThan(1);
+            assertThat(partitions)
+                    .as("channels spread over partitions of both instances")
+                    .hasSizeGreaterThan(1);
 
             for (WebTestClient client : List.of(http, other)) {
                 await().atMost(WAIT).untilAsserted(() -> {
@@ -207,7 +263,8 @@ class DirectoryIT {
                         List<Ack> acks = channel.getValue();
                         ChannelInfo info = channel(client, channel.getKey());
                         assertThat(info.count()).isEqualTo(acks.size());
-                        assertThat(info.lastOffset()).isEqualTo(acks.get(acks.size() - 1).offset());
+                        assertThat(info.lastOffset())
+                                .isEqualTo(acks.get(acks.size() - 1).offset());
                     }
                     assertThat(names(page(client, "/channels?prefix=it3.&limit=5")))
                             .containsExactly("it3.c0", "it3.c1", "it3.c2", "it3.c3", "it3.c4");
@@ -215,32 +272,49 @@ class DirectoryIT {
                             .containsExactly("it3.c5", "it3.c6", "it3.c7");
                 });
                 List<Ack> c2 = published.get("it3.c2");
-                client.get().uri("/channels/it3.c2/recent?limit=10").exchange()
-                        .expectStatus().isOk()
-                        .expectBody().jsonPath("$.offsets").value(List.class, offsets -> assertThat(offsets)
-                                .hasSize(c2.size())
-                                .last().isEqualTo(((Number) c2.get(c2.size() - 1).offset()).intValue()));
+                client.get()
+                        .uri("/channels/it3.c2/recent?limit=10")
+                        .exchange()
+                        .expectStatus()
+                        .isOk()
+                        .expectBody()
+                        .jsonPath("$.offsets")
+                        .value(
+                                List.class,
+                                offsets -> assertThat(offsets)
+                                        .hasSize(c2.size())
+                                        .last()
+                                        .isEqualTo(
+                                                ((Number) c2.get(c2.size() - 1).offset()).intValue()));
             }
         } finally {
             second.close();
         }
-        await().atMost(WAIT).ignoreExceptions()
+        await().atMost(WAIT)
+                .ignoreExceptions()
                 .untilAsserted(() -> assertThat(streams.localPartitions()).containsExactly(0, 1, 2));
     }
 
     private static WebTestClient client(int port) {
-        return WebTestClient.bindToServer().baseUrl("http://localhost:" + port)
-                .responseTimeout(Duration.ofSeconds(10)).build();
+        return WebTestClient.bindToServer()
+                .baseUrl("http://localhost:" + port)
+                .responseTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     private static List<Ack> push(WebTestClient client, String channel, int events) {
         List<Ack> acks = new ArrayList<>();
         for (int i = 0; i < events; i++) {
-            acks.add(client.post().uri("/push").contentType(MediaType.APPLICATION_JSON)
+            acks.add(client.post()
+                    .uri("/push")
+                    .contentType(MediaType.APPLICATION_JSON)
                     .bodyValue("{\"channel\":\"" + channel + "\",\"message\":{\"n\":" + i + "}}")
                     .exchange()
-                    .expectStatus().isOk()
-                    .expectBody(Ack.class).returnResult().getResponseBody());
+                    .expectStatus()
+                    .isOk()
+                    .expectBody(Ack.class)
+                    .returnResult()
+                    .getResponseBody());
         }
         return acks;
     }
@@ -255,7 +329,8 @@ class DirectoryIT {
 
     /** The 200 answer of a GET, failing the assertion otherwise (quietly: it is polled). */
     private static <T> T ok(WebTestClient client, String uri, Class<T> type) {
-        EntityExchangeResult<byte[]> result = client.get().uri(uri).exchange().expectBody().returnResult();
+        EntityExchangeResult<byte[]> result =
+                client.get().uri(uri).exchange().expectBody().returnResult();
         byte[] body = result.getResponseBody();
         String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
         assertThat(result.getStatus().value()).as("GET %s: %s", uri, text).isEqualTo(200);
@@ -275,6 +350,5 @@ class DirectoryIT {
     }
 
     /** The fields of a {@code POST /push} ack this test needs. */
-    record Ack(String channel, String id, int partition, long offset, long timestamp) {
-    }
+    record Ack(String channel, String id, int partition, long offset, long timestamp) {}
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fanout.ingest.IngestApplication;
 import io.fanout.schemas.EventCodec;
+import io.fanout.schemas.Topics;
 import io.fanout.schemas.avro.Event;
 import io.fanout.testsupport.TestKafka;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,7 +31,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import io.fanout.schemas.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
@@ -50,7 +50,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * recent-offsets index and by reading the partition backwards without it. Prints its figures.
  */
 @EnabledIfSystemProperty(named = "fanout.directory.measure", matches = "true")
-@SpringBootTest(classes = IngestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = IngestApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.config.name=ingest-service", "logging.level.org.apache.kafka=WARN"})
 class DirectoryLoadMeasurementIT {
 
@@ -80,7 +82,8 @@ class DirectoryLoadMeasurementIT {
 
     @Test
     void measure() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> streams.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
         String busy = "load.busy";
         int partition = partitionOf(busy);
         String quiet = null;
@@ -94,19 +97,21 @@ class DirectoryLoadMeasurementIT {
         //    of them to the busy channel in the quiet one's partition
         List<Long> lagSamples = new ArrayList<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                double lag = meters.get("fanout.directory.lag").gauge().value();
-                if (!Double.isNaN(lag)) {
-                    lagSamples.add((long) lag);
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "lag-sampler");
+        Thread sampler = new Thread(
+                () -> {
+                    while (sampling.get()) {
+                        double lag = meters.get("fanout.directory.lag").gauge().value();
+                        if (!Double.isNaN(lag)) {
+                            lagSamples.add((long) lag);
+                        }
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "lag-sampler");
         long busyCount;
         long lastAcked;
         long cpuBefore = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID);
@@ -132,31 +137,50 @@ class DirectoryLoadMeasurementIT {
         double publishSeconds = (lastAcked - started) / 1e9;
         WebClient http = WebClient.create("http://localhost:" + port);
         long expectedBusy = busyCount;
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            Map<?, ?> info = http.get().uri("/channels/{name}", busy).retrieve().bodyToMono(Map.class)
-                    .onErrorResume(e -> reactor.core.publisher.Mono.empty()).block();
-            return info != null && ((Number) info.get("count")).longValue() == expectedBusy;
-        });
+        await().atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    Map<?, ?> info = http.get()
+                            .uri("/channels/{name}", busy)
+                            .retrieve()
+                            .bodyToMono(Map.class)
+                            .onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                            .block();
+                    return info != null && ((Number) info.get("count")).longValue() == expectedBusy;
+                });
         long caughtUp = System.nanoTime();
         long cpu = DirectoryCosts.streamThreadCpuNanos(APPLICATION_ID) - cpuBefore;
         Thread.sleep(500);
         sampling.set(false);
         sampler.join();
         long maxLag = lagSamples.stream().mapToLong(Long::longValue).max().orElse(-1);
-        double meanLag = lagSamples.stream().mapToLong(Long::longValue).average().orElse(-1);
-        log.info("MEASURE published {} events in {} s ({} events/s); directory caught up {} ms after the last ack; "
+        double meanLag =
+                lagSamples.stream().mapToLong(Long::longValue).average().orElse(-1);
+        log.info(
+                "MEASURE published {} events in {} s ({} events/s); directory caught up {} ms after the last ack; "
                         + "lag gauge over {} samples: max {} records, mean {} records",
-                EVENTS, String.format("%.2f", publishSeconds), Math.round(EVENTS / publishSeconds),
-                (caughtUp - lastAcked) / 1_000_000, lagSamples.size(), maxLag, Math.round(meanLag));
+                EVENTS,
+                String.format("%.2f", publishSeconds),
+                Math.round(EVENTS / publishSeconds),
+                (caughtUp - lastAcked) / 1_000_000,
+                lagSamples.size(),
+                maxLag,
+                Math.round(meanLag));
         DirectoryCosts.awaitCommittedToEnd(APPLICATION_ID, TOPIC, PARTITIONS, Duration.ofMinutes(2));
         StringBuilder changelogs = new StringBuilder();
-        for (String store : List.of(DirectoryTopology.STATS_STORE, DirectoryTopology.INDEX_STORE,
-                DirectoryTopology.RATE_STORE, DirectoryTopology.PROGRESS_STORE)) {
+        for (String store : List.of(
+                DirectoryTopology.STATS_STORE,
+                DirectoryTopology.INDEX_STORE,
+                DirectoryTopology.RATE_STORE,
+                DirectoryTopology.PROGRESS_STORE)) {
             long records = DirectoryCosts.records(DirectoryCosts.changelog(APPLICATION_ID, store), key -> true);
             changelogs.append(String.format(" %s %d (%.3f per event);", store, records, (double) records / EVENTS));
         }
-        log.info("MEASURE directory stream thread CPU while publishing and catching up: {} us per event; "
-                        + "changelog records:{}", String.format("%.1f", cpu / 1000.0 / EVENTS), changelogs);
+        log.info(
+                "MEASURE directory stream thread CPU while publishing and catching up: {} us per event; "
+                        + "changelog records:{}",
+                String.format("%.1f", cpu / 1000.0 / EVENTS),
+                changelogs);
 
         // 2. at rest: from the ack of one event to the directory answering with it
         long[] restMillis = new long[20];
@@ -164,17 +188,25 @@ class DirectoryLoadMeasurementIT {
             for (int i = 0; i < restMillis.length; i++) {
                 long t = System.nanoTime();
                 long offset = send(producer, "load.probe").get().offset();
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(2)).until(() -> {
-                    Map<?, ?> info = http.get().uri("/channels/load.probe").retrieve().bodyToMono(Map.class)
-                            .onErrorResume(e -> reactor.core.publisher.Mono.empty()).block();
-                    return info != null && ((Number) info.get("lastOffset")).longValue() == offset;
-                });
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(2))
+                        .until(() -> {
+                            Map<?, ?> info = http.get()
+                                    .uri("/channels/load.probe")
+                                    .retrieve()
+                                    .bodyToMono(Map.class)
+                                    .onErrorResume(e -> reactor.core.publisher.Mono.empty())
+                                    .block();
+                            return info != null && ((Number) info.get("lastOffset")).longValue() == offset;
+                        });
                 restMillis[i] = (System.nanoTime() - t) / 1_000_000;
             }
         }
         Arrays.sort(restMillis);
-        log.info("MEASURE at rest, publish to visible in /channels/{name}: median {} ms, max {} ms",
-                restMillis[10], restMillis[19]);
+        log.info(
+                "MEASURE at rest, publish to visible in /channels/{name}: median {} ms, max {} ms",
+                restMillis[10],
+                restMillis[19]);
 
         // 3. GET /channels/{quiet}/recent?limit=10: latency of the HTTP answer
         String uri = "/channels/" + quiet + "/recent?limit=10";
@@ -188,8 +220,13 @@ class DirectoryLoadMeasurementIT {
             httpMicros[i] = (System.nanoTime() - t) / 1000;
         }
         Arrays.sort(httpMicros);
-        log.info("MEASURE GET {}: p50 {} us, p90 {} us, p99 {} us, max {} us", uri, httpMicros[500], httpMicros[900],
-                httpMicros[990], httpMicros[999]);
+        log.info(
+                "MEASURE GET {}: p50 {} us, p90 {} us, p99 {} us, max {} us",
+                uri,
+                httpMicros[500],
+                httpMicros[900],
+                httpMicros[990],
+                httpMicros[999]);
 
         // the same answer in-process, without HTTP: the store work alone
         int quietPartition = partition;
@@ -202,7 +239,8 @@ class DirectoryLoadMeasurementIT {
         for (int i = 0; i < queries; i++) {
             streams.reader(quietPartition).recent(quietName, 10);
         }
-        log.info("MEASURE recent(limit=10) in-process (store reads only): {} us per query",
+        log.info(
+                "MEASURE recent(limit=10) in-process (store reads only): {} us per query",
                 String.format("%.1f", (System.nanoTime() - t0) / 1000.0 / queries));
 
         // 4. last=10 of the quiet channel: index + one seek, against a backward read of its partition
@@ -228,18 +266,28 @@ class DirectoryLoadMeasurementIT {
             assertThat(viaIndex).isEqualTo(viaScan).hasSize(10);
             Arrays.sort(indexMicros);
             Arrays.sort(scanMicros);
-            log.info("MEASURE last=10 of {} (10 events, partition {} holds {} records): via index + one seek: "
+            log.info(
+                    "MEASURE last=10 of {} (10 events, partition {} holds {} records): via index + one seek: "
                             + "median {} ms; backward scan without index: median {} ms ({} records read)",
-                    quiet, partition, end, indexMicros[10] / 1000.0, scanMicros[10] / 1000.0, scanned);
+                    quiet,
+                    partition,
+                    end,
+                    indexMicros[10] / 1000.0,
+                    scanMicros[10] / 1000.0,
+                    scanned);
         }
     }
 
     /** The way a subscriber would do it with the directory: ask for the offsets, seek once, read forward. */
-    private static List<Long> lastViaIndex(WebClient http, KafkaConsumer<String, byte[]> consumer, TopicPartition tp,
-            String channel) {
-        Map<?, ?> recent = http.get().uri("/channels/{name}/recent?limit=10", channel).retrieve()
-                .bodyToMono(Map.class).block();
-        List<Long> offsets = ((List<?>) recent.get("offsets")).stream().map(o -> ((Number) o).longValue()).toList();
+    private static List<Long> lastViaIndex(
+            WebClient http, KafkaConsumer<String, byte[]> consumer, TopicPartition tp, String channel) {
+        Map<?, ?> recent = http.get()
+                .uri("/channels/{name}/recent?limit=10", channel)
+                .retrieve()
+                .bodyToMono(Map.class)
+                .block();
+        List<Long> offsets = ((List<?>) recent.get("offsets"))
+                .stream().map(o -> ((Number) o).longValue()).toList();
         consumer.seek(tp, offsets.get(0));
         List<Long> read = new ArrayList<>();
         long last = offsets.get(offsets.size() - 1);
@@ -254,8 +302,13 @@ class DirectoryLoadMeasurementIT {
     }
 
     /** Without the index: read chunks of the partition from the end backwards until n events of the channel. */
-    private static List<Long> lastViaBackwardScan(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long end,
-            String channel, int n, long[] scanned) {
+    private static List<Long> lastViaBackwardScan(
+            KafkaConsumer<String, byte[]> consumer,
+            TopicPartition tp,
+            long end,
+            String channel,
+            int n,
+            long[] scanned) {
         List<Long> found = new ArrayList<>();
         long chunk = 1_000;
         long upTo = end;
@@ -295,20 +348,32 @@ class DirectoryLoadMeasurementIT {
     }
 
     private static KafkaProducer<String, byte[]> producer() {
-        return new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-                new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.LINGER_MS_CONFIG,
+                        5,
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                        "lz4"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     private static KafkaConsumer<String, byte[]> consumer() {
-        return new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000),
-                new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        TestKafka.bootstrapServers(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false,
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                        2_000),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
     }
 }

@@ -53,8 +53,8 @@ class DirectoryTopologyTest {
         recent = recentOffsets;
         offset = 0;
         StreamsBuilder builder = new StreamsBuilder();
-        DirectoryTopology.build(builder, Topics.events(TOPIC), recentOffsets,
-                reason -> skipped.merge(reason, 1, Integer::sum));
+        DirectoryTopology.build(
+                builder, Topics.events(TOPIC), recentOffsets, reason -> skipped.merge(reason, 1, Integer::sum));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -113,10 +113,11 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldAnswerTheLastNOffsetsAcrossABlockBoundary() {
-        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + 2);  // sequences 0..65: block 0 full, 2 in block 1
+        List<Long> busy =
+                publishInterleaved("busy", OffsetBlock.SIZE + 2); // sequences 0..65: block 0 full, 2 in block 1
 
         RecentOffsets recent = reader().recent("busy", RECENT).orElseThrow();
-        assertThat(recent.offsets()).containsExactlyElementsOf(last(busy, RECENT));  // 3 from block 0, 2 from block 1
+        assertThat(recent.offsets()).containsExactlyElementsOf(last(busy, RECENT)); // 3 from block 0, 2 from block 1
         assertThat(recent.count()).isEqualTo(busy.size());
         assertThat(reader().recent("busy", 2).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 2));
         assertThat(reader().recent("busy", 3).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, 3));
@@ -125,16 +126,17 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldDropAWholeBlockOnlyOnceNoneOfTheLastNOffsetsIsInIt() {
-        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + RECENT - 1);  // the oldest of the last 5 is sequence 63
+        List<Long> busy =
+                publishInterleaved("busy", OffsetBlock.SIZE + RECENT - 1); // the oldest of the last 5 is sequence 63
         assertThat(blocks("busy")).containsExactly(0L, 1L);
         assertThat(stats("busy").indexStart()).isZero();
 
-        busy.add(publish("busy", T0));  // sequence 68: the last 5 are 64..68, all in block 1
+        busy.add(publish("busy", T0)); // sequence 68: the last 5 are 64..68, all in block 1
         assertThat(blocks("busy")).containsExactly(1L);
         assertThat(stats("busy").indexStart()).isEqualTo(OffsetBlock.SIZE);
         assertThat(reader().recent("busy", 100).orElseThrow().offsets()).containsExactlyElementsOf(last(busy, RECENT));
 
-        busy.add(publish("busy", T0));  // block 1 now holds 6 offsets; answers still stop at RECENT
+        busy.add(publish("busy", T0)); // block 1 now holds 6 offsets; answers still stop at RECENT
         RecentOffsets recent = reader().recent("busy", 1_000).orElseThrow();
         assertThat(recent.offsets()).containsExactlyElementsOf(last(busy, RECENT));
         assertThat(recent.count()).isEqualTo(OffsetBlock.SIZE + RECENT + 1);
@@ -143,10 +145,10 @@ class DirectoryTopologyTest {
     @Test
     void shouldAnswerFromSeveralBlocksAndNeverMoreThanRecentOffsets() {
         start(100);
-        List<Long> busy = publishInterleaved("busy", 200);  // keeps sequences 64..199: blocks 1, 2 and 3
+        List<Long> busy = publishInterleaved("busy", 200); // keeps sequences 64..199: blocks 1, 2 and 3
         List<Long> quiet = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            quiet.add(publish("quiet", T0 + i));  // fewer events than a block
+            quiet.add(publish("quiet", T0 + i)); // fewer events than a block
         }
 
         assertThat(blocks("busy")).containsExactly(1L, 2L, 3L);
@@ -163,11 +165,12 @@ class DirectoryTopologyTest {
     void shouldLeaveOutOffsetsNewerThanThePartitionProgressAcrossABlockBoundary() {
         List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE + 2);
         KeyValueStore<Integer, Long> progress = driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE);
-        long through = busy.get(OffsetBlock.SIZE - 1);  // as if read before block 1 began
+        long through = busy.get(OffsetBlock.SIZE - 1); // as if read before block 1 began
         progress.put(0, through);
 
         RecentOffsets recent = reader().recent("busy", RECENT).orElseThrow();
-        assertThat(recent.offsets()).containsExactlyElementsOf(busy.subList(OffsetBlock.SIZE - RECENT, OffsetBlock.SIZE));
+        assertThat(recent.offsets())
+                .containsExactlyElementsOf(busy.subList(OffsetBlock.SIZE - RECENT, OffsetBlock.SIZE));
         assertThat(recent.count()).isEqualTo(OffsetBlock.SIZE);
         assertThat(recent.indexedThrough()).isEqualTo(through);
     }
@@ -180,10 +183,12 @@ class DirectoryTopologyTest {
         // stats as the per-event index left them: 100 events, its oldest entry sequence 95; no blocks
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
                 .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100));
-        List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0));  // sequences 100..102
+        List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0)); // sequences 100..102
 
         RecentOffsets recent = reader().recent("old", 10).orElseThrow();
-        assertThat(recent.offsets()).as("only what the index holds: fewer than asked").containsExactlyElementsOf(old);
+        assertThat(recent.offsets())
+                .as("only what the index holds: fewer than asked")
+                .containsExactlyElementsOf(old);
         assertThat(recent.count()).isEqualTo(103);
         assertThat(blocks("old")).containsExactly(1L);
     }
@@ -209,7 +214,7 @@ class DirectoryTopologyTest {
         publish("news", T0 + 1);
         publish("news", T0 + 2);
         KeyValueStore<Integer, Long> progress = driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE);
-        progress.put(0, 1L);  // as if the reader had read the progress just before offset 2 was processed
+        progress.put(0, 1L); // as if the reader had read the progress just before offset 2 was processed
 
         RecentOffsets news = reader().recent("news", 10).orElseThrow();
         assertThat(news.offsets()).containsExactly(0L, 1L);
@@ -219,17 +224,18 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldCountTheEventsOfTheLastMinuteForTheRate() {
-        publish("ticks", T0 - 120_000);  // two minutes before: outside the window
-        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 1_000));  // 30 in 30 s
+        publish("ticks", T0 - 120_000); // two minutes before: outside the window
+        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 1_000)); // 30 in 30 s
 
         ChannelInfo atEnd = reader().channel("ticks", T0 + 30_000).orElseThrow();
         assertThat(atEnd.count()).isEqualTo(31);
         assertThat(atEnd.eventsLastMinute()).isEqualTo(30);
-        assertThat(atEnd.ratePerSecond()).isEqualTo(0.6);  // 30 events over the 50 s window of buckets
+        assertThat(atEnd.ratePerSecond()).isEqualTo(0.6); // 30 events over the 50 s window of buckets
 
         ChannelInfo later = reader().channel("ticks", T0 + 75_000).orElseThrow();
-        assertThat(later.eventsLastMinute()).isEqualTo(10);  // buckets from T0 + 20 s on
-        assertThat(reader().channel("ticks", T0 + 600_000).orElseThrow().eventsLastMinute()).isZero();
+        assertThat(later.eventsLastMinute()).isEqualTo(10); // buckets from T0 + 20 s on
+        assertThat(reader().channel("ticks", T0 + 600_000).orElseThrow().eventsLastMinute())
+                .isZero();
     }
 
     @Test
@@ -244,7 +250,8 @@ class DirectoryTopologyTest {
         ChannelInfo news = reader().channel("news", T0 + 10).orElseThrow();
         assertThat(news.count()).isEqualTo(2);
         assertThat(news.lastOffset()).isEqualTo(5);
-        assertThat(skipped).containsEntry(SkipListener.Reason.UNDECODABLE, 2)
+        assertThat(skipped)
+                .containsEntry(SkipListener.Reason.UNDECODABLE, 2)
                 .containsEntry(SkipListener.Reason.INVALID_KEY, 2);
         assertThat(reader().channel("bad channel", T0 + 10)).isEmpty();
     }
@@ -255,7 +262,8 @@ class DirectoryTopologyTest {
             publish(name, T0);
         }
 
-        assertThat(names(reader().page("", null, 100, T0))).containsExactly("a", "a.10", "a.2", "a:1", "ab", "b", "c-x");
+        assertThat(names(reader().page("", null, 100, T0)))
+                .containsExactly("a", "a.10", "a.2", "a:1", "ab", "b", "c-x");
         ChannelPage first = reader().page("a", null, 3, T0);
         assertThat(names(first)).containsExactly("a", "a.10", "a.2");
         assertThat(first.next()).isEqualTo("a.2");
@@ -277,29 +285,33 @@ class DirectoryTopologyTest {
         assertThat(names(merged)).containsExactly("a", "b");
         assertThat(merged.next()).isEqualTo("b");
         assertThat(ChannelPage.merge(List.of(left, right), 3).next()).isEqualTo("c");
-        assertThat(ChannelPage.merge(List.of(right, ChannelPage.EMPTY), 3).next()).isNull();
+        assertThat(ChannelPage.merge(List.of(right, ChannelPage.EMPTY), 3).next())
+                .isNull();
     }
 
     @Test
     void shouldWriteARateBucketToTheWindowStoreOnlyOnceANewerOneStarts() {
-        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 100));  // 30 events in one bucket
+        LongStream.range(0, 30).forEach(i -> publish("ticks", T0 + i * 100)); // 30 events in one bucket
         assertThat(rateBuckets("ticks")).isEmpty();
         assertThat(stats("ticks").inRateBucket()).isEqualTo(30);
-        assertThat(reader().channel("ticks", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(30);
+        assertThat(reader().channel("ticks", T0 + 5_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(30);
 
         publish("ticks", T0 + 10_000);
         assertThat(rateBuckets("ticks")).containsExactly(java.util.Map.entry(T0, 30L));
-        assertThat(reader().channel("ticks", T0 + 15_000).orElseThrow().eventsLastMinute()).isEqualTo(31);
+        assertThat(reader().channel("ticks", T0 + 15_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(31);
     }
 
     @Test
     void shouldCountAnEventOlderThanTheNewestBucketInItsOwnBucket() {
         publish("late", T0 + 15_000);
-        publish("late", T0 + 5_000);  // a publisher with a slower clock
+        publish("late", T0 + 5_000); // a publisher with a slower clock
         publish("late", T0 + 16_000);
 
         assertThat(rateBuckets("late")).containsExactly(java.util.Map.entry(T0, 1L));
-        assertThat(reader().channel("late", T0 + 19_000).orElseThrow().eventsLastMinute()).isEqualTo(3);
+        assertThat(reader().channel("late", T0 + 19_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(3);
     }
 
     @Test
@@ -310,7 +322,8 @@ class DirectoryTopologyTest {
         // reader read the stats (2 events): counted once, as the window store has it
         driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("race", 3L, T0);
 
-        assertThat(reader().channel("race", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(3);
+        assertThat(reader().channel("race", T0 + 5_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(3);
     }
 
     @Test
@@ -322,12 +335,14 @@ class DirectoryTopologyTest {
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
                 .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0));
         driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("old", 4L, T0);
-        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(4);
+        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(4);
 
         publish("old", T0 + 1);
         assertThat(rateBuckets("old")).isEmpty();
         assertThat(stats("old").inRateBucket()).isEqualTo(5);
-        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute()).isEqualTo(5);
+        assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute())
+                .isEqualTo(5);
     }
 
     @Test
@@ -341,8 +356,16 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldReadChannelStatsOfTheFirstFormatWithoutARateBucket() {
-        byte[] version1 = java.nio.ByteBuffer.allocate(53).put((byte) 1).putInt(7)
-                .putLong(12).putLong(3).putLong(99).putLong(T0).putLong(T0 + 5).putLong(2).array();
+        byte[] version1 = java.nio.ByteBuffer.allocate(53)
+                .put((byte) 1)
+                .putInt(7)
+                .putLong(12)
+                .putLong(3)
+                .putLong(99)
+                .putLong(T0)
+                .putLong(T0 + 5)
+                .putLong(2)
+                .array();
         assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version1))
                 .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0));
     }
@@ -373,7 +396,8 @@ class DirectoryTopologyTest {
     }
 
     private DirectoryReader reader() {
-        return new DirectoryReader(driver.getKeyValueStore(DirectoryTopology.STATS_STORE),
+        return new DirectoryReader(
+                driver.getKeyValueStore(DirectoryTopology.STATS_STORE),
                 driver.getKeyValueStore(DirectoryTopology.INDEX_STORE),
                 driver.getWindowStore(DirectoryTopology.RATE_STORE),
                 driver.getKeyValueStore(DirectoryTopology.PROGRESS_STORE),
@@ -381,7 +405,8 @@ class DirectoryTopologyTest {
     }
 
     private ChannelStats stats(String channel) {
-        return driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE).get(channel);
+        return driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
+                .get(channel);
     }
 
     /** The buckets of the channel in the rate window store: start → events. */
@@ -402,7 +427,8 @@ class DirectoryTopologyTest {
                 index.range(IndexKey.of(channel, 0), IndexKey.of(channel, Long.MAX_VALUE))) {
             while (all.hasNext()) {
                 byte[] key = all.next().key.get();
-                blocks.add(java.nio.ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong());
+                blocks.add(java.nio.ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES)
+                        .getLong());
             }
         }
         return blocks;

@@ -63,27 +63,36 @@ class DirectoryUpgradeIT {
         List<Long> before = publish(5, now);
         KafkaStreams old = new KafkaStreams(previousVersion(), config(state));
         old.start();
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(
-                store(old, DirectoryTopology.PROGRESS_STORE, QueryableStoreTypes.<Integer, Long>keyValueStore())
-                        .get(0)).isEqualTo(before.get(4)));
+        await().atMost(WAIT)
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(store(
+                                        old,
+                                        DirectoryTopology.PROGRESS_STORE,
+                                        QueryableStoreTypes.<Integer, Long>keyValueStore())
+                                .get(0))
+                        .isEqualTo(before.get(4)));
         // as DirectoryStreams stops: leaving the group, so the next start need not wait out the session
         assertThat(old.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(WAIT))).isTrue();
+                        .withTimeout(WAIT)))
+                .isTrue();
         List<Long> after = publish(3, now);
 
         StreamsBuilder builder = new StreamsBuilder();
-        DirectoryTopology.build(builder, Topics.events(topic), 10, reason -> { });
+        DirectoryTopology.build(builder, Topics.events(topic), 10, reason -> {});
         try (KafkaStreams upgraded = new KafkaStreams(builder.build(), config(state))) {
             upgraded.start();
             await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
                 DirectoryReader reader = reader(upgraded);
-                ChannelInfo channel = reader.channel("up", System.currentTimeMillis()).orElseThrow();
+                ChannelInfo channel =
+                        reader.channel("up", System.currentTimeMillis()).orElseThrow();
                 assertThat(channel.count()).isEqualTo(8);
                 assertThat(channel.firstOffset()).isEqualTo(before.get(0));
                 assertThat(channel.lastOffset()).isEqualTo(after.get(2));
                 assertThat(channel.eventsLastMinute()).isEqualTo(8);
                 RecentOffsets recent = reader.recent("up", 10).orElseThrow();
-                assertThat(recent.offsets()).as("indexed from the upgrade on: fewer than asked").isEqualTo(after);
+                assertThat(recent.offsets())
+                        .as("indexed from the upgrade on: fewer than asked")
+                        .isEqualTo(after);
                 assertThat(recent.count()).isEqualTo(8);
                 assertThat(recent.indexedThrough()).isEqualTo(after.get(2));
             });
@@ -94,18 +103,35 @@ class DirectoryUpgradeIT {
     /** The stores of the version before blocks, written the way it wrote them. */
     private Topology previousVersion() {
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DirectoryTopology.STATS_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OLD_INDEX_STORE),
-                Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(DirectoryTopology.RATE_STORE,
-                DirectoryTopology.RATE_RETENTION, DirectoryTopology.RATE_BUCKET, false),
-                Serdes.String(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DirectoryTopology.PROGRESS_STORE),
-                Serdes.Integer(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DirectoryTopology.STATS_STORE),
+                        Serdes.String(),
+                        Serdes.ByteArray())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(OLD_INDEX_STORE), Serdes.Bytes(), Serdes.Long())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(
+                                DirectoryTopology.RATE_STORE,
+                                DirectoryTopology.RATE_RETENTION,
+                                DirectoryTopology.RATE_BUCKET,
+                                false),
+                        Serdes.String(),
+                        Serdes.Long())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DirectoryTopology.PROGRESS_STORE),
+                        Serdes.Integer(),
+                        Serdes.Long())
+                .withCachingEnabled());
         builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-                .process(PreviousProcessor::new, DirectoryTopology.STATS_STORE, OLD_INDEX_STORE,
-                        DirectoryTopology.RATE_STORE, DirectoryTopology.PROGRESS_STORE);
+                .process(
+                        PreviousProcessor::new,
+                        DirectoryTopology.STATS_STORE,
+                        OLD_INDEX_STORE,
+                        DirectoryTopology.RATE_STORE,
+                        DirectoryTopology.PROGRESS_STORE);
         return builder.build();
     }
 
@@ -127,15 +153,25 @@ class DirectoryUpgradeIT {
             KeyValueStore<Integer, Long> progress = context.getStateStore(DirectoryTopology.PROGRESS_STORE);
             long offset = context.recordMetadata().orElseThrow().offset();
             byte[] previous = stats.get(record.key());
-            ByteBuffer old = previous == null ? null : ByteBuffer.wrap(previous);  // version 1: 53 bytes
+            ByteBuffer old = previous == null ? null : ByteBuffer.wrap(previous); // version 1: 53 bytes
             long count = old == null ? 1 : old.getLong(5) + 1;
             long firstOffset = old == null ? offset : old.getLong(13);
             long firstTimestamp = old == null ? record.timestamp() : old.getLong(29);
-            stats.put(record.key(), ByteBuffer.allocate(53).put((byte) 1).putInt(0).putLong(count)
-                    .putLong(firstOffset).putLong(offset).putLong(firstTimestamp).putLong(record.timestamp())
-                    .putLong(0).array());
+            stats.put(
+                    record.key(),
+                    ByteBuffer.allocate(53)
+                            .put((byte) 1)
+                            .putInt(0)
+                            .putLong(count)
+                            .putLong(firstOffset)
+                            .putLong(offset)
+                            .putLong(firstTimestamp)
+                            .putLong(record.timestamp())
+                            .putLong(0)
+                            .array());
             index.put(IndexKey.of(record.key(), count - 1), offset);
-            long bucket = record.timestamp() - Math.floorMod(record.timestamp(), DirectoryTopology.RATE_BUCKET.toMillis());
+            long bucket =
+                    record.timestamp() - Math.floorMod(record.timestamp(), DirectoryTopology.RATE_BUCKET.toMillis());
             Long inBucket = rate.fetch(record.key(), bucket);
             rate.put(record.key(), inBucket == null ? 1 : inBucket + 1, bucket);
             progress.put(0, offset);
@@ -146,11 +182,13 @@ class DirectoryUpgradeIT {
         List<Long> offsets = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
                 Event event = new Event(UUID.randomUUID().toString(), "up", "{}", Instant.ofEpochMilli(timestamp));
                 offsets.add(producer.send(new ProducerRecord<>(topic, 0, timestamp, "up", EventCodec.encode(event)))
-                        .get().offset());
+                        .get()
+                        .offset());
             }
         }
         return offsets;
@@ -168,7 +206,10 @@ class DirectoryUpgradeIT {
 
     private static DirectoryReader reader(KafkaStreams streams) {
         return new DirectoryReader(
-                store(streams, DirectoryTopology.STATS_STORE, QueryableStoreTypes.<String, ChannelStats>keyValueStore()),
+                store(
+                        streams,
+                        DirectoryTopology.STATS_STORE,
+                        QueryableStoreTypes.<String, ChannelStats>keyValueStore()),
                 store(streams, DirectoryTopology.INDEX_STORE, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()),
                 store(streams, DirectoryTopology.RATE_STORE, QueryableStoreTypes.<String, Long>windowStore()),
                 store(streams, DirectoryTopology.PROGRESS_STORE, QueryableStoreTypes.<Integer, Long>keyValueStore()),

@@ -16,14 +16,15 @@ class OffsetBlockTest {
             block = OffsetBlock.append(block, offsets[slot - 1], offsets[slot]);
             assertThat(OffsetBlock.decode(block)).containsExactly(java.util.Arrays.copyOf(offsets, slot + 1));
         }
-        assertThat(block.length).as("one byte of slot, the first offset, then small differences")
+        assertThat(block.length)
+                .as("one byte of slot, the first offset, then small differences")
                 .isLessThan(1 + 10 + (OffsetBlock.SIZE - 1) * 3);
     }
 
     @Test
     void shouldKeepOffsetsThatGoDownAndBlocksThatStartMidway() {
         byte[] block = OffsetBlock.start(61, 42);
-        block = OffsetBlock.append(block, 42, 7);  // another partition, after the topic grew
+        block = OffsetBlock.append(block, 42, 7); // another partition, after the topic grew
         block = OffsetBlock.append(block, 7, 8);
         long[] decoded = OffsetBlock.decode(block);
         assertThat(decoded).hasSize(64);

@@ -29,8 +29,8 @@ public abstract class FanoutException extends ErrorResponseException {
     private final int closeCode;
     private final boolean retryLater;
 
-    protected FanoutException(HttpStatus status, String title, String detail, int closeCode, boolean retryLater,
-            Throwable cause) {
+    protected FanoutException(
+            HttpStatus status, String title, String detail, int closeCode, boolean retryLater, Throwable cause) {
         super(status, problem(status, title, detail), cause);
         this.closeCode = closeCode;
         this.retryLater = retryLater;
@@ -83,8 +83,11 @@ public abstract class FanoutException extends ErrorResponseException {
      */
     public static String errorFrame(Throwable error, Duration retryAfter) {
         FanoutException refusal = of(error);
-        StringBuilder frame = new StringBuilder(96).append("{\"type\":\"error\",\"status\":").append(refusal.status())
-                .append(",\"detail\":").append(JSON.writeValueAsString(String.valueOf(refusal.detail())));
+        StringBuilder frame = new StringBuilder(96)
+                .append("{\"type\":\"error\",\"status\":")
+                .append(refusal.status())
+                .append(",\"detail\":")
+                .append(JSON.writeValueAsString(String.valueOf(refusal.detail())));
         if (refusal.retryLater()) {
             frame.append(",\"retryAfter\":").append(retryAfterSeconds(retryAfter));
         }
@@ -101,8 +104,13 @@ public abstract class FanoutException extends ErrorResponseException {
     private static final class Unexpected extends FanoutException {
 
         Unexpected(Throwable cause) {
-            super(HttpStatus.SERVICE_UNAVAILABLE, "Unavailable", "the request could not be completed: "
-                    + cause.getMessage() + "; retry shortly", CLOSE_TRY_AGAIN_LATER, true, cause);
+            super(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "Unavailable",
+                    "the request could not be completed: " + cause.getMessage() + "; retry shortly",
+                    CLOSE_TRY_AGAIN_LATER,
+                    true,
+                    cause);
         }
     }
 }

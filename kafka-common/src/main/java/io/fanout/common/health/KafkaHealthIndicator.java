@@ -30,11 +30,16 @@ public final class KafkaHealthIndicator implements ReactiveHealthIndicator, Auto
     @Override
     public Mono<Health> health() {
         int millis = (int) timeout.toMillis();
-        Mono<String> clusterId = Mono.fromFuture(() -> admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
-                .clusterId().toCompletionStage().toCompletableFuture());
-        Mono<TopicDescription> description = Mono.fromFuture(() -> admin
-                .describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(millis))
-                .allTopicNames().toCompletionStage().toCompletableFuture())
+        Mono<String> clusterId =
+                Mono.fromFuture(() -> admin.describeCluster(new DescribeClusterOptions().timeoutMs(millis))
+                        .clusterId()
+                        .toCompletionStage()
+                        .toCompletableFuture());
+        Mono<TopicDescription> description = Mono.fromFuture(
+                        () -> admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(millis))
+                                .allTopicNames()
+                                .toCompletionStage()
+                                .toCompletableFuture())
                 .map(topics -> topics.get(topic));
         return Mono.zip(clusterId, description)
                 .map(both -> Health.up()
@@ -43,8 +48,10 @@ public final class KafkaHealthIndicator implements ReactiveHealthIndicator, Auto
                         .withDetail("partitions", both.getT2().partitions().size())
                         .build())
                 .timeout(timeout.plusMillis(500))
-                .onErrorResume(e -> Mono.just(Health.down().withDetail("topic", topic)
-                        .withDetail("error", String.valueOf(e.getMessage())).build()));
+                .onErrorResume(e -> Mono.just(Health.down()
+                        .withDetail("topic", topic)
+                        .withDetail("error", String.valueOf(e.getMessage()))
+                        .build()));
     }
 
     @Override

@@ -59,7 +59,11 @@ public final class EventPublisher implements AutoCloseable {
         this(producer, topic, maxQueuedSends, meters, null);
     }
 
-    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters,
+    public EventPublisher(
+            Producer<String, byte[]> producer,
+            String topic,
+            int maxQueuedSends,
+            MeterRegistry meters,
             IdempotencyStore idempotency) {
         this(producer, topic, maxQueuedSends, meters, idempotency, DEFAULT_ACK_TIMEOUT);
     }
@@ -72,16 +76,23 @@ public final class EventPublisher implements AutoCloseable {
      * @param ackTimeout longest a publish waits for Kafka's ack, queueing included, before it fails with
      *     {@link KafkaUnavailableException} (use the producer's {@code delivery.timeout.ms})
      */
-    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters,
-            IdempotencyStore idempotency, Duration ackTimeout) {
+    public EventPublisher(
+            Producer<String, byte[]> producer,
+            String topic,
+            int maxQueuedSends,
+            MeterRegistry meters,
+            IdempotencyStore idempotency,
+            Duration ackTimeout) {
         this.ackTimeout = ackTimeout;
         this.producer = producer;
         this.idempotency = idempotency;
         this.topic = topic;
         this.sendScheduler = Schedulers.newBoundedElastic(2, maxQueuedSends, "kafka-send", 60, true);
-        this.published = Counter.builder("fanout.publish.events").description("events acknowledged by Kafka")
+        this.published = Counter.builder("fanout.publish.events")
+                .description("events acknowledged by Kafka")
                 .register(meters);
-        this.failed = Counter.builder("fanout.publish.failures").description("publishes Kafka did not acknowledge")
+        this.failed = Counter.builder("fanout.publish.failures")
+                .description("publishes Kafka did not acknowledge")
                 .register(meters);
     }
 
@@ -125,20 +136,23 @@ public final class EventPublisher implements AutoCloseable {
      * {@code ackTimeout} whatever Kafka does, with Kafka's errors translated.
      */
     private <T> Mono<T> bounded(Mono<T> sends, int events) {
-        return sends
-                .subscribeOn(sendScheduler)
-                .onErrorMap(RejectedExecutionException.class, e -> new PublisherOverloadedException(
-                        "too many publishes are waiting for Kafka; retry shortly"))
+        return sends.subscribeOn(sendScheduler)
+                .onErrorMap(
+                        RejectedExecutionException.class,
+                        e -> new PublisherOverloadedException(
+                                "too many publishes are waiting for Kafka; retry shortly"))
                 .onErrorMap(this::translate)
                 // cancels a publish still waiting for a send thread, so it is never sent after its 503
-                .timeout(ackTimeout, Mono.error(() -> new KafkaUnavailableException(
-                        "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)))
+                .timeout(
+                        ackTimeout,
+                        Mono.error(() -> new KafkaUnavailableException(
+                                "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)))
                 .doOnSuccess(acks -> published.increment(events))
                 .doOnError(e -> failed.increment(events));
     }
 
-    private void send(PublishRequest request, long now, MonoSink<PublishAck> sink,
-            CompletableFuture<PublishAck> written) {
+    private void send(
+            PublishRequest request, long now, MonoSink<PublishAck> sink, CompletableFuture<PublishAck> written) {
         String id = UUID.randomUUID().toString();
         try {
             producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
@@ -213,13 +227,19 @@ public final class EventPublisher implements AutoCloseable {
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
         if (request.idempotencyKey() != null) {
-            record.headers().add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
+            record.headers()
+                    .add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
         }
         return record;
     }
 
     private static PublishAck ack(PublishRequest request, String id, RecordMetadata metadata) {
-        return new PublishAck(request.channel(), request.message(), id, metadata.partition(), metadata.offset(),
+        return new PublishAck(
+                request.channel(),
+                request.message(),
+                id,
+                metadata.partition(),
+                metadata.offset(),
                 metadata.timestamp());
     }
 
@@ -231,7 +251,8 @@ public final class EventPublisher implements AutoCloseable {
         if (cause instanceof RecordTooLargeException) {
             return new EventTooLargeException("the event is larger than Kafka accepts: " + cause.getMessage(), cause);
         }
-        return new KafkaUnavailableException("Kafka did not acknowledge the event in time: " + cause.getMessage(), cause);
+        return new KafkaUnavailableException(
+                "Kafka did not acknowledge the event in time: " + cause.getMessage(), cause);
     }
 
     @Override

@@ -102,8 +102,11 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
     public int start(Duration timeout) throws InterruptedException {
         thread.start();
         if (!firstCatchUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.warn("idempotency keys: the last {} of {} was not read within {}; keyed publishes wait for it",
-                    store.window(), topic, timeout);
+            log.warn(
+                    "idempotency keys: the last {} of {} was not read within {}; keyed publishes wait for it",
+                    store.window(),
+                    topic,
+                    timeout);
         }
         log.info("idempotency keys: restored {} from the last {} of {}", restored, store.window(), topic);
         return restored;
@@ -135,14 +138,17 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
             } catch (WakeupException e) {
                 break;
             } catch (RuntimeException e) {
-                if (System.nanoTime() - lastErrorLogNanos > Duration.ofMinutes(1).toNanos()) {
+                if (System.nanoTime() - lastErrorLogNanos
+                        > Duration.ofMinutes(1).toNanos()) {
                     lastErrorLogNanos = System.nanoTime();
                     log.warn("idempotency keys: reading {} failed ({}); retrying", topic, e.toString());
                 }
                 pause(PAUSE_AFTER_ERROR);
             } catch (Error e) {
-                log.error("idempotency keys: following {} stopped; keys written elsewhere are no longer seen here",
-                        topic, e);
+                log.error(
+                        "idempotency keys: following {} stopped; keys written elsewhere are no longer seen here",
+                        topic,
+                        e);
                 running = false;
             }
         }
@@ -171,7 +177,10 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         } catch (UndecodableEventException e) {
             return;
         }
-        store.remember(key, event.getChannel(), event.getMessage(),
+        store.remember(
+                key,
+                event.getChannel(),
+                event.getMessage(),
                 new IdempotencyStore.Landing(event.getId(), record.partition(), record.offset(), record.timestamp()),
                 record.timestamp());
         if (firstCatchUp.getCount() > 0) {
@@ -202,7 +211,9 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
             }
         }
         // new partitions from the window's start (first run) or their beginning (added later: all of it is new)
-        long since = positioned.isEmpty() ? System.currentTimeMillis() - store.window().toMillis() : 0L;
+        long since = positioned.isEmpty()
+                ? System.currentTimeMillis() - store.window().toMillis()
+                : 0L;
         Map<TopicPartition, Long> query = new HashMap<>();
         added.forEach(p -> query.put(p, since));
         consumer.assign(all); // before asking for offsets: answers for unassigned partitions are logged as stale

@@ -15,8 +15,7 @@ public final class IdempotencyKeys {
 
     public static final int MAX_LENGTH = 200;
 
-    private IdempotencyKeys() {
-    }
+    private IdempotencyKeys() {}
 
     /** A sentence saying what is wrong with {@code key}, or {@code null} when it is valid (1–200 visible ASCII). */
     public static String problem(String key) {

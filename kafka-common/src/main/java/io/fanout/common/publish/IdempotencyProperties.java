@@ -25,5 +25,4 @@ public record IdempotencyProperties(
         @DefaultValue("100000") @Min(1) int maxKeys,
         @DefaultValue("32MB") DataSize maxBytes,
         @DefaultValue("30s") Duration rebuildTimeout,
-        @DefaultValue("true") boolean followTopic) {
-}
+        @DefaultValue("true") boolean followTopic) {}

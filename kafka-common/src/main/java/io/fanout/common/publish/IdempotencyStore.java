@@ -58,8 +58,7 @@ public final class IdempotencyStore {
      * One key. {@code written} completes with where the event landed, or exceptionally with what stopped it
      * ({@link NotWrittenException}: certainly not written; otherwise the producer's error).
      */
-    private record Entry(byte[] digest, long firstSeenMillis, CompletableFuture<Landing> written, int bytes) {
-    }
+    private record Entry(byte[] digest, long firstSeenMillis, CompletableFuture<Landing> written, int bytes) {}
 
     /** A rough upper bound of the heap one entry takes besides its key's characters. */
     static final int ENTRY_OVERHEAD_BYTES = 320;
@@ -98,7 +97,8 @@ public final class IdempotencyStore {
      * {@link IdempotencyKeyReusedException} when the key came with another channel or message, and with
      * {@link PublishOutcomeUnknownException} while an earlier write of the key may still land.
      */
-    public Mono<PublishAck> publishOnce(PublishRequest request,
+    public Mono<PublishAck> publishOnce(
+            PublishRequest request,
             BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
         byte[] digest = digest(request);
         return Mono.defer(() -> {
@@ -111,7 +111,9 @@ public final class IdempotencyStore {
         });
     }
 
-    private Mono<PublishAck> startOrJoin(PublishRequest request, byte[] digest,
+    private Mono<PublishAck> startOrJoin(
+            PublishRequest request,
+            byte[] digest,
             BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
         Entry entry;
         CompletableFuture<PublishAck> outcome;
@@ -122,7 +124,10 @@ public final class IdempotencyStore {
                 outcome = null;
             } else {
                 outcome = new CompletableFuture<>();
-                entry = new Entry(digest, System.currentTimeMillis(), outcome.thenApply(Landing::of),
+                entry = new Entry(
+                        digest,
+                        System.currentTimeMillis(),
+                        outcome.thenApply(Landing::of),
                         sizeOf(request.idempotencyKey()));
                 put(request.idempotencyKey(), entry);
             }
@@ -134,7 +139,10 @@ public final class IdempotencyStore {
     }
 
     /** The answer for a key already known: its ack once written, a new write if it certainly was not. */
-    private Mono<PublishAck> answer(PublishRequest request, byte[] digest, Entry entry,
+    private Mono<PublishAck> answer(
+            PublishRequest request,
+            byte[] digest,
+            Entry entry,
             BiFunction<PublishRequest, CompletableFuture<PublishAck>, Mono<PublishAck>> publish) {
         String key = request.idempotencyKey();
         if (!Arrays.equals(entry.digest(), digest)) {
@@ -146,8 +154,8 @@ public final class IdempotencyStore {
                 .timeout(resolveTimeout, Mono.error(() -> unknown(key)))
                 .map(landing -> landing.ack(request))
                 .onErrorResume(error -> {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof PublishOutcomeUnknownException) {
                         return Mono.error(cause);
                     }
@@ -173,8 +181,10 @@ public final class IdempotencyStore {
             return Mono.empty();
         }
         return current.caughtUp(channel)
-                .timeout(resolveTimeout, Mono.error(() -> new PublishOutcomeUnknownException(
-                        "could not read the recent log to check the idempotency key in time; retry shortly")));
+                .timeout(
+                        resolveTimeout,
+                        Mono.error(() -> new PublishOutcomeUnknownException(
+                                "could not read the recent log to check the idempotency key in time; retry shortly")));
     }
 
     private PublishOutcomeUnknownException unknown(String key) {

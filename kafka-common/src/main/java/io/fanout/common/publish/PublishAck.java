@@ -11,17 +11,27 @@ import java.util.List;
  * is written as a JSON value.
  */
 @JsonPropertyOrder({"channel", "message", "id", "partition", "offset", "timestamp"})
-public record PublishAck(String channel, @JsonRawValue String message, String id, int partition, long offset,
-        long timestamp) {
+public record PublishAck(
+        String channel, @JsonRawValue String message, String id, int partition, long offset, long timestamp) {
 
     /**
      * The ack as JSON, the same text Jackson writes for it, without a serializer per response: {@code channel} needs
      * no escaping (channel names are {@code A-Z a-z 0-9 . _ - :}), {@code id} is a UUID and {@code message} is JSON.
      */
     public void appendJson(StringBuilder out) {
-        out.append("{\"channel\":\"").append(channel).append("\",\"message\":").append(message)
-                .append(",\"id\":\"").append(id).append("\",\"partition\":").append(partition)
-                .append(",\"offset\":").append(offset).append(",\"timestamp\":").append(timestamp).append('}');
+        out.append("{\"channel\":\"")
+                .append(channel)
+                .append("\",\"message\":")
+                .append(message)
+                .append(",\"id\":\"")
+                .append(id)
+                .append("\",\"partition\":")
+                .append(partition)
+                .append(",\"offset\":")
+                .append(offset)
+                .append(",\"timestamp\":")
+                .append(timestamp)
+                .append('}');
     }
 
     /** {@link #appendJson} of one ack, UTF-8. */

@@ -11,7 +11,12 @@ import org.springframework.http.HttpStatus;
 public class PublishOutcomeUnknownException extends FanoutException {
 
     public PublishOutcomeUnknownException(String message) {
-        super(HttpStatus.SERVICE_UNAVAILABLE, "Earlier publish still in flight", message, CLOSE_TRY_AGAIN_LATER, true,
+        super(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "Earlier publish still in flight",
+                message,
+                CLOSE_TRY_AGAIN_LATER,
+                true,
                 null);
     }
 }

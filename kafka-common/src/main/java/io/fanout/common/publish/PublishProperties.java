@@ -21,5 +21,4 @@ public record PublishProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("10000") @Min(1) int maxBatchItems,
         @DefaultValue("10000") @Min(1) int maxQueuedSends,
-        @DefaultValue("2s") Duration retryAfter) {
-}
+        @DefaultValue("2s") Duration retryAfter) {}

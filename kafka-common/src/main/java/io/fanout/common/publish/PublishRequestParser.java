@@ -27,8 +27,7 @@ public final class PublishRequestParser {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
-    private PublishRequestParser() {
-    }
+    private PublishRequestParser() {}
 
     /** Parses the body of {@code POST /push}. */
     public static PublishRequest parseOne(byte[] body) {
@@ -45,7 +44,8 @@ public final class PublishRequestParser {
             throw new InvalidPublishException("batch must not be empty");
         }
         if (tree.size() > maxItems) {
-            throw new InvalidPublishException("batch has " + tree.size() + " items; at most " + maxItems + " are allowed");
+            throw new InvalidPublishException(
+                    "batch has " + tree.size() + " items; at most " + maxItems + " are allowed");
         }
         List<PublishRequest> requests = new ArrayList<>(tree.size());
         for (int i = 0; i < tree.size(); i++) {
@@ -132,7 +132,8 @@ public final class PublishRequestParser {
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             String name = field.getKey();
             if (!name.equals("channel") && !name.equals("message")) {
-                throw new InvalidPublishException(where + "unknown field \"" + name + "\"; allowed are \"channel\" and \"message\"");
+                throw new InvalidPublishException(
+                        where + "unknown field \"" + name + "\"; allowed are \"channel\" and \"message\"");
             }
         }
         JsonNode message = node.get("message");

@@ -33,5 +33,4 @@ public record AuthProperties(
         String issuer,
         String audience,
         @DefaultValue("30s") Duration clockSkew,
-        String internalToken) {
-}
+        String internalToken) {}

@@ -20,8 +20,7 @@ public final class BearerTokens {
 
     private static final String RFC6750_QUERY_PARAMETER = "access_token";
 
-    private BearerTokens() {
-    }
+    private BearerTokens() {}
 
     /** The token of a request, or {@code null} when it carries none. */
     public static String resolve(HttpHeaders headers, URI uri) {
@@ -30,7 +29,8 @@ public final class BearerTokens {
             String token = authorization.substring(7).trim();
             return token.isEmpty() ? null : token;
         }
-        MultiValueMap<String, String> query = UriComponentsBuilder.fromUri(uri).build().getQueryParams();
+        MultiValueMap<String, String> query =
+                UriComponentsBuilder.fromUri(uri).build().getQueryParams();
         for (String name : List.of(QUERY_PARAMETER, RFC6750_QUERY_PARAMETER)) {
             String value = query.getFirst(name);
             if (value != null && !value.isBlank()) {

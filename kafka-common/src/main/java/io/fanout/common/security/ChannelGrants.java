@@ -55,8 +55,8 @@ public record ChannelGrants(String subject, List<String> publish, List<String> s
     public String refusedPublish(List<String> channels) {
         for (int i = 0; i < channels.size(); i++) {
             if (!canPublish(channels.get(i))) {
-                return (channels.size() > 1 ? "item " + i + ": " : "")
-                        + "token does not allow publishing to channel '" + channels.get(i) + "'";
+                return (channels.size() > 1 ? "item " + i + ": " : "") + "token does not allow publishing to channel '"
+                        + channels.get(i) + "'";
             }
         }
         return null;
@@ -93,8 +93,11 @@ public record ChannelGrants(String subject, List<String> publish, List<String> s
             return List.of(single);
         }
         if (claim instanceof Collection<?> many) {
-            return many.stream().filter(String.class::isInstance).map(String.class::cast)
-                    .filter(p -> !p.isEmpty()).toList();
+            return many.stream()
+                    .filter(String.class::isInstance)
+                    .map(String.class::cast)
+                    .filter(p -> !p.isEmpty())
+                    .toList();
         }
         return List.of();
     }

@@ -13,5 +13,4 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedOrigins origins or origin patterns
  */
 @ConfigurationProperties("fanout.cors")
-public record CorsProperties(@DefaultValue List<String> allowedOrigins) {
-}
+public record CorsProperties(@DefaultValue List<String> allowedOrigins) {}

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -45,8 +47,6 @@ import org.springframework.security.web.server.util.matcher.ServerWebExchangeMat
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.reactive.UrlBasedCorsConfigurationSource;
 import org.springframework.web.server.ServerWebExchange;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -60,8 +60,13 @@ import reactor.core.publisher.Mono;
  * refuse it with a close code; the header on any other path changes nothing.
  * Sessions are stateless: no cookies, no CSRF, no login pages.
  */
-@AutoConfiguration(before = {ReactiveWebSecurityAutoConfiguration.class, ReactiveUserDetailsServiceAutoConfiguration.class,
-        ReactiveManagementWebSecurityAutoConfiguration.class, ReactiveOAuth2ResourceServerAutoConfiguration.class})
+@AutoConfiguration(
+        before = {
+            ReactiveWebSecurityAutoConfiguration.class,
+            ReactiveUserDetailsServiceAutoConfiguration.class,
+            ReactiveManagementWebSecurityAutoConfiguration.class,
+            ReactiveOAuth2ResourceServerAutoConfiguration.class
+        })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @EnableWebFluxSecurity
 @EnableConfigurationProperties({AuthProperties.class, CorsProperties.class})
@@ -71,12 +76,22 @@ public class FanoutSecurityAutoConfiguration {
 
     /** Health and metrics, and fanout-service's live viewer page and its assets (it asks for a token itself). */
     private static final String[] OPEN_PATHS = {
-        "/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus",
-        "/", "/index.html", "/assets/**"};
+        "/actuator/health",
+        "/actuator/health/**",
+        "/actuator/info",
+        "/actuator/prometheus",
+        "/",
+        "/index.html",
+        "/assets/**"
+    };
 
     @Bean
-    SecurityWebFilterChain fanoutSecurityFilterChain(ServerHttpSecurity http, AuthProperties auth,
-            CorsProperties cors, TokenVerifier verifier, ObjectProvider<WebSocketEndpoints> webSocketEndpoints) {
+    SecurityWebFilterChain fanoutSecurityFilterChain(
+            ServerHttpSecurity http,
+            AuthProperties auth,
+            CorsProperties cors,
+            TokenVerifier verifier,
+            ObjectProvider<WebSocketEndpoints> webSocketEndpoints) {
         http.csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .httpBasic(ServerHttpSecurity.HttpBasicSpec::disable)
                 .formLogin(ServerHttpSecurity.FormLoginSpec::disable)
@@ -96,27 +111,36 @@ public class FanoutSecurityAutoConfiguration {
         if (!auth.enabled() && cors.allowedOrigins().isEmpty()) {
             // nothing to check: the chain matches no request, so a publish does not pay for a security pipeline
             return http.securityMatcher(exchange -> ServerWebExchangeMatcher.MatchResult.notMatch())
-                    .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll()).build();
+                    .authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                    .build();
         }
         if (!auth.enabled()) {
-            return http.authorizeExchange(exchanges -> exchanges.anyExchange().permitAll()).build();
+            return http.authorizeExchange(exchanges -> exchanges.anyExchange().permitAll())
+                    .build();
         }
-        List<String> handshakePaths = webSocketEndpoints.getIfAvailable(() -> new WebSocketEndpoints(List.of())).paths();
+        List<String> handshakePaths = webSocketEndpoints
+                .getIfAvailable(() -> new WebSocketEndpoints(List.of()))
+                .paths();
         ServerWebExchangeMatcher webSocketHandshake = exchange -> isWebSocketHandshake(exchange, handshakePaths)
-                ? ServerWebExchangeMatcher.MatchResult.match() : ServerWebExchangeMatcher.MatchResult.notMatch();
+                ? ServerWebExchangeMatcher.MatchResult.match()
+                : ServerWebExchangeMatcher.MatchResult.notMatch();
         ServerAuthenticationConverter bearer = exchange -> {
             if (isWebSocketHandshake(exchange, handshakePaths)) {
                 return Mono.empty(); // the WebSocket handler verifies the token, refusing with close 1008
             }
-            String token = BearerTokens.resolve(exchange.getRequest().getHeaders(), exchange.getRequest().getURI());
+            String token = BearerTokens.resolve(
+                    exchange.getRequest().getHeaders(), exchange.getRequest().getURI());
             return token == null ? Mono.empty() : Mono.just(new BearerTokenAuthenticationToken(token));
         };
-        return http
-                .authorizeExchange(exchanges -> exchanges
-                        .pathMatchers(OPEN_PATHS).permitAll()
-                        .pathMatchers(HttpMethod.OPTIONS, "/**").permitAll()
-                        .matchers(webSocketHandshake).permitAll()
-                        .anyExchange().authenticated())
+        return http.authorizeExchange(exchanges -> exchanges
+                        .pathMatchers(OPEN_PATHS)
+                        .permitAll()
+                        .pathMatchers(HttpMethod.OPTIONS, "/**")
+                        .permitAll()
+                        .matchers(webSocketHandshake)
+                        .permitAll()
+                        .anyExchange()
+                        .authenticated())
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .jwt(jwt -> jwt.jwtDecoder(verifier.decoder()))
                         .bearerTokenConverter(bearer)
@@ -132,7 +156,8 @@ public class FanoutSecurityAutoConfiguration {
     static boolean isWebSocketHandshake(ServerWebExchange exchange, List<String> handshakePaths) {
         ServerHttpRequest request = exchange.getRequest();
         return HttpMethod.GET.equals(request.getMethod())
-                && handshakePaths.contains(request.getPath().pathWithinApplication().value())
+                && handshakePaths.contains(
+                        request.getPath().pathWithinApplication().value())
                 && "websocket".equalsIgnoreCase(request.getHeaders().getFirst(HttpHeaders.UPGRADE));
     }
 
@@ -167,14 +192,16 @@ public class FanoutSecurityAutoConfiguration {
         if (hasSecret) {
             byte[] secret = auth.hmacSecret().getBytes(StandardCharsets.UTF_8);
             if (secret.length < 32) {
-                throw new IllegalStateException("fanout.auth.hmac-secret must be at least 32 bytes for HS256, not "
-                        + secret.length);
+                throw new IllegalStateException(
+                        "fanout.auth.hmac-secret must be at least 32 bytes for HS256, not " + secret.length);
             }
             decoder = NimbusReactiveJwtDecoder.withSecretKey(new SecretKeySpec(secret, "HmacSHA256"))
-                    .macAlgorithm(MacAlgorithm.HS256).build();
+                    .macAlgorithm(MacAlgorithm.HS256)
+                    .build();
         } else {
             decoder = NimbusReactiveJwtDecoder.withPublicKey(readPublicKey(auth))
-                    .signatureAlgorithm(SignatureAlgorithm.RS256).build();
+                    .signatureAlgorithm(SignatureAlgorithm.RS256)
+                    .build();
         }
         decoder.setJwtValidator(validator(auth));
         return decoder;
@@ -188,8 +215,8 @@ public class FanoutSecurityAutoConfiguration {
             validators.add(new JwtIssuerValidator(auth.issuer()));
         }
         if (auth.audience() != null && !auth.audience().isBlank()) {
-            validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
-                    aud -> aud != null && aud.contains(auth.audience())));
+            validators.add(new JwtClaimValidator<List<String>>(
+                    JwtClaimNames.AUD, aud -> aud != null && aud.contains(auth.audience())));
         }
         return new DelegatingOAuth2TokenValidator<>(validators);
     }
@@ -198,8 +225,10 @@ public class FanoutSecurityAutoConfiguration {
         try (InputStream in = auth.publicKeyLocation().getInputStream()) {
             return RsaKeyConverters.x509().convert(in);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("fanout.auth.public-key-location " + auth.publicKeyLocation()
-                    + " is not a readable PEM RSA public key: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "fanout.auth.public-key-location " + auth.publicKeyLocation()
+                            + " is not a readable PEM RSA public key: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -207,8 +236,8 @@ public class FanoutSecurityAutoConfiguration {
         CorsConfiguration cors = new CorsConfiguration();
         cors.setAllowedOriginPatterns(origins);
         cors.setAllowedMethods(List.of("GET", "POST", "OPTIONS"));
-        cors.setAllowedHeaders(List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, "Idempotency-Key",
-                "Last-Event-ID"));
+        cors.setAllowedHeaders(
+                List.of(HttpHeaders.AUTHORIZATION, HttpHeaders.CONTENT_TYPE, "Idempotency-Key", "Last-Event-ID"));
         cors.setExposedHeaders(List.of(HttpHeaders.RETRY_AFTER, HttpHeaders.WWW_AUTHENTICATE));
         cors.setAllowCredentials(false);
         cors.setMaxAge(Duration.ofHours(1));

@@ -44,8 +44,7 @@ public final class InternalCredentials {
     private final Clock clock;
     private volatile Signed current;
 
-    private record Signed(String token, Instant renewAt) {
-    }
+    private record Signed(String token, Instant renewAt) {}
 
     public InternalCredentials(AuthProperties auth) {
         this(auth, Clock.systemUTC());
@@ -89,8 +88,12 @@ public final class InternalCredentials {
     public ExchangeFilterFunction filter() {
         return (request, next) -> {
             String token = token();
-            return next.exchange(token == null ? request : ClientRequest.from(request)
-                    .headers(headers -> headers.setBearerAuth(token)).build());
+            return next.exchange(
+                    token == null
+                            ? request
+                            : ClientRequest.from(request)
+                                    .headers(headers -> headers.setBearerAuth(token))
+                                    .build());
         };
     }
 
@@ -113,8 +116,8 @@ public final class InternalCredentials {
             jwt.sign(new MACSigner(secret));
             return jwt.serialize();
         } catch (JOSEException e) {
-            throw new IllegalStateException("cannot sign the internal token with fanout.auth.hmac-secret: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot sign the internal token with fanout.auth.hmac-secret: " + e.getMessage(), e);
         }
     }
 

@@ -26,17 +26,20 @@ final class ProblemResponses {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ProblemResponses() {
-    }
+    private ProblemResponses() {}
 
     static ServerAuthenticationEntryPoint unauthorized() {
         return (exchange, error) -> {
             String detail = detail(error);
             boolean noToken = detail == null;
-            String challenge = noToken ? "Bearer"
+            String challenge = noToken
+                    ? "Bearer"
                     : "Bearer error=\"invalid_token\", error_description=\"" + detail.replace("\"", "'") + "\"";
-            InvalidTokenException refusal = new InvalidTokenException(noToken ? "a bearer token is required: send"
-                    + " Authorization: Bearer <jwt> (or ?" + BearerTokens.QUERY_PARAMETER + "=<jwt>)" : detail);
+            InvalidTokenException refusal = new InvalidTokenException(
+                    noToken
+                            ? "a bearer token is required: send" + " Authorization: Bearer <jwt> (or ?"
+                                    + BearerTokens.QUERY_PARAMETER + "=<jwt>)"
+                            : detail);
             exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
             return write(exchange, refusal, noToken ? refusal.getBody().getTitle() : "Invalid token");
         };
@@ -76,8 +79,10 @@ final class ProblemResponses {
             if (description != null && description.contains("expired")) {
                 return "token expired";
             }
-            return "invalid token: " + (description == null ? oauth.getError().getErrorCode()
-                    : description.replace("An error occurred while attempting to decode the Jwt: ", ""));
+            return "invalid token: "
+                    + (description == null
+                            ? oauth.getError().getErrorCode()
+                            : description.replace("An error occurred while attempting to decode the Jwt: ", ""));
         }
         return null;
     }

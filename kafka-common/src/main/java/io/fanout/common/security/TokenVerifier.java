@@ -47,7 +47,8 @@ public final class TokenVerifier {
                     "token required: send Authorization: Bearer <jwt> or ?" + BearerTokens.QUERY_PARAMETER + "=<jwt>"));
         }
         return decoder.decode(token)
-                .map(jwt -> new VerifiedToken(ChannelGrants.of(jwt),
+                .map(jwt -> new VerifiedToken(
+                        ChannelGrants.of(jwt),
                         jwt.getExpiresAt() == null ? null : jwt.getExpiresAt().plus(clockSkew)))
                 .onErrorMap(JwtException.class, e -> new InvalidTokenException(reason(e)));
     }
@@ -65,7 +66,8 @@ public final class TokenVerifier {
         if (message.contains("expired")) {
             return "token expired";
         }
-        String reason = "invalid token: " + message.replace("An error occurred while attempting to decode the Jwt: ", "");
+        String reason =
+                "invalid token: " + message.replace("An error occurred while attempting to decode the Jwt: ", "");
         return reason.length() > 110 ? reason.substring(0, 107) + "..." : reason;
     }
 }

@@ -26,9 +26,14 @@ final class WebSocketOriginFilter implements WebFilter {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         HttpHeaders headers = exchange.getRequest().getHeaders();
         String origin = headers.getOrigin();
-        if (origin != null && "websocket".equalsIgnoreCase(headers.getFirst(HttpHeaders.UPGRADE))
-                && CorsUtils.isCorsRequest(exchange.getRequest()) && allowed.checkOrigin(origin) == null) {
-            return ProblemResponses.write(exchange, HttpStatus.FORBIDDEN, "Origin not allowed",
+        if (origin != null
+                && "websocket".equalsIgnoreCase(headers.getFirst(HttpHeaders.UPGRADE))
+                && CorsUtils.isCorsRequest(exchange.getRequest())
+                && allowed.checkOrigin(origin) == null) {
+            return ProblemResponses.write(
+                    exchange,
+                    HttpStatus.FORBIDDEN,
+                    "Origin not allowed",
                     "WebSocket connections from origin " + origin + " are not allowed (fanout.cors.allowed-origins)");
         }
         return chain.filter(exchange);

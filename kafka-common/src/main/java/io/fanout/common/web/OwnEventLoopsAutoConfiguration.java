@@ -12,7 +12,8 @@ import org.springframework.http.client.ReactorResourceFactory;
  * with this, the services can run side by side in one JVM (the system tests restart one while the
  * other keeps serving). A service alone in its JVM behaves the same either way.
  */
-@AutoConfiguration(beforeName = "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration")
+@AutoConfiguration(
+        beforeName = "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration")
 @ConditionalOnClass(ReactorResourceFactory.class)
 public class OwnEventLoopsAutoConfiguration {
 

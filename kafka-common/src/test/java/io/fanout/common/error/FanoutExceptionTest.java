@@ -22,8 +22,7 @@ class FanoutExceptionTest {
 
     @Test
     void shouldCarryOneStatusCloseCodeAndRetryAdvicePerRefusal() {
-        record Expected(FanoutException error, int status, int close, boolean retry) {
-        }
+        record Expected(FanoutException error, int status, int close, boolean retry) {}
         for (Expected expected : List.of(
                 new Expected(new InvalidPublishException("x"), 400, 1008, false),
                 new Expected(new InvalidTokenException("x"), 401, 1008, false),
@@ -39,25 +38,26 @@ class FanoutExceptionTest {
             assertThat(expected.error().retryLater()).isEqualTo(expected.retry());
             assertThat(expected.error().getMessage()).isEqualTo("x");
         }
-        assertThat(new InvalidTokenException("x").getHeaders().getFirst("WWW-Authenticate")).isEqualTo("Bearer");
+        assertThat(new InvalidTokenException("x").getHeaders().getFirst("WWW-Authenticate"))
+                .isEqualTo("Bearer");
     }
 
     @Test
     void shouldWriteErrorFramesWithTheSameStatusAndRetryAfterOnlyWhenRetryingHelps() {
-        JsonNode overloaded = JSON.readTree(FanoutException.errorFrame(new PublisherOverloadedException("full \"q\""),
-                Duration.ofSeconds(2)));
+        JsonNode overloaded = JSON.readTree(
+                FanoutException.errorFrame(new PublisherOverloadedException("full \"q\""), Duration.ofSeconds(2)));
         assertThat(overloaded.get("type").stringValue()).isEqualTo("error");
         assertThat(overloaded.get("status").intValue()).isEqualTo(429);
         assertThat(overloaded.get("detail").stringValue()).isEqualTo("full \"q\"");
         assertThat(overloaded.get("retryAfter").intValue()).isEqualTo(2);
 
-        JsonNode invalid = JSON.readTree(FanoutException.errorFrame(new InvalidPublishException("bad"),
-                Duration.ofSeconds(2)));
+        JsonNode invalid =
+                JSON.readTree(FanoutException.errorFrame(new InvalidPublishException("bad"), Duration.ofSeconds(2)));
         assertThat(invalid.get("status").intValue()).isEqualTo(400);
         assertThat(invalid.has("retryAfter")).isFalse();
 
-        JsonNode unexpected = JSON.readTree(FanoutException.errorFrame(new IllegalStateException("boom"),
-                Duration.ofMillis(10)));
+        JsonNode unexpected =
+                JSON.readTree(FanoutException.errorFrame(new IllegalStateException("boom"), Duration.ofMillis(10)));
         assertThat(unexpected.get("status").intValue()).isEqualTo(503);
         assertThat(unexpected.get("retryAfter").intValue()).isEqualTo(1);
     }

@@ -28,8 +28,8 @@ class EventPublisherTest {
     }
 
     private EventPublisher publisher(GatedProducer producer, int maxQueuedSends, Duration ackTimeout) {
-        EventPublisher publisher = new EventPublisher(producer, "events", maxQueuedSends, new SimpleMeterRegistry(),
-                null, ackTimeout);
+        EventPublisher publisher =
+                new EventPublisher(producer, "events", maxQueuedSends, new SimpleMeterRegistry(), null, ackTimeout);
         toClose.add(publisher);
         toClose.add(producer::open);
         return publisher;
@@ -47,7 +47,8 @@ class EventPublisherTest {
     void shouldAnswerWithTheAckOnceKafkaAcknowledged() {
         GatedProducer producer = new GatedProducer(true);
         CompletableFuture<PublishAck> ack = publisher(producer, 10, LONG)
-                .publish(new PublishRequest("orders", "{\"a\":1}")).toFuture();
+                .publish(new PublishRequest("orders", "{\"a\":1}"))
+                .toFuture();
         await().atMost(LONG).until(() -> producer.history().size() == 1);
         assertThat(ack).isNotDone();
         producer.completeNext();
@@ -63,15 +64,23 @@ class EventPublisherTest {
         EventPublisher publisher = publisher(producer, 1, LONG);
         List<CompletableFuture<PublishAck>> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            answers.add(publisher.publish(new PublishRequest("orders", Integer.toString(i))).toFuture());
+            answers.add(publisher
+                    .publish(new PublishRequest("orders", Integer.toString(i)))
+                    .toFuture());
         }
-        await().atMost(LONG).untilAsserted(() -> assertThat(answers)
-                .anySatisfy(answer -> assertThat(answer).isCompletedExceptionally()));
-        assertThat(answers).filteredOn(CompletableFuture::isCompletedExceptionally).allSatisfy(answer ->
-                assertThatThrownBy(answer::join).hasCauseInstanceOf(PublisherOverloadedException.class));
+        await().atMost(LONG)
+                .untilAsserted(() -> assertThat(answers)
+                        .anySatisfy(answer -> assertThat(answer).isCompletedExceptionally()));
+        assertThat(answers)
+                .filteredOn(CompletableFuture::isCompletedExceptionally)
+                .allSatisfy(answer ->
+                        assertThatThrownBy(answer::join).hasCauseInstanceOf(PublisherOverloadedException.class));
         PublisherOverloadedException overloaded = (PublisherOverloadedException) answers.stream()
-                .filter(CompletableFuture::isCompletedExceptionally).findFirst().orElseThrow()
-                .handle((ack, error) -> error).join();
+                .filter(CompletableFuture::isCompletedExceptionally)
+                .findFirst()
+                .orElseThrow()
+                .handle((ack, error) -> error)
+                .join();
         assertThat(overloaded.status()).isEqualTo(429);
         assertThat(overloaded.retryLater()).isTrue();
     }
@@ -80,10 +89,12 @@ class EventPublisherTest {
     void shouldAnswer503WhenKafkaDoesNotAcknowledgeInTime() {
         GatedProducer producer = new GatedProducer(true);
         CompletableFuture<PublishAck> ack = publisher(producer, 10, Duration.ofMillis(300))
-                .publish(new PublishRequest("orders", "1")).toFuture();
+                .publish(new PublishRequest("orders", "1"))
+                .toFuture();
         await().atMost(LONG).until(ack::isDone);
         assertThatThrownBy(ack::join).hasCauseInstanceOf(KafkaUnavailableException.class);
-        KafkaUnavailableException error = (KafkaUnavailableException) ack.handle((a, e) -> e).join();
+        KafkaUnavailableException error =
+                (KafkaUnavailableException) ack.handle((a, e) -> e).join();
         assertThat(error.status()).isEqualTo(503);
         assertThat(error.retryLater()).isTrue();
     }
@@ -92,7 +103,8 @@ class EventPublisherTest {
     void shouldAnswer413WhenKafkaRefusesTheRecordAsTooLarge() {
         GatedProducer producer = new GatedProducer(true);
         CompletableFuture<PublishAck> ack = publisher(producer, 10, LONG)
-                .publish(new PublishRequest("orders", "1")).toFuture();
+                .publish(new PublishRequest("orders", "1"))
+                .toFuture();
         await().atMost(LONG).until(() -> producer.history().size() == 1);
         producer.errorNext(new RecordTooLargeException("too big"));
         assertThatThrownBy(ack::join).hasCauseInstanceOf(EventTooLargeException.class);
@@ -101,13 +113,15 @@ class EventPublisherTest {
     @Test
     void shouldAnswerABatchWithItsFirstErrorAndSendNoMoreOfIt() {
         GatedProducer producer = new GatedProducer(false);
-        CompletableFuture<List<PublishAck>> acks = publisher(producer, 10, LONG).publishAll(batch(5)).toFuture();
+        CompletableFuture<List<PublishAck>> acks =
+                publisher(producer, 10, LONG).publishAll(batch(5)).toFuture();
         await().atMost(LONG).until(() -> producer.history().size() == 1); // item 0 taken, its send still blocking
         producer.errorNext(new NetworkException("broker gone"));
         await().atMost(LONG).until(acks::isDone);
         assertThatThrownBy(acks::join).hasCauseInstanceOf(KafkaUnavailableException.class);
         producer.open();
-        await().during(Duration.ofMillis(500)).atMost(LONG)
+        await().during(Duration.ofMillis(500))
+                .atMost(LONG)
                 .untilAsserted(() -> assertThat(producer.history()).hasSize(1));
     }
 
@@ -115,19 +129,22 @@ class EventPublisherTest {
     void shouldSendNoMoreOfABatchOnceItsTimeIsUp() {
         GatedProducer producer = new GatedProducer(false);
         CompletableFuture<List<PublishAck>> acks = publisher(producer, 10, Duration.ofSeconds(3))
-                .publishAll(batch(5)).toFuture();
+                .publishAll(batch(5))
+                .toFuture();
         await().atMost(LONG).until(() -> producer.history().size() == 1); // item 0 taken, its send blocking
         await().atMost(LONG).until(acks::isDone);
         assertThatThrownBy(acks::join).hasCauseInstanceOf(KafkaUnavailableException.class);
         producer.open();
-        await().during(Duration.ofMillis(500)).atMost(LONG)
+        await().during(Duration.ofMillis(500))
+                .atMost(LONG)
                 .untilAsserted(() -> assertThat(producer.history()).hasSize(1));
     }
 
     @Test
     void shouldAnswerABatchWithAllItsAcksInOrder() {
         GatedProducer producer = new GatedProducer(true);
-        CompletableFuture<List<PublishAck>> acks = publisher(producer, 10, LONG).publishAll(batch(3)).toFuture();
+        CompletableFuture<List<PublishAck>> acks =
+                publisher(producer, 10, LONG).publishAll(batch(3)).toFuture();
         await().atMost(LONG).until(() -> producer.history().size() == 3);
         while (producer.completeNext()) {
             // complete every record

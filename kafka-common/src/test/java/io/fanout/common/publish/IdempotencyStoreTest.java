@@ -37,8 +37,8 @@ class IdempotencyStoreTest {
 
         @Override
         public Mono<PublishAck> apply(PublishRequest request, CompletableFuture<PublishAck> written) {
-            PublishAck ack = new PublishAck(request.channel(), request.message(), "id-" + writes.get(), 0,
-                    writes.getAndIncrement(), 1000L);
+            PublishAck ack = new PublishAck(
+                    request.channel(), request.message(), "id-" + writes.get(), 0, writes.getAndIncrement(), 1000L);
             written.complete(ack);
             return Mono.just(ack);
         }
@@ -67,8 +67,10 @@ class IdempotencyStoreTest {
         store.publishOnce(keyed("k", "1"), publish).block(LONG);
         assertThatThrownBy(() -> store.publishOnce(keyed("k", "2"), publish).block(LONG))
                 .isInstanceOf(IdempotencyKeyReusedException.class)
-                .satisfies(e -> assertThat(((IdempotencyKeyReusedException) e).status()).isEqualTo(422));
-        assertThatThrownBy(() -> store.publishOnce(new PublishRequest("other", "1", "k"), publish).block(LONG))
+                .satisfies(e ->
+                        assertThat(((IdempotencyKeyReusedException) e).status()).isEqualTo(422));
+        assertThatThrownBy(() -> store.publishOnce(new PublishRequest("other", "1", "k"), publish)
+                        .block(LONG))
                 .isInstanceOf(IdempotencyKeyReusedException.class);
         assertThat(publish.writes).hasValue(1);
     }
@@ -98,8 +100,8 @@ class IdempotencyStoreTest {
     }
 
     private EventPublisher publisher(GatedProducer producer, IdempotencyStore store, Duration ackTimeout) {
-        EventPublisher publisher = new EventPublisher(producer, "events", 10, new SimpleMeterRegistry(), store,
-                ackTimeout);
+        EventPublisher publisher =
+                new EventPublisher(producer, "events", 10, new SimpleMeterRegistry(), store, ackTimeout);
         toClose.add(publisher);
         toClose.add(producer::open);
         return publisher;
@@ -119,7 +121,8 @@ class IdempotencyStoreTest {
                 .hasCauseInstanceOf(KafkaUnavailableException.class);
         assertThatThrownBy(() -> publisher.publish(request).block(LONG))
                 .isInstanceOf(PublishOutcomeUnknownException.class) // a retry while Kafka has not decided: 503
-                .satisfies(e -> assertThat(((PublishOutcomeUnknownException) e).retryLater()).isTrue());
+                .satisfies(e -> assertThat(((PublishOutcomeUnknownException) e).retryLater())
+                        .isTrue());
         assertThat(producer.history()).hasSize(1);
 
         producer.completeNext(); // Kafka writes the first attempt after all

@@ -11,10 +11,15 @@ class PublishAckTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final PublishAck plain = new PublishAck("orders.eu", "\"hello\"", "6f1c2a9e-7d3b-4c55-9a0e-1b2c3d4e5f60", 7,
-            123456789012L, 1795572532845L);
-    private final PublishAck nested = new PublishAck("a:b_c-d", "{\"text\":\"grüße \\\"quoted\\\"\",\"n\":[1,2.5,null]}",
-            "00000000-0000-0000-0000-000000000000", 0, 0, 0);
+    private final PublishAck plain = new PublishAck(
+            "orders.eu", "\"hello\"", "6f1c2a9e-7d3b-4c55-9a0e-1b2c3d4e5f60", 7, 123456789012L, 1795572532845L);
+    private final PublishAck nested = new PublishAck(
+            "a:b_c-d",
+            "{\"text\":\"grüße \\\"quoted\\\"\",\"n\":[1,2.5,null]}",
+            "00000000-0000-0000-0000-000000000000",
+            0,
+            0,
+            0);
 
     @Test
     void shouldWriteTheSameJsonAsJackson() {
@@ -27,6 +32,7 @@ class PublishAckTest {
     void shouldWriteABatchAsAnArrayInOrder() {
         assertThat(new String(PublishAck.toJson(List.of(plain, nested)), StandardCharsets.UTF_8))
                 .isEqualTo(JSON.writeValueAsString(List.of(plain, nested)));
-        assertThat(new String(PublishAck.toJson(List.of()), StandardCharsets.UTF_8)).isEqualTo("[]");
+        assertThat(new String(PublishAck.toJson(List.of()), StandardCharsets.UTF_8))
+                .isEqualTo("[]");
     }
 }

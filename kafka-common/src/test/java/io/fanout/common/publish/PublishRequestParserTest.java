@@ -18,7 +18,8 @@ class PublishRequestParserTest {
 
     @Test
     void shouldParseAPublishAndKeepTheMessageAsCompactJson() {
-        PublishRequest request = PublishRequestParser.parseOne(utf8("{\"channel\":\"orders\", \"message\": {\"a\": [1, 2.50]}}"));
+        PublishRequest request =
+                PublishRequestParser.parseOne(utf8("{\"channel\":\"orders\", \"message\": {\"a\": [1, 2.50]}}"));
         assertThat(request.channel()).isEqualTo("orders");
         assertThat(request.message()).isEqualTo("{\"a\":[1,2.50]}");
         assertThat(request.idempotencyKey()).isNull();
@@ -26,13 +27,27 @@ class PublishRequestParserTest {
 
     @Test
     void shouldUseTheDefaultChannelWhenNoneIsGiven() {
-        assertThat(PublishRequestParser.parseOne(utf8("{\"message\":\"hi\"}")).channel()).isEqualTo(Channels.DEFAULT);
+        assertThat(PublishRequestParser.parseOne(utf8("{\"message\":\"hi\"}")).channel())
+                .isEqualTo(Channels.DEFAULT);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "{", "not json", "{\"message\":1} {}", "{\"message\":1,\"message\":2}", "[]", "42",
-        "{\"channel\":\"orders\"}", "{\"chanel\":\"orders\",\"message\":1}", "{\"channel\":7,\"message\":1}",
-        "{\"channel\":\"bad channel\",\"message\":1}", "{\"channel\":\"\",\"message\":1}"})
+    @ValueSource(
+            strings = {
+                "",
+                "   ",
+                "{",
+                "not json",
+                "{\"message\":1} {}",
+                "{\"message\":1,\"message\":2}",
+                "[]",
+                "42",
+                "{\"channel\":\"orders\"}",
+                "{\"chanel\":\"orders\",\"message\":1}",
+                "{\"channel\":7,\"message\":1}",
+                "{\"channel\":\"bad channel\",\"message\":1}",
+                "{\"channel\":\"\",\"message\":1}"
+            })
     void shouldRefuseEveryMalformedBodyWithA400AndADetail(String body) {
         assertThatThrownBy(() -> PublishRequestParser.parseOne(utf8(body)))
                 .isInstanceOf(InvalidPublishException.class)
@@ -58,11 +73,14 @@ class PublishRequestParserTest {
         List<PublishRequest> batch = PublishRequestParser.parseBatch(
                 utf8("[{\"channel\":\"a\",\"message\":1},{\"channel\":\"b\",\"message\":2}]"), 10);
         assertThat(batch).extracting(PublishRequest::channel).containsExactly("a", "b");
-        assertThatThrownBy(() -> PublishRequestParser.parseBatch(utf8("[{\"message\":1},{\"channel\":\"a b\",\"message\":2}]"), 10))
-                .isInstanceOf(InvalidPublishException.class).hasMessageStartingWith("item 1: ");
+        assertThatThrownBy(() -> PublishRequestParser.parseBatch(
+                        utf8("[{\"message\":1},{\"channel\":\"a b\",\"message\":2}]"), 10))
+                .isInstanceOf(InvalidPublishException.class)
+                .hasMessageStartingWith("item 1: ");
         assertThatThrownBy(() -> PublishRequestParser.parseBatch(utf8("{\"message\":1}"), 10))
                 .hasMessageContaining("JSON array");
-        assertThatThrownBy(() -> PublishRequestParser.parseBatch(utf8("[]"), 10)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> PublishRequestParser.parseBatch(utf8("[]"), 10))
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> PublishRequestParser.parseBatch(utf8("[{\"message\":1},{\"message\":2}]"), 1))
                 .hasMessageContaining("at most 1");
     }
@@ -87,7 +105,8 @@ class PublishRequestParserTest {
     @Test
     void shouldRefuseSocketFramesThatCannotBePublished() {
         assertThatThrownBy(() -> PublishRequestParser.parseFrame("{\"message\":1}", null))
-                .isInstanceOf(InvalidPublishException.class).hasMessageContaining("several channels");
+                .isInstanceOf(InvalidPublishException.class)
+                .hasMessageContaining("several channels");
         assertThatThrownBy(() -> PublishRequestParser.parseFrame("plain", null))
                 .isInstanceOf(InvalidPublishException.class);
         assertThatThrownBy(() -> PublishRequestParser.parseFrame("{\"message\":1,\"id\":5}", "orders"))

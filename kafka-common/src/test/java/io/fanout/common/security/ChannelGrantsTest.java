@@ -10,9 +10,11 @@ class ChannelGrantsTest {
 
     @Test
     void shouldMatchExactNamesAndPrefixPatterns() {
-        ChannelGrants grants = ChannelGrants.of("u", Map.of(
-                ChannelGrants.PUBLISH_CLAIM, List.of("orders", "news:*"),
-                ChannelGrants.SUBSCRIBE_CLAIM, List.of("*")));
+        ChannelGrants grants = ChannelGrants.of(
+                "u",
+                Map.of(
+                        ChannelGrants.PUBLISH_CLAIM, List.of("orders", "news:*"),
+                        ChannelGrants.SUBSCRIBE_CLAIM, List.of("*")));
         assertThat(grants.canPublish("orders")).isTrue();
         assertThat(grants.canPublish("orders2")).isFalse();
         assertThat(grants.canPublish("news:sport")).isTrue();
@@ -23,8 +25,8 @@ class ChannelGrantsTest {
 
     @Test
     void shouldGrantNothingForMissingOrMalformedClaims() {
-        ChannelGrants grants = ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, 42,
-                ChannelGrants.SUBSCRIBE_CLAIM, List.of("", 7)));
+        ChannelGrants grants = ChannelGrants.of(
+                "u", Map.of(ChannelGrants.PUBLISH_CLAIM, 42, ChannelGrants.SUBSCRIBE_CLAIM, List.of("", 7)));
         assertThat(grants.canPublish("a")).isFalse();
         assertThat(grants.canSubscribe("a")).isFalse();
         assertThat(grants.canSubscribe("")).isFalse();
@@ -32,13 +34,20 @@ class ChannelGrantsTest {
 
     @Test
     void shouldAcceptASingleStringClaim() {
-        assertThat(ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, "a")).canPublish("a")).isTrue();
+        assertThat(ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, "a"))
+                        .canPublish("a"))
+                .isTrue();
     }
 
     @Test
     void shouldWordEveryRefusalOnceNamingTheChannel() {
-        ChannelGrants grants = ChannelGrants.of("u", Map.of(ChannelGrants.PUBLISH_CLAIM, List.of("orders"),
-                ChannelGrants.SUBSCRIBE_CLAIM, List.of("news:*")));
+        ChannelGrants grants = ChannelGrants.of(
+                "u",
+                Map.of(
+                        ChannelGrants.PUBLISH_CLAIM,
+                        List.of("orders"),
+                        ChannelGrants.SUBSCRIBE_CLAIM,
+                        List.of("news:*")));
         assertThat(grants.refusedPublish(List.of("orders"))).isNull();
         assertThat(grants.refusedPublish(List.of("billing")))
                 .isEqualTo("token does not allow publishing to channel 'billing'");

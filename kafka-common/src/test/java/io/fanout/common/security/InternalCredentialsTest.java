@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.security.oauth2.jwt.Jwt;
 
@@ -14,8 +13,8 @@ class InternalCredentialsTest {
 
     private static final String SECRET = "test-secret-of-at-least-32-bytes-0123456789";
 
-    private static AuthProperties auth(boolean enabled, String secret, String internalToken, String issuer,
-            String audience) {
+    private static AuthProperties auth(
+            boolean enabled, String secret, String internalToken, String issuer, String audience) {
         return new AuthProperties(enabled, secret, null, issuer, audience, Duration.ofSeconds(30), internalToken);
     }
 
@@ -55,7 +54,8 @@ class InternalCredentialsTest {
         InternalCredentials credentials = new InternalCredentials(auth(true, null, "configured.jwt.value", null, null));
         assertThat(credentials.available()).isTrue();
         assertThat(credentials.token()).isEqualTo("configured.jwt.value");
-        assertThat(new InternalCredentials(auth(true, null, null, null, null)).available()).isFalse();
+        assertThat(new InternalCredentials(auth(true, null, null, null, null)).available())
+                .isFalse();
     }
 
     private static final class MutableClock extends Clock {

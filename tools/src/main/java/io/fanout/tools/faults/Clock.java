@@ -6,8 +6,7 @@ import java.util.function.BooleanSupplier;
 /** Waiting in scenarios: until a moment, or (bounded) until a condition holds. */
 final class Clock {
 
-    private Clock() {
-    }
+    private Clock() {}
 
     static void sleepUntil(long nanos) throws InterruptedException {
         long wait = nanos - System.nanoTime();

@@ -11,19 +11,20 @@ import java.util.stream.Collectors;
 final class Deliveries {
 
     /** Per follower summed: acked but not delivered, delivered more than once, delivered but never acked. */
-    record Count(long lost, long duplicated, long unackedDelivered) {
-    }
+    record Count(long lost, long duplicated, long unackedDelivered) {}
 
-    private Deliveries() {
-    }
+    private Deliveries() {}
 
     /** Publishes probes (n <= 0) until every follower saw one: from then on nothing published is missed. */
     static void sync(SteadyPublisher publisher, List<Follower> followers) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (long probe = 0; ; probe--) {
             publisher.publish(probe).get(20, TimeUnit.SECONDS);
-            if (Clock.awaitUntil(() -> followers.stream().allMatch(Deliveries::sawProbe),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300), 50) > 0) {
+            if (Clock.awaitUntil(
+                            () -> followers.stream().allMatch(Deliveries::sawProbe),
+                            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300),
+                            50)
+                    > 0) {
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -38,8 +39,10 @@ final class Deliveries {
 
     /** Waits (bounded) until every acked message number was delivered to every follower. */
     static void await(List<PublishResult> acked, List<Follower> followers, int seconds) throws InterruptedException {
-        Clock.awaitUntil(() -> followers.stream().allMatch(f -> acked.stream().allMatch(r -> f.seen.containsKey(r.n))),
-                System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds), 200);
+        Clock.awaitUntil(
+                () -> followers.stream().allMatch(f -> acked.stream().allMatch(r -> f.seen.containsKey(r.n))),
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds),
+                200);
     }
 
     static Count count(List<PublishResult> acked, List<Follower> followers) {

@@ -14,26 +14,43 @@ import reactor.netty.resources.LoopResources;
  * {@code fault flood}: a flood of publishers (no 5xx but 503, every 429/503 with Retry-After, every request
  * answered, a normal publish afterwards), then WebSockets against the connection cap and large messages.
  */
-@Command(name = "flood", mixinStandardHelpOptions = true,
+@Command(
+        name = "flood",
+        mixinStandardHelpOptions = true,
         description = "A flood of publishers and of WebSocket connections (infra/faults/flood).")
 final class FloodScenario implements Callable<Integer> {
 
     @Mixin
     Ports ports;
 
-    @Option(names = "--connections", defaultValue = "256", description = "concurrent publishers (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--connections",
+            defaultValue = "256",
+            description = "concurrent publishers (default: ${DEFAULT-VALUE})")
     int connections;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "how long the flood lasts (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            defaultValue = "20",
+            description = "how long the flood lasts (default: ${DEFAULT-VALUE})")
     int seconds;
 
-    @Option(names = "--body-bytes", defaultValue = "10240", description = "size of each body (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--body-bytes",
+            defaultValue = "10240",
+            description = "size of each body (default: ${DEFAULT-VALUE})")
     int bodyBytes;
 
-    @Option(names = "--sockets", defaultValue = "600", description = "WebSockets opened against the cap (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--sockets",
+            defaultValue = "600",
+            description = "WebSockets opened against the cap (default: ${DEFAULT-VALUE})")
     int sockets;
 
-    @Option(names = "--cap", defaultValue = "500", description = "fanout.subscribe.max-connections of the service (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--cap",
+            defaultValue = "500",
+            description = "fanout.subscribe.max-connections of the service (default: ${DEFAULT-VALUE})")
     int cap;
 
     @Override

@@ -52,8 +52,10 @@ final class Follower {
             return;
         }
         long from = lastOffset;
-        WsConnector.Attempt attempt = connector.connect("channel=" + channel + (from >= 0 ? "&from=" + (from + 1) : ""),
-                new Connection(), Duration.ofSeconds(5));
+        WsConnector.Attempt attempt = connector.connect(
+                "channel=" + channel + (from >= 0 ? "&from=" + (from + 1) : ""),
+                new Connection(),
+                Duration.ofSeconds(5));
         connection = attempt.connection();
         attempt.up().subscribe();
     }
@@ -97,7 +99,8 @@ final class Follower {
                 lastOffset = offset;
             }
             frames.incrementAndGet();
-            seen.computeIfAbsent(Long.parseLong(n.group(1)), k -> new AtomicInteger()).incrementAndGet();
+            seen.computeIfAbsent(Long.parseLong(n.group(1)), k -> new AtomicInteger())
+                    .incrementAndGet();
             deliveredAt.add(System.nanoTime());
         }
     }
@@ -141,8 +144,12 @@ final class Follower {
             }
             count(closeCode >= 0 ? String.valueOf(closeCode) : error != null ? "error" : "1006");
             if (!stopping) {
-                Say.say("%s: socket closed %s; reconnecting from=%d", channel,
-                        closeCode >= 0 ? closeCode + " " + closeReason : error != null ? error : "without a close frame",
+                Say.say(
+                        "%s: socket closed %s; reconnecting from=%d",
+                        channel,
+                        closeCode >= 0
+                                ? closeCode + " " + closeReason
+                                : error != null ? error : "without a close frame",
                         lastOffset + 1);
                 open = new CompletableFuture<>();
                 retry.schedule(Follower.this::connect, 200, TimeUnit.MILLISECONDS);

@@ -24,11 +24,9 @@ final class HealthWatch {
     private static final Pattern PUSH_MAX =
             Pattern.compile("http_server_requests_seconds_max\\{[^}]*uri=\"/push\"[^}]*} ([0-9.eE+-]+)");
 
-    private record Sample(long at, int status) {
-    }
+    private record Sample(long at, int status) {}
 
-    private record PushMax(long at, double seconds) {
-    }
+    private record PushMax(long at, double seconds) {}
 
     private final RawHttp http;
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());

@@ -8,8 +8,7 @@ import reactor.netty.resources.LoopResources;
  */
 final class Loops {
 
-    private Loops() {
-    }
+    private Loops() {}
 
     static LoopResources create(int threads) {
         return LoopResources.create("fault", threads, true);

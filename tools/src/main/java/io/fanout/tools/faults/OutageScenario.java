@@ -20,7 +20,9 @@ import reactor.netty.resources.LoopResources;
  * Checks 503 + Retry-After during the outage, no request without an answer, both health endpoints DOWN then UP,
  * publishing resuming by itself, and every acked event delivered once.
  */
-@Command(name = "outage", mixinStandardHelpOptions = true,
+@Command(
+        name = "outage",
+        mixinStandardHelpOptions = true,
         description = "Kafka gets SIGTERM under load and is restarted after the outage (infra/faults/kafka-outage).")
 final class OutageScenario implements Callable<Integer> {
 
@@ -32,13 +34,22 @@ final class OutageScenario implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "200", description = "publishes per second (default: ${DEFAULT-VALUE})")
     int rate;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "seconds before the fault (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--warmup",
+            defaultValue = "10",
+            description = "seconds before the fault (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--outage", defaultValue = "20", description = "seconds from SIGTERM to restart (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--outage",
+            defaultValue = "20",
+            description = "seconds from SIGTERM to restart (default: ${DEFAULT-VALUE})")
     int outage;
 
-    @Option(names = "--after", defaultValue = "10", description = "seconds of publishing after recovery (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--after",
+            defaultValue = "10",
+            description = "seconds of publishing after recovery (default: ${DEFAULT-VALUE})")
     int after;
 
     @Option(names = "--kafka-pid", required = true, description = "the kafka.Kafka process")
@@ -65,8 +76,8 @@ final class OutageScenario implements Callable<Integer> {
         publisher.start();
         Clock.sleepUntil(start + TimeUnit.SECONDS.toNanos(warmup));
 
-        ProcessHandle kafka = ProcessHandle.of(kafkaPid)
-                .orElseThrow(() -> new IllegalStateException("no Kafka pid " + kafkaPid));
+        ProcessHandle kafka =
+                ProcessHandle.of(kafkaPid).orElseThrow(() -> new IllegalStateException("no Kafka pid " + kafkaPid));
         long stopAt = System.nanoTime();
         say("SIGTERM to Kafka (pid %d)", kafkaPid);
         kafka.destroy();
@@ -78,10 +89,15 @@ final class OutageScenario implements Callable<Integer> {
         say("restarting Kafka: %s", restartCmd);
         Shell.start(restartCmd);
         // recovered: a publish sent after the restart was acked and both services are healthy again
-        long recoveredAt = Clock.awaitUntil(() -> publisher.firstOkAfter(restartAt) > 0
-                        && ingestHealth.lastStatus() == 200 && fanoutHealth.lastStatus() == 200,
-                restartAt + TimeUnit.SECONDS.toNanos(180), 100);
-        say(recoveredAt > 0 ? "recovered; publishing %ds more" : "NOT recovered within 180s; publishing %ds more", after);
+        long recoveredAt = Clock.awaitUntil(
+                () -> publisher.firstOkAfter(restartAt) > 0
+                        && ingestHealth.lastStatus() == 200
+                        && fanoutHealth.lastStatus() == 200,
+                restartAt + TimeUnit.SECONDS.toNanos(180),
+                100);
+        say(
+                recoveredAt > 0 ? "recovered; publishing %ds more" : "NOT recovered within 180s; publishing %ds more",
+                after);
         Clock.sleepSeconds(after);
         publisher.stop();
         ingestHealth.stop();
@@ -97,9 +113,11 @@ final class OutageScenario implements Callable<Integer> {
 
         OutageStatuses s = OutageStatuses.of(all, stopAt, restartAt);
         Deliveries.Count d = Deliveries.count(acked, List.of(follower));
-        long deliveredAfterRestart = follower.deliveredAt.stream().filter(t -> t >= restartAt).count();
+        long deliveredAfterRestart =
+                follower.deliveredAt.stream().filter(t -> t >= restartAt).count();
         long firstOk = publisher.firstOkAfter(restartAt);
-        System.out.println(fmt("outage_s=%.1f published=%d acked_before=%d acked_during=%d acked_after=%d sent_during=%d "
+        System.out.println(fmt(
+                "outage_s=%.1f published=%d acked_before=%d acked_during=%d acked_after=%d sent_during=%d "
                         + "503_total=%d 503_sent_during_outage=%d 503_without_retry_after=%d 429=%d other_status=%d "
                         + "no_answer=%d max_request_ms_during_outage=%.0f max_request_ms=%.0f "
                         + "server_max_push_ms_during_outage=%.0f skipped_client_busy=%d "
@@ -107,17 +125,45 @@ final class OutageScenario implements Callable<Integer> {
                         + "first_ack_after_restart_s=%.1f ingest_up_after_restart_s=%.1f fanout_up_after_restart_s=%.1f "
                         + "recovery_s=%.1f delivered=%d delivered_after_restart=%d lost=%d duplicated=%d out_of_order=%d "
                         + "unacked_but_delivered=%d ws_connects=%d ws_closes=%s",
-                (restartAt - stopAt) / 1e9, all.size(), s.ackedBefore(), s.ackedDuring(), s.ackedAfter(), s.sentDuring(),
-                s.s503(), s.s503During(), s.s503NoRetryAfter(), s.s429(), s.other(), s.noAnswer(), s.maxMillisDuring(),
-                s.maxMillis(), ingestHealth.serverPushMax(stopAt, restartAt + TimeUnit.SECONDS.toNanos(5)) * 1000,
-                publisher.skipped(), ingestHealth.firstAfter(stopAt, 503), fanoutHealth.firstAfter(stopAt, 503),
+                (restartAt - stopAt) / 1e9,
+                all.size(),
+                s.ackedBefore(),
+                s.ackedDuring(),
+                s.ackedAfter(),
+                s.sentDuring(),
+                s.s503(),
+                s.s503During(),
+                s.s503NoRetryAfter(),
+                s.s429(),
+                s.other(),
+                s.noAnswer(),
+                s.maxMillisDuring(),
+                s.maxMillis(),
+                ingestHealth.serverPushMax(stopAt, restartAt + TimeUnit.SECONDS.toNanos(5)) * 1000,
+                publisher.skipped(),
+                ingestHealth.firstAfter(stopAt, 503),
+                fanoutHealth.firstAfter(stopAt, 503),
                 ingestHealth.downWithDownBody() + fanoutHealth.downWithDownBody(),
-                firstOk > 0 ? (firstOk - restartAt) / 1e9 : -1, ingestHealth.firstAfter(restartAt, 200),
-                fanoutHealth.firstAfter(restartAt, 200), recoveredAt > 0 ? (recoveredAt - restartAt) / 1e9 : -1,
-                follower.frames.get(), deliveredAfterRestart, d.lost(), d.duplicated(), follower.outOfOrder.get(),
-                d.unackedDelivered(), follower.connects.get(), follower.closes().toString().replace(" ", "")));
-        boolean pass = recoveredAt > 0 && d.lost() == 0 && d.duplicated() == 0 && s.noAnswer() == 0 && s.other() == 0
-                && s.s503NoRetryAfter() == 0 && !acked.isEmpty() && s.ackedAfter() > 0;
+                firstOk > 0 ? (firstOk - restartAt) / 1e9 : -1,
+                ingestHealth.firstAfter(restartAt, 200),
+                fanoutHealth.firstAfter(restartAt, 200),
+                recoveredAt > 0 ? (recoveredAt - restartAt) / 1e9 : -1,
+                follower.frames.get(),
+                deliveredAfterRestart,
+                d.lost(),
+                d.duplicated(),
+                follower.outOfOrder.get(),
+                d.unackedDelivered(),
+                follower.connects.get(),
+                follower.closes().toString().replace(" ", "")));
+        boolean pass = recoveredAt > 0
+                && d.lost() == 0
+                && d.duplicated() == 0
+                && s.noAnswer() == 0
+                && s.other() == 0
+                && s.s503NoRetryAfter() == 0
+                && !acked.isEmpty()
+                && s.ackedAfter() > 0;
         say(pass ? "PASS" : "FAIL");
         return pass ? 0 : 1;
     }

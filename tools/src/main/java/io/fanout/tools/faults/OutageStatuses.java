@@ -3,8 +3,19 @@ package io.fanout.tools.faults;
 import java.util.List;
 
 /** How the publishes of an outage run ended, split by when they were sent (before, during, after the outage). */
-record OutageStatuses(int ackedBefore, int ackedDuring, int ackedAfter, int sentDuring, int s503, int s503During,
-        int s503NoRetryAfter, int s429, int other, int noAnswer, double maxMillisDuring, double maxMillis) {
+record OutageStatuses(
+        int ackedBefore,
+        int ackedDuring,
+        int ackedAfter,
+        int sentDuring,
+        int s503,
+        int s503During,
+        int s503NoRetryAfter,
+        int s429,
+        int other,
+        int noAnswer,
+        double maxMillisDuring,
+        double maxMillis) {
 
     static OutageStatuses of(List<PublishResult> all, long stopAt, long restartAt) {
         int ackedBefore = 0;
@@ -50,7 +61,18 @@ record OutageStatuses(int ackedBefore, int ackedDuring, int ackedAfter, int sent
                 other++;
             }
         }
-        return new OutageStatuses(ackedBefore, ackedDuring, ackedAfter, sentDuring, s503, s503During, s503NoRetryAfter,
-                s429, other, noAnswer, maxDuring, maxAll);
+        return new OutageStatuses(
+                ackedBefore,
+                ackedDuring,
+                ackedAfter,
+                sentDuring,
+                s503,
+                s503During,
+                s503NoRetryAfter,
+                s429,
+                other,
+                noAnswer,
+                maxDuring,
+                maxAll);
     }
 }

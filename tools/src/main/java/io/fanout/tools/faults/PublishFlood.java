@@ -20,18 +20,33 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PublishFlood {
 
     /** What the flood got back. */
-    record Outcome(int requests, double seconds, double ackedMegabytesPerSecond, Map<Integer, Integer> statuses,
-            int fiveXxNot503, int withoutRetryAfter, int noAnswer, long maxMillis, boolean allAnswered) {
+    record Outcome(
+            int requests,
+            double seconds,
+            double ackedMegabytesPerSecond,
+            Map<Integer, Integer> statuses,
+            int fiveXxNot503,
+            int withoutRetryAfter,
+            int noAnswer,
+            long maxMillis,
+            boolean allAnswered) {
 
         boolean passed() {
             return allAnswered && fiveXxNot503 == 0 && withoutRetryAfter == 0 && noAnswer == 0;
         }
 
         String figures() {
-            return fmt("requests=%d per_s=%.0f acked_MB_per_s=%.1f statuses=%s 5xx_not_503=%d "
+            return fmt(
+                    "requests=%d per_s=%.0f acked_MB_per_s=%.1f statuses=%s 5xx_not_503=%d "
                             + "429_503_without_retry_after=%d no_answer=%d max_request_ms=%d",
-                    requests, requests / seconds, ackedMegabytesPerSecond, statuses.toString().replace(" ", ""),
-                    fiveXxNot503, withoutRetryAfter, noAnswer, maxMillis);
+                    requests,
+                    requests / seconds,
+                    ackedMegabytesPerSecond,
+                    statuses.toString().replace(" ", ""),
+                    fiveXxNot503,
+                    withoutRetryAfter,
+                    noAnswer,
+                    maxMillis);
         }
     }
 
@@ -68,9 +83,20 @@ final class PublishFlood {
         Map<Integer, Integer> counts = new TreeMap<>();
         statuses.forEach((k, v) -> counts.put(k, v.get()));
         int answered = counts.values().stream().mapToInt(Integer::intValue).sum();
-        int ok = counts.entrySet().stream().filter(e -> e.getKey() / 100 == 2).mapToInt(Map.Entry::getValue).sum();
-        return new Outcome(answered + errors.get(), took, ok * (double) bodyBytes / took / 1e6, counts,
-                fiveXxOther.get(), withoutRetryAfter.get(), errors.get(), maxMillis.get(), allAnswered);
+        int ok = counts.entrySet().stream()
+                .filter(e -> e.getKey() / 100 == 2)
+                .mapToInt(Map.Entry::getValue)
+                .sum();
+        return new Outcome(
+                answered + errors.get(),
+                took,
+                ok * (double) bodyBytes / took / 1e6,
+                counts,
+                fiveXxOther.get(),
+                withoutRetryAfter.get(),
+                errors.get(),
+                maxMillis.get(),
+                allAnswered);
     }
 
     /** One publisher's next request, sent when the previous one was answered (on that answer's event loop). */

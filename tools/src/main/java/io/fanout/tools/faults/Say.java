@@ -7,8 +7,7 @@ final class Say {
 
     private static final long T0 = System.nanoTime();
 
-    private Say() {
-    }
+    private Say() {}
 
     static void say(String format, Object... args) {
         System.err.printf(Locale.ROOT, "[client %6.1fs] %s%n", (System.nanoTime() - T0) / 1e9, fmt(format, args));

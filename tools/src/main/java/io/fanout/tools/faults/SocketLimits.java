@@ -52,7 +52,8 @@ final class SocketLimits {
 
             @Override
             public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-                closes.computeIfAbsent(String.valueOf(code), k -> new AtomicInteger()).incrementAndGet();
+                closes.computeIfAbsent(String.valueOf(code), k -> new AtomicInteger())
+                        .incrementAndGet();
                 if (reasons.isEmpty()) {
                     reasons.add(reason);
                 }
@@ -61,7 +62,8 @@ final class SocketLimits {
         };
         List<CompletableFuture<WebSocket>> all = new ArrayList<>();
         for (int i = 0; i < sockets; i++) {
-            all.add(client.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(10))
+            all.add(client.newWebSocketBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(10))
                     .buildAsync(URI.create(ports.eventsUrl("channel=faults-cap")), listener)
                     .whenComplete((ws, e) -> {
                         if (e != null) {
@@ -69,16 +71,24 @@ final class SocketLimits {
                         }
                     }));
         }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .exceptionally(e -> null)
+                .get(60, TimeUnit.SECONDS);
         TimeUnit.SECONDS.sleep(3); // refusals arrive as closes right after the upgrade
         int refused1013 = closes.getOrDefault("1013", new AtomicInteger()).get();
         int closedTotal = closes.values().stream().mapToInt(AtomicInteger::get).sum();
         int stillOpen = opened.get() - closedTotal;
         Map<String, Integer> closeCounts = new TreeMap<>();
         closes.forEach((k, v) -> closeCounts.put(k, v.get()));
-        figures.append(fmt(" ws_opened=%d ws_still_open=%d ws_refused_1013=%d ws_closes=%s ws_failed=%d "
-                        + "ws_refusal_reason=\"%s\"", opened.get(), stillOpen, refused1013,
-                closeCounts.toString().replace(" ", ""), failed.get(), reasons.isEmpty() ? "" : reasons.get(0)));
+        figures.append(fmt(
+                " ws_opened=%d ws_still_open=%d ws_refused_1013=%d ws_closes=%s ws_failed=%d "
+                        + "ws_refusal_reason=\"%s\"",
+                opened.get(),
+                stillOpen,
+                refused1013,
+                closeCounts.toString().replace(" ", ""),
+                failed.get(),
+                reasons.isEmpty() ? "" : reasons.get(0)));
         for (CompletableFuture<WebSocket> f : all) {
             WebSocket ws = f.getNow(null);
             if (ws != null && !ws.isOutputClosed()) {
@@ -113,7 +123,8 @@ final class SocketLimits {
     void largeMessages() throws Exception {
         CompletableFuture<Integer> bigClose = new CompletableFuture<>();
         WebSocket big = open("faults-big", bigClose, null);
-        big.sendText("{\"message\":\"" + "y".repeat(2 * 1024 * 1024) + "\"}", true).exceptionally(e -> null);
+        big.sendText("{\"message\":\"" + "y".repeat(2 * 1024 * 1024) + "\"}", true)
+                .exceptionally(e -> null);
         figures.append(" oversized_message_close_jdk_fragments=").append(answer(bigClose, 0));
 
         CompletableFuture<String> midAnswer = new CompletableFuture<>();
@@ -128,8 +139,8 @@ final class SocketLimits {
     /** A socket whose close code (-1 on error) completes {@code closed}, and whose first ack/error frame {@code answers}. */
     private WebSocket open(String channel, CompletableFuture<Integer> closed, CompletableFuture<String> answers)
             throws Exception {
-        return client.newWebSocketBuilder().buildAsync(URI.create(ports.eventsUrl("channel=" + channel)),
-                new WebSocket.Listener() {
+        return client.newWebSocketBuilder()
+                .buildAsync(URI.create(ports.eventsUrl("channel=" + channel)), new WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
 
                     @Override
@@ -160,7 +171,8 @@ final class SocketLimits {
                     public void onError(WebSocket ws, Throwable error) {
                         closed.complete(-1);
                     }
-                }).get(10, TimeUnit.SECONDS);
+                })
+                .get(10, TimeUnit.SECONDS);
     }
 
     private static <T> T answer(CompletableFuture<T> future, T none) {

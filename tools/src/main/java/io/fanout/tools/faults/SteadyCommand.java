@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import reactor.netty.resources.LoopResources;
 
 /** {@code fault steady}: a diagnostic; publishes at a steady rate and prints the timeline of the answers. */
-@Command(name = "steady", mixinStandardHelpOptions = true,
+@Command(
+        name = "steady",
+        mixinStandardHelpOptions = true,
         description = "Diagnostics: publish at a steady rate to faults-steady and print how the answers went.")
 final class SteadyCommand implements Callable<Integer> {
 

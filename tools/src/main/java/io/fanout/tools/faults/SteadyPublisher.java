@@ -63,13 +63,17 @@ final class SteadyPublisher {
     }
 
     void start() {
-        timer.scheduleAtFixedRate(() -> {
-            if (inFlight.get() >= maxInFlight) {
-                skipped.incrementAndGet();
-            } else {
-                publish(next++);
-            }
-        }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    if (inFlight.get() >= maxInFlight) {
+                        skipped.incrementAndGet();
+                    } else {
+                        publish(next++);
+                    }
+                },
+                0,
+                1_000_000 / rate,
+                TimeUnit.MICROSECONDS);
     }
 
     /** Stops sending and waits (bounded) for the answers of what was sent. */

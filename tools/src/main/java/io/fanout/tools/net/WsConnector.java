@@ -32,8 +32,7 @@ public final class WsConnector {
     public interface Listener {
 
         /** The handshake completed. */
-        default void opened() {
-        }
+        default void opened() {}
 
         /**
          * One whole text frame (fragments aggregated, up to 1 MiB). {@code bytes} is a per-thread scratch array,
@@ -42,15 +41,13 @@ public final class WsConnector {
         void text(byte[] bytes, int length);
 
         /** The close frame the server sent. */
-        default void closeStatus(int code, String reason) {
-        }
+        default void closeStatus(int code, String reason) {}
 
         /**
          * The connection is over, or never came up: {@code error} says why it failed, or is null when it just
          * ended. May be called more than once for one connection.
          */
-        default void ended(String error) {
-        }
+        default void ended(String error) {}
 
         /** The handshake did not complete in time; the attempt is being abandoned. */
         default void handshakeTimedOut() {
@@ -59,8 +56,7 @@ public final class WsConnector {
     }
 
     /** One attempt: {@code up} completes with true once the handshake is done, false if it failed or timed out. */
-    public record Attempt(Mono<Boolean> up, Disposable connection) {
-    }
+    public record Attempt(Mono<Boolean> up, Disposable connection) {}
 
     private static final WebsocketClientSpec SPEC = WebsocketClientSpec.builder()
             .maxFramePayloadLength(1 << 20)
@@ -85,7 +81,8 @@ public final class WsConnector {
         synchronized (clients) {
             while (clients.size() <= ip) {
                 int n = clients.size();
-                HttpClient c = HttpClient.create(ConnectionProvider.newConnection()).runOn(loops)
+                HttpClient c = HttpClient.create(ConnectionProvider.newConnection())
+                        .runOn(loops)
                         .responseTimeout(Duration.ofSeconds(30));
                 if (n > 0) {
                     // 127.0.0.1 is the kernel's default source; then 127.0.0.2, .3, ...
@@ -108,7 +105,9 @@ public final class WsConnector {
     public Attempt connect(String query, Listener listener, Duration timeout) {
         int index = opened.getAndIncrement();
         Sinks.One<Boolean> up = Sinks.one();
-        Disposable connection = client(index).websocket(SPEC).uri(base + "/events?" + query)
+        Disposable connection = client(index)
+                .websocket(SPEC)
+                .uri(base + "/events?" + query)
                 .handle((in, out) -> {
                     // the aggregator first, so that the handler sees whole (possibly fragmented) frames
                     in.aggregateFrames(1 << 20);
@@ -126,13 +125,16 @@ public final class WsConnector {
                             })
                             .then();
                 })
-                .subscribe(v -> { }, err -> {
-                    listener.ended(err.getClass().getSimpleName() + ": " + err.getMessage());
-                    up.tryEmitValue(false);
-                }, () -> {
-                    listener.ended(null);
-                    up.tryEmitValue(false);
-                });
+                .subscribe(
+                        v -> {},
+                        err -> {
+                            listener.ended(err.getClass().getSimpleName() + ": " + err.getMessage());
+                            up.tryEmitValue(false);
+                        },
+                        () -> {
+                            listener.ended(null);
+                            up.tryEmitValue(false);
+                        });
         Mono<Boolean> handshake = up.asMono().timeout(timeout, Mono.fromSupplier(() -> {
             listener.handshakeTimedOut();
             connection.dispose();

@@ -16,8 +16,7 @@ final class PemKeys {
     private static final String BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String END = "-----END PRIVATE KEY-----";
 
-    private PemKeys() {
-    }
+    private PemKeys() {}
 
     static PrivateKey rsaPrivateKey(Path file) throws IOException {
         return rsaPrivateKey(Files.readString(file, StandardCharsets.US_ASCII));

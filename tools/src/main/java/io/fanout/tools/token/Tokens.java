@@ -27,12 +27,11 @@ public final class Tokens {
     /** The claim listing the channels (names or {@code prefix*} patterns) a token may subscribe to. */
     public static final String SUBSCRIBE_CLAIM = "fanout.subscribe";
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** An HS256 token signed with {@code secret}, valid for {@code ttl}. */
-    public static String hs256(String secret, String subject, List<String> publish, List<String> subscribe,
-            Duration ttl) {
+    public static String hs256(
+            String secret, String subject, List<String> publish, List<String> subscribe, Duration ttl) {
         return hs256(secret, claims(subject, publish, subscribe, ttl, null, null));
     }
 
@@ -46,8 +45,8 @@ public final class Tokens {
     }
 
     /** An RS256 token signed with {@code key}, valid for {@code ttl}. */
-    public static String rs256(PrivateKey key, String subject, List<String> publish, List<String> subscribe,
-            Duration ttl) {
+    public static String rs256(
+            PrivateKey key, String subject, List<String> publish, List<String> subscribe, Duration ttl) {
         return rs256(key, claims(subject, publish, subscribe, ttl, null, null));
     }
 
@@ -57,8 +56,13 @@ public final class Tokens {
     }
 
     /** The claims fanout reads: {@code sub}, {@code iat}, {@code exp} and the two channel lists. */
-    public static JWTClaimsSet claims(String subject, List<String> publish, List<String> subscribe, Duration ttl,
-            String issuer, String audience) {
+    public static JWTClaimsSet claims(
+            String subject,
+            List<String> publish,
+            List<String> subscribe,
+            Duration ttl,
+            String issuer,
+            String audience) {
         Instant now = Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
                 .subject(subject)

@@ -41,14 +41,19 @@ class FollowerTest {
 
     @Test
     void shouldResumeFromTheOffsetAfterTheLastOneItReceived() {
-        server = HttpServer.create().host("127.0.0.1").port(0)
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
                 .handle((request, response) -> {
                     queries.add(request.uri());
                     boolean first = queries.size() == 1;
                     return response.sendWebsocket((in, out) -> first
                             ? out.sendString(Flux.just(event(0, 1), event(1, 2), event(2, 3)))
-                                    .then(out.sendClose(1001, "going away")).then(Mono.never())
-                            : out.sendString(Flux.just(event(3, 4), event(4, 5))).then().then(Mono.never()));
+                                    .then(out.sendClose(1001, "going away"))
+                                    .then(Mono.never())
+                            : out.sendString(Flux.just(event(3, 4), event(4, 5)))
+                                    .then()
+                                    .then(Mono.never()));
                 })
                 .bindNow(WAIT);
         Follower follower = new Follower(new WsConnector(loops, "ws://127.0.0.1:" + server.port(), 10), retry, "c");

@@ -64,10 +64,14 @@ class WsConnectorTest {
     }
 
     private String serve(String... frames) {
-        server = HttpServer.create().host("127.0.0.1").port(0)
-                .route(routes -> routes.ws("/events", (in, out) -> out.sendString(Flux.fromArray(frames))
-                        .then(out.sendClose(4000, "slow consumer"))
-                        .then(Mono.never())))
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.ws(
+                        "/events",
+                        (in, out) -> out.sendString(Flux.fromArray(frames))
+                                .then(out.sendClose(4000, "slow consumer"))
+                                .then(Mono.never())))
                 .bindNow(WAIT);
         return "ws://127.0.0.1:" + server.port();
     }

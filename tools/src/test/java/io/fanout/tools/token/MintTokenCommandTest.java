@@ -39,16 +39,29 @@ class MintTokenCommandTest {
 
     @Test
     void shouldPrintAnHs256TokenWithTheChannelClaims() throws Exception {
-        int rc = run("--secret", SECRET, "--sub", "alice", "--publish", "orders, news:*", "--subscribe", "news:*",
-                "--ttl", "60");
+        int rc = run(
+                "--secret",
+                SECRET,
+                "--sub",
+                "alice",
+                "--publish",
+                "orders, news:*",
+                "--subscribe",
+                "news:*",
+                "--ttl",
+                "60");
 
         assertThat(rc).isZero();
         SignedJWT jwt = SignedJWT.parse(out.toString().trim());
-        assertThat(jwt.verify(new MACVerifier(SECRET.getBytes(StandardCharsets.UTF_8)))).isTrue();
+        assertThat(jwt.verify(new MACVerifier(SECRET.getBytes(StandardCharsets.UTF_8))))
+                .isTrue();
         assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("alice");
-        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.PUBLISH_CLAIM)).containsExactly("orders", "news:*");
-        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.SUBSCRIBE_CLAIM)).containsExactly("news:*");
-        long ttl = jwt.getJWTClaimsSet().getExpirationTime().getTime() - jwt.getJWTClaimsSet().getIssueTime().getTime();
+        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.PUBLISH_CLAIM))
+                .containsExactly("orders", "news:*");
+        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.SUBSCRIBE_CLAIM))
+                .containsExactly("news:*");
+        long ttl = jwt.getJWTClaimsSet().getExpirationTime().getTime()
+                - jwt.getJWTClaimsSet().getIssueTime().getTime();
         assertThat(ttl).isEqualTo(60_000);
     }
 
@@ -58,17 +71,23 @@ class MintTokenCommandTest {
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
         Path pem = dir.resolve("key.pem");
-        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pair.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Files.writeString(
+                pem,
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(pair.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
 
         int rc = run("--private-key", pem.toString(), "--subscribe", "*");
 
         assertThat(rc).isZero();
         SignedJWT jwt = SignedJWT.parse(out.toString().trim());
-        assertThat(jwt.verify(new RSASSAVerifier((RSAPublicKey) pair.getPublic()))).isTrue();
-        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.SUBSCRIBE_CLAIM)).isEqualTo(List.of("*"));
-        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.PUBLISH_CLAIM)).isEmpty();
+        assertThat(jwt.verify(new RSASSAVerifier((RSAPublicKey) pair.getPublic())))
+                .isTrue();
+        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.SUBSCRIBE_CLAIM))
+                .isEqualTo(List.of("*"));
+        assertThat(jwt.getJWTClaimsSet().getStringListClaim(Tokens.PUBLISH_CLAIM))
+                .isEmpty();
     }
 
     @Test
