@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.fanout.ingest", importOptions = ImportOption.DoNotIncludeTests.class)
 class IngestArchitectureTest {
 
-    /** The HTTP side hands requests to EventPublisher (kafka-common) and never touches a Kafka type itself. */
+    /** The HTTP side hands requests to EventPublisher (service-common) and never touches a Kafka type itself. */
     @ArchTest
     static final ArchRule publishControllersShouldNotUseKafka = noClasses()
             .that()

@@ -1,11 +1,6 @@
-package io.fanout.common;
+package io.fanout.common.publish;
 
-import io.fanout.common.health.KafkaHealthIndicator;
-import io.fanout.common.publish.EventPublisher;
-import io.fanout.common.publish.IdempotencyKeyFollower;
-import io.fanout.common.publish.IdempotencyProperties;
-import io.fanout.common.publish.IdempotencyStore;
-import io.fanout.common.publish.PublishProperties;
+import io.fanout.common.FanoutProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -24,12 +19,13 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
- * Gives each service the one {@link EventPublisher} and the {@code kafka} health indicator, built on
- * the producer and admin settings of {@code spring.kafka.*}.
+ * Gives each service that publishes (ingest-service for {@code POST /push}, fanout-service for text sent on a
+ * socket) the one {@link EventPublisher}, with its idempotency keys, built on the producer settings of
+ * {@code spring.kafka.*}.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 @EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class, IdempotencyProperties.class})
-public class FanoutKafkaAutoConfiguration {
+public class PublishAutoConfiguration {
 
     @Bean
     IdempotencyStore idempotencyStore(ProducerFactory<?, ?> producerFactory, IdempotencyProperties idempotency) {
@@ -95,10 +91,5 @@ public class FanoutKafkaAutoConfiguration {
         return deliveryTimeout == null
                 ? EventPublisher.DEFAULT_ACK_TIMEOUT
                 : Duration.ofMillis(Long.parseLong(deliveryTimeout.toString().trim()));
-    }
-
-    @Bean(name = "kafka", destroyMethod = "close")
-    KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin, FanoutProperties fanout) {
-        return new KafkaHealthIndicator(admin.getConfigurationProperties(), fanout.topic(), fanout.healthTimeout());
     }
 }

@@ -8,7 +8,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** kafka-common's production classes: Kafka's public API only, and no console output (tools live in tools/). */
+/** service-common's production classes: Kafka's public API only, and no console output (tools live in tools/). */
 @AnalyzeClasses(packages = "io.fanout.common", importOptions = ImportOption.DoNotIncludeTests.class)
 class CommonArchitectureTest {
 
