@@ -14,7 +14,18 @@ public final class Topics {
     /** Default name of the events topic. */
     public static final String DEFAULT_EVENTS = "fanout.events";
 
+    /** A region's alias (MirrorMaker 2's cluster alias): what a mirrored topic's name starts with. */
+    public static final String REGION_ALIAS = "[a-z0-9][a-z0-9-]{0,31}";
+
     private Topics() {}
+
+    /**
+     * The name MirrorMaker 2's default replication policy gives {@code topic} of region {@code sourceAlias} in
+     * another region's cluster: {@code <sourceAlias>.<topic>}.
+     */
+    public static String mirrored(String sourceAlias, String topic) {
+        return sourceAlias + "." + topic;
+    }
 
     public static Topic<String, Event> events(String name) {
         return new Topic<>(name, Serdes.String(), new EventSerde());
