@@ -11,22 +11,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,6 +38,7 @@ class CatchUpIT {
 
     private final Platform platform = Platform.get();
     private final Publisher publisher = new Publisher(platform);
+    private final Meters meters = platform.fanoutMeters();
 
     private static String channel() {
         return "catchup." + UUID.randomUUID();
@@ -68,9 +66,10 @@ class CatchUpIT {
     void shouldDeliverEveryEventOnceInOrderToAWebSocketSubscriberThatStoppedReadingWhileTheyWerePublished()
             throws Exception {
         String channel = channel();
-        double liveBefore = metric("fanout_sessions{state=\"live\"");
+        double liveBefore = meters.value("fanout.sessions", "state", "live");
         try (WsTestClient client = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> metric("fanout_sessions{state=\"live\"") > liveBefore);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> meters.value("fanout.sessions", "state", "live") > liveBefore);
             publisher.numbers(channel, 0, MANY, 500);
             client.resume();
             List<String> frames = client.take(MANY, LONG_WAIT);
@@ -163,38 +162,41 @@ class CatchUpIT {
     @Test
     void shouldLoseAndRepeatNothingWhenASessionGoesLiveThenBehindAgainAndAgain() throws Exception {
         String channel = channel();
-        String pad = "\"p\""; // batches of 500: one poll of the live consumer is more than the session's bound
-        try (DemandClient client = DemandClient.open(platform.events("channel=" + channel))) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> !client.controls.isEmpty()); // subscribed
+        // batches of 500: one poll of the live consumer is more than the session's bound
+        IntFunction<String> message = n -> "{\"n\":" + n + ",\"pad\":\"p\"}";
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel))) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !client.controls().isEmpty()); // subscribed
+            List<String> received = new ArrayList<>();
             int sent = 0;
             for (int round = 0; round < 4; round++) {
                 client.pause();
-                double fallbacks = metric("fanout_catchup_fallbacks_total");
+                double fallbacks = meters.value("fanout.catchup.fallbacks");
                 // publish while it does not read, until the server has dropped it back to the log
-                for (int batch = 0; batch < 100 && metric("fanout_catchup_fallbacks_total") <= fallbacks; batch++) {
-                    sent = publishPadded(channel, sent, 500, pad);
+                for (int batch = 0; batch < 100 && meters.value("fanout.catchup.fallbacks") <= fallbacks; batch++) {
+                    publisher.batches(channel, sent, sent + 500, 500, message);
+                    sent += 500;
                 }
-                assertThat(metric("fanout_catchup_fallbacks_total"))
+                assertThat(meters.value("fanout.catchup.fallbacks"))
                         .as("round %d fell behind", round)
                         .isGreaterThan(fallbacks);
-                sent = publishPadded(channel, sent, 500, pad); // and more while it is behind
+                publisher.batches(channel, sent, sent + 500, 500, message); // and more while it is behind
+                sent += 500;
                 client.resume();
-                int expected = sent;
-                await().atMost(LONG_WAIT).until(() -> client.events.size() >= expected);
+                received.addAll(client.take(sent - received.size(), LONG_WAIT));
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> client.controls.stream()
-                                .toList()
-                                .get(client.controls.size() - 1)
+                        .until(() -> List.copyOf(client.controls())
+                                .get(client.controls().size() - 1)
                                 .startsWith("{\"type\":\"live\""));
             }
-            List<String> received = List.copyOf(client.events);
+            client.drainTo(received);
             assertThat(received).hasSize(sent);
             for (int i = 0; i < sent; i++) {
                 assertThat(Json.parse(received.get(i)).get("message").get("n").intValue())
                         .as("event %d", i)
                         .isEqualTo(i);
             }
-            assertThat(client.controls.stream()
+            assertThat(client.controls().stream()
                             .filter(c -> c.startsWith("{\"type\":\"catching-up\""))
                             .count())
                     .isGreaterThanOrEqualTo(4);
@@ -208,12 +210,12 @@ class CatchUpIT {
         int events = 5_000;
         List<WsTestClient> clients = new ArrayList<>();
         try {
-            double liveBefore = metric("fanout_sessions{state=\"live\"");
+            double liveBefore = meters.value("fanout.sessions", "state", "live");
             for (int i = 0; i < sessions; i++) {
                 clients.add(WsTestClient.connectPaused(platform.events("channel=" + channel)));
             }
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> metric("fanout_sessions{state=\"live\"") >= liveBefore + sessions);
+                    .until(() -> meters.value("fanout.sessions", "state", "live") >= liveBefore + sessions);
             publisher.numbers(channel, 0, events, 500);
             clients.forEach(WsTestClient::resume);
             double maxReaders = 0;
@@ -221,15 +223,15 @@ class CatchUpIT {
             long deadline = System.nanoTime() + LONG_WAIT.toNanos();
             List<List<String>> received = new ArrayList<>();
             for (WsTestClient client : clients) {
-                maxReaders = Math.max(maxReaders, metric("fanout_replay_readers"));
-                maxCatchingUp = Math.max(maxCatchingUp, metric("fanout_sessions{state=\"catching-up\""));
+                maxReaders = Math.max(maxReaders, meters.value("fanout.replay.readers"));
+                maxCatchingUp = Math.max(maxCatchingUp, meters.value("fanout.sessions", "state", "catching-up"));
                 received.add(client.take(events, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
             }
             for (List<String> frames : received) {
                 assertNumbered(frames, 0);
             }
             assertThat(maxReaders).isBetween(1.0, 2.0); // fanout.replay.threads, whatever the number of sessions
-            await().atMost(Duration.ofSeconds(30)).until(() -> metric("fanout_replay_active") == 0);
+            await().atMost(Duration.ofSeconds(30)).until(() -> meters.value("fanout.replay.active") == 0);
         } finally {
             clients.forEach(WsTestClient::close);
         }
@@ -239,151 +241,30 @@ class CatchUpIT {
     void shouldReturnToNoLogWorkAfterAThousandCursorConnectsAbortedAtRandom() throws Exception {
         String channel = channel();
         long from = publisher.numbers(channel, 0, 200, 100).get(0).get("offset").longValue();
-        java.util.Random random = new java.util.Random(42);
-        HttpClient http = HttpClient.newHttpClient();
-        List<CompletableFuture<WebSocket>> opening = new ArrayList<>();
+        Random random = new Random(42);
+        List<CompletableFuture<Void>> aborting = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
-            CompletableFuture<WebSocket> socket = http.newWebSocketBuilder()
-                    .buildAsync(platform.events("channel=" + channel + "&from=" + from), new WebSocket.Listener() {});
-            int after = random.nextInt(51);
-            opening.add(socket.completeOnTimeout(null, after, TimeUnit.MILLISECONDS)
-                    .thenApply(ws -> {
-                        if (ws != null) {
-                            ws.abort();
-                        } else {
-                            socket.thenAccept(WebSocket::abort);
-                            socket.cancel(true);
-                        }
-                        return ws;
-                    }));
+            // aborted after 0-50 ms: during the handshake, or after it while the replay starts
+            WsTestClient socket =
+                    WsTestClient.options().startConnecting(platform.events("channel=" + channel + "&from=" + from));
+            aborting.add(CompletableFuture.runAsync(
+                    socket::close, CompletableFuture.delayedExecutor(random.nextInt(51), TimeUnit.MILLISECONDS)));
             if (i % 50 == 49) {
-                CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new))
-                        .handle((v, e) -> v)
+                CompletableFuture.allOf(aborting.toArray(CompletableFuture[]::new))
                         .join();
-                opening.clear();
+                aborting.clear();
             }
         }
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> {
-                    assertThat(metric("fanout_replay_active")).isZero();
-                    assertThat(metric("fanout_sessions{state=\"catching-up\"")).isZero();
+                    assertThat(meters.value("fanout.replay.active")).isZero();
+                    assertThat(meters.value("fanout.sessions", "state", "catching-up"))
+                            .isZero();
                 });
         // and a cursor session is still served
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
             assertNumbered(client.take(200, Duration.ofSeconds(60)), 0);
-        }
-    }
-
-    private int publishPadded(String channel, int from, int count, String pad) {
-        StringBuilder batch = new StringBuilder("[");
-        for (int i = from; i < from + count; i++) {
-            batch.append(i > from ? "," : "")
-                    .append("{\"channel\":\"")
-                    .append(channel)
-                    .append("\",\"message\":{\"n\":")
-                    .append(i)
-                    .append(",\"pad\":")
-                    .append(pad)
-                    .append("}}");
-        }
-        platform.ingestClient()
-                .post()
-                .uri("/push/batch")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(batch.append(']').toString())
-                .exchange()
-                .expectStatus()
-                .isOk();
-        return from + count;
-    }
-
-    private double metric(String prefix) {
-        String body = new String(
-                platform.fanoutClient()
-                        .get()
-                        .uri("/actuator/prometheus")
-                        .exchange()
-                        .expectStatus()
-                        .isOk()
-                        .expectBody()
-                        .returnResult()
-                        .getResponseBody(),
-                StandardCharsets.UTF_8);
-        return body.lines()
-                .filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
-    }
-
-    /**
-     * A WebSocket client whose reading the test switches off and on: while paused it requests no frame, so Reactor
-     * Netty stops reading the socket and the server sees a subscriber that takes nothing.
-     */
-    private static final class DemandClient implements AutoCloseable {
-
-        final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-        final BlockingQueue<String> controls = new LinkedBlockingQueue<>();
-        private final AtomicBoolean owed = new AtomicBoolean();
-        private volatile boolean paused;
-        private volatile BaseSubscriber<String> reader;
-        private reactor.core.Disposable connection;
-
-        static DemandClient open(URI uri) {
-            DemandClient client = new DemandClient();
-            reactor.core.publisher.Sinks.Empty<Void> opened = reactor.core.publisher.Sinks.empty();
-            client.connection = reactor.netty.http.client.HttpClient.create()
-                    .websocket(reactor.netty.http.client.WebsocketClientSpec.builder()
-                            .maxFramePayloadLength(16 * 1024 * 1024)
-                            .build())
-                    .uri(uri)
-                    .handle((in, out) -> {
-                        opened.tryEmitEmpty();
-                        return Mono.<Void>create(done -> in.receive().asString().subscribe(client.subscriber(done)));
-                    })
-                    .subscribe();
-            opened.asMono().block(Duration.ofSeconds(10));
-            return client;
-        }
-
-        private BaseSubscriber<String> subscriber(reactor.core.publisher.MonoSink<Void> done) {
-            reader = new BaseSubscriber<>() {
-                @Override
-                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                    request(1);
-                }
-
-                @Override
-                protected void hookOnNext(String frame) {
-                    (frame.startsWith("{\"type\":") ? controls : events).add(frame);
-                    owed.set(true);
-                    if (!paused && owed.compareAndSet(true, false)) {
-                        request(1);
-                    }
-                }
-
-                @Override
-                protected void hookFinally(reactor.core.publisher.SignalType type) {
-                    done.success();
-                }
-            };
-            return reader;
-        }
-
-        void pause() {
-            paused = true;
-        }
-
-        void resume() {
-            paused = false;
-            if (owed.compareAndSet(true, false)) {
-                reader.request(1);
-            }
-        }
-
-        @Override
-        public void close() {
-            connection.dispose();
         }
     }
 }

@@ -3,12 +3,12 @@ package io.fanout.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fanout.testsupport.WsTestClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -39,17 +39,12 @@ class FreshInstanceIT {
             }
         });
         try (FanoutProcess fresh = FanoutProcess.launch(platform.fanoutArgs())) {
-            JdkWebSocket socket = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (socket == null && System.nanoTime() < deadline) {
-                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", fresh.port())) {
-                    socket = JdkWebSocket.open(fresh.events("channel=" + channel + "&from=" + from));
-                } catch (Exception notListeningYet) {
-                    // try again at once: the point is to be there the moment the port opens
-                }
-            }
-            assertThat(socket).as("connected to the starting instance").isNotNull();
-            try (JdkWebSocket connected = socket) {
+            // try again at once until it answers: the point is to be there the moment the port opens
+            WsTestClient socket = await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(1))
+                    .ignoreExceptions()
+                    .until(() -> connectWhenListening(fresh, channel, from), connected -> connected != null);
+            try (WsTestClient connected = socket) {
                 // keep publishing a while after connecting, across the live consumer's settling
                 int target = published.get() + 200;
                 await().atMost(Duration.ofSeconds(120)).until(() -> published.get() >= target);
@@ -57,12 +52,8 @@ class FreshInstanceIT {
                 publisherLoop.join();
                 int total = published.get();
                 List<Integer> received = new ArrayList<>();
-                long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (received.size() < total && System.nanoTime() < until) {
-                    String frame = connected.frames.poll(1, TimeUnit.SECONDS);
-                    if (frame != null) {
-                        received.add(Json.parse(frame).get("message").intValue());
-                    }
+                for (String frame : connected.take(total, Duration.ofSeconds(120))) {
+                    received.add(Json.parse(frame).get("message").intValue());
                 }
                 List<Integer> expected = new ArrayList<>();
                 for (int i = 0; i < total; i++) {
@@ -72,6 +63,13 @@ class FreshInstanceIT {
             }
         } finally {
             publishing.set(false);
+        }
+    }
+
+    /** A socket to the starting instance, or an exception while its port is not open yet (a probe connects first). */
+    private static WsTestClient connectWhenListening(FanoutProcess fresh, String channel, long from) throws Exception {
+        try (java.net.Socket probe = new java.net.Socket("127.0.0.1", fresh.port())) {
+            return WsTestClient.connect(fresh.events("channel=" + channel + "&from=" + from));
         }
     }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -105,10 +104,9 @@ class FuzzIT {
             String cursorName = pick(random, QUERY_NAMES);
             INPUTS.incrementAndGet();
             URI uri = platform.events("channel=" + encode(channel) + "&" + cursorName + "=" + encode(cursor));
-            try (JdkWebSocket socket = JdkWebSocket.open(uri)) {
-                String closed = socket.closed
-                        .completeOnTimeout("open", 300, TimeUnit.MILLISECONDS)
-                        .get();
+            try (WsTestClient socket = WsTestClient.connect(uri)) {
+                WsTestClient.CloseStatus status = socket.awaitClose(Duration.ofMillis(300));
+                String closed = status == null ? "open" : status.toString();
                 assertThat(closed).as("seed %d: %s", SEED, uri).matches("open|1008 .*|1013 .*");
             }
             HttpStatusCode sse = statusOnly(platform.fanoutClient()
@@ -139,16 +137,17 @@ class FuzzIT {
             String sent = frame.isEmpty() ? " " : frame;
             String marker = "still here " + i;
             INPUTS.incrementAndGet();
-            try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=fuzz"))) {
+            try (WsTestClient socket = WsTestClient.connect(platform.events("channel=fuzz"))) {
                 socket.send(sent);
                 socket.send("{\"message\":\"" + marker + "\"}");
                 List<String> received = new ArrayList<>();
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
-                    socket.frames.drainTo(received);
-                    return socket.closed.isDone() || markerAnswered(received, marker);
+                    socket.drainTo(received);
+                    return socket.isClosed() || markerAnswered(received, marker);
                 });
-                if (socket.closed.isDone()) {
-                    assertThat(socket.closed.get())
+                if (socket.isClosed()) {
+                    assertThat(socket.closeStatus())
+                            .asString()
                             .as("seed %d: frame %s", SEED, sent)
                             .matches("1008 .*|1009 .*");
                 } else {
@@ -225,7 +224,7 @@ class FuzzIT {
     void shouldKeepServingOthersWhileAClientSendsRandomFramesWithoutReading() throws Exception {
         Random random = new Random(SEED + 4);
         String other = "fuzz.other." + UUID.randomUUID();
-        try (WsTestClient talker = WsTestClient.connectWithoutReading(platform.events("channel=fuzz.talker"));
+        try (WsTestClient talker = WsTestClient.connectPaused(platform.events("channel=fuzz.talker"));
                 WsTestClient listener = WsTestClient.connect(platform.events("channel=" + other))) {
             for (int i = 0; i < 3_000 * SCALE && !talker.isClosed(); i++) {
                 INPUTS.incrementAndGet();
@@ -271,11 +270,11 @@ class FuzzIT {
                 .exchange()
                 .expectStatus()
                 .isOk();
-        try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=after-fuzz"))) {
+        try (WsTestClient socket = WsTestClient.connect(platform.events("channel=after-fuzz"))) {
             socket.send("{\"message\":2}");
             // the ack and the event itself (the socket follows the channel) may come in either order
-            String first = socket.frames.poll(10, TimeUnit.SECONDS);
-            String second = socket.frames.poll(10, TimeUnit.SECONDS);
+            String first = socket.poll(Duration.ofSeconds(10));
+            String second = socket.poll(Duration.ofSeconds(10));
             assertThat(List.of(String.valueOf(first), String.valueOf(second)))
                     .anySatisfy(frame -> assertThat(frame).contains("\"type\":\"ack\""))
                     .anySatisfy(frame -> assertThat(frame).contains("\"message\":2"));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fanout.common.publish.IdempotencyKeys;
 import io.fanout.testsupport.TestKafka;
+import io.fanout.testsupport.WsTestClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -98,25 +99,24 @@ class IdempotencyIT {
     void shouldWriteAWebSocketPublishWithAnIdOnce() throws Exception {
         Platform platform = Platform.get();
         String key = "ws-" + UUID.randomUUID();
-        try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=idem-ws"))) {
+        try (WsTestClient socket = WsTestClient.connect(platform.events("channel=idem-ws"))) {
             String publish = "{\"message\":\"once\",\"id\":\"" + key + "\"}";
             socket.send(publish);
             socket.send(publish);
             List<String> acks = new java.util.ArrayList<>();
             List<String> events = new java.util.ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (acks.size() < 2 && System.nanoTime() < deadline) {
-                String frame = socket.frames.poll(1, java.util.concurrent.TimeUnit.SECONDS);
-                if (frame != null) {
-                    (frame.contains("\"type\":\"ack\"") ? acks : events).add(frame);
-                }
-            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                List<String> frames = new java.util.ArrayList<>();
+                socket.drainTo(frames);
+                frames.forEach(frame -> (frame.contains("\"type\":\"ack\"") ? acks : events).add(frame));
+                return acks.size() >= 2;
+            });
             assertThat(acks).hasSize(2);
             assertThat(Json.parse(acks.get(1)).get("offset"))
                     .isEqualTo(Json.parse(acks.get(0)).get("offset"));
             // no second event arrives
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                socket.frames.drainTo(events);
+                socket.drainTo(events);
                 assertThat(events.stream().filter(f -> f.contains("\"once\"")).count())
                         .isEqualTo(1);
             });
@@ -152,11 +152,11 @@ class IdempotencyIT {
         Platform platform = Platform.get();
         String key = "http-then-ws-" + UUID.randomUUID();
         JsonNode ack = push(platform.ingestClient(), key, "{\"channel\":\"idem-both\",\"message\":\"one\"}");
-        try (JdkWebSocket socket = JdkWebSocket.open(platform.events("channel=idem-both"))) {
+        try (WsTestClient socket = WsTestClient.connect(platform.events("channel=idem-both"))) {
             socket.send("{\"message\":\"one\",\"id\":\"" + key + "\"}");
             String frame;
             do {
-                frame = socket.frames.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                frame = socket.poll(Duration.ofSeconds(30));
                 assertThat(frame).as("an ack frame").isNotNull();
             } while (!frame.contains("\"type\":\"ack\""));
             JsonNode wsAck = Json.parse(frame);

@@ -151,6 +151,16 @@ final class Platform implements AutoCloseable {
         return client(fanoutPort());
     }
 
+    /** The ingest-service's metrics (in-process, from its MeterRegistry). */
+    Meters ingestMeters() {
+        return new Meters(ingest);
+    }
+
+    /** The fanout-service's metrics (in-process, from its MeterRegistry). */
+    Meters fanoutMeters() {
+        return new Meters(fanout);
+    }
+
     URI events(String query) {
         return URI.create("ws://127.0.0.1:" + fanoutPort() + "/events" + (query.isEmpty() ? "" : "?" + query));
     }
@@ -158,7 +168,8 @@ final class Platform implements AutoCloseable {
     static WebTestClient client(int port) {
         return WebTestClient.bindToServer()
                 .baseUrl("http://127.0.0.1:" + port)
-                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)) // /actuator/prometheus
+                .codecs(codecs ->
+                        codecs.defaultCodecs().maxInMemorySize(16 * 1024 * 1024)) // /actuator/prometheus, large batches
                 .responseTimeout(Duration.ofSeconds(30))
                 .build();
     }

@@ -2,10 +2,11 @@ package io.fanout.system;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
 
-/** Publishes through ingest-service's public API and keeps the acks. */
+/** Publishes through ingest-service's public API ({@code POST /push}, {@code POST /push/batch}) and keeps the acks. */
 final class Publisher {
 
     private final Platform platform;
@@ -30,6 +31,14 @@ final class Publisher {
 
     /** Publishes messages {@code from..to-1} (numbers) to {@code channel} in batches; returns the acks in order. */
     List<JsonNode> numbers(String channel, int from, int to, int batchSize) {
+        return batches(channel, from, to, batchSize, Integer::toString);
+    }
+
+    /**
+     * Publishes one event per number {@code from..to-1} to {@code channel}, in batches of {@code batchSize}, the
+     * message of number {@code n} being the JSON {@code message.apply(n)}; returns the acks in order.
+     */
+    List<JsonNode> batches(String channel, int from, int to, int batchSize, IntFunction<String> message) {
         List<JsonNode> acks = new ArrayList<>();
         for (int start = from; start < to; start += batchSize) {
             StringBuilder batch = new StringBuilder("[");
@@ -38,7 +47,7 @@ final class Publisher {
                         .append("{\"channel\":\"")
                         .append(channel)
                         .append("\",\"message\":")
-                        .append(i)
+                        .append(message.apply(i))
                         .append('}');
             }
             JsonNode answer = Json.parse(platform.ingestClient()
@@ -55,5 +64,11 @@ final class Publisher {
             answer.forEach(acks::add);
         }
         return acks;
+    }
+
+    /** The message {@code {"n":n,"pad":"yyy…"}}, its pad {@code padBytes} long. */
+    static IntFunction<String> padded(int padBytes) {
+        String pad = "\"" + "y".repeat(padBytes) + "\"";
+        return n -> "{\"n\":" + n + ",\"pad\":" + pad + "}";
     }
 }

@@ -6,17 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.fanout.testsupport.WsTestClient;
 import io.fanout.tools.token.Tokens;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -255,20 +248,10 @@ class SecurityIT {
     @Test
     void shouldCloseASocketWhenItsTokenExpires() throws Exception {
         String shortLived = Tokens.hs256(SECRET, "x", List.of(), List.of("orders"), Duration.ofSeconds(2));
-        CompletableFuture<String> closed = new CompletableFuture<>();
         long start = System.nanoTime();
-        // the JDK client: it reports the close code of a socket closed mid-connection reliably
-        java.net.http.HttpClient.newHttpClient()
-                .newWebSocketBuilder()
-                .buildAsync(platform.events("channel=orders&token=" + shortLived), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
-                        closed.complete(code + " " + reason);
-                        return null;
-                    }
-                })
-                .get(10, TimeUnit.SECONDS);
-        assertThat(closed.get(15, TimeUnit.SECONDS)).isEqualTo("1008 token expired");
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=orders&token=" + shortLived))) {
+            assertThat(client.awaitClose(Duration.ofSeconds(15))).hasToString("1008 token expired");
+        }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -382,18 +365,10 @@ class SecurityIT {
     void shouldCutTheCloseReasonOfA200CharacterForbiddenChannelToFitTheFrame() throws Exception {
         String channel = "f".repeat(200);
         String token = token(List.of(), List.of("orders"));
-        CompletableFuture<String> closed = new CompletableFuture<>();
-        java.net.http.HttpClient.newHttpClient()
-                .newWebSocketBuilder()
-                .buildAsync(platform.events("channel=" + channel + "&token=" + token), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket socket, int code, String reason) {
-                        closed.complete(code + " " + reason);
-                        return null;
-                    }
-                })
-                .get(10, TimeUnit.SECONDS);
-        String codeAndReason = closed.get(15, TimeUnit.SECONDS);
+        String codeAndReason;
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&token=" + token))) {
+            codeAndReason = String.valueOf(client.awaitClose(Duration.ofSeconds(15)));
+        }
         assertThat(codeAndReason).startsWith("1008 token does not allow subscribing to channel 'fff");
         String reason = codeAndReason.substring("1008 ".length());
         assertThat(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
@@ -430,10 +405,10 @@ class SecurityIT {
                                 .get("count")
                                 .longValue())
                         .isEqualTo(3));
-        MeterRegistry meters = platform.fanout.getBean(MeterRegistry.class);
+        Meters meters = platform.fanoutMeters();
         // the directory may be rebalancing at any moment: each attempt is a new subscription and a new lookup
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            double before = directoryLookups(meters);
+            double before = meters.value("fanout.replay.last.lookups", "source", "directory");
             try (WsTestClient client =
                     WsTestClient.connect(platform.events("channel=" + channel + "&last=2&token=" + reader))) {
                 List<String> frames = client.take(2, Duration.ofSeconds(10));
@@ -441,15 +416,9 @@ class SecurityIT {
                         .extracting(frame -> Json.parse(frame).get("offset").longValue())
                         .containsExactly(offsets.get(1), offsets.get(2));
             }
-            assertThat(directoryLookups(meters)).isEqualTo(before + 1);
+            assertThat(meters.value("fanout.replay.last.lookups", "source", "directory"))
+                    .isEqualTo(before + 1);
         });
-    }
-
-    private static double directoryLookups(MeterRegistry meters) {
-        Counter counter = meters.find("fanout.replay.last.lookups")
-                .tag("source", "directory")
-                .counter();
-        return counter == null ? 0 : counter.count();
     }
 
     @Test
@@ -510,10 +479,10 @@ class SecurityIT {
 
     private static void assertClosedWith1008(java.net.URI uri, Map<String, String> headers, String reason) {
         try (WsTestClient client = WsTestClient.connect(uri, headers)) {
-            WebSocketCloseStatus status = client.awaitClose(Duration.ofSeconds(10));
+            WsTestClient.CloseStatus status = client.awaitClose(Duration.ofSeconds(10));
             assertThat(status).isNotNull();
             assertThat(status.code()).isEqualTo(1008);
-            assertThat(status.reasonText()).contains(reason);
+            assertThat(status.reason()).contains(reason);
         }
     }
 }

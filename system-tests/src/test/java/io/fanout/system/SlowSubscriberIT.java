@@ -10,7 +10,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.MediaType;
 
 /**
  * What still ends a session: a client further behind than {@code max-lag} (close 4000), and a client that reads
@@ -36,28 +35,7 @@ class SlowSubscriberIT {
         platform.close();
     }
 
-    private void publishPadded(String channel, int from, int count, int padBytes) {
-        String pad = "\"" + "y".repeat(padBytes) + "\"";
-        StringBuilder batch = new StringBuilder("[");
-        for (int j = from; j < from + count; j++) {
-            batch.append(j > from ? "," : "")
-                    .append("{\"channel\":\"")
-                    .append(channel)
-                    .append("\",\"message\":{\"n\":")
-                    .append(j)
-                    .append(",\"pad\":")
-                    .append(pad)
-                    .append("}}");
-        }
-        platform.ingestClient()
-                .post()
-                .uri("/push/batch")
-                .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(batch.append(']').toString())
-                .exchange()
-                .expectStatus()
-                .isOk();
-    }
+    private final Publisher publisher = new Publisher(platform);
 
     @Test
     void shouldCloseASubscriberFurtherBehindThanMaxLagWith4000WhileAFastOneGetsEverything() throws Exception {
@@ -66,7 +44,7 @@ class SlowSubscriberIT {
         try (WsTestClient fast = WsTestClient.connect(platform.events("channel=" + channel))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
             for (int i = 0; i < events; i += 100) {
-                publishPadded(channel, i, 100, 10);
+                publisher.batches(channel, i, i + 100, 100, Publisher.padded(10));
             }
             List<String> frames = fast.take(events, Duration.ofSeconds(60));
             for (int i = 0; i < events; i++) {
@@ -79,7 +57,7 @@ class SlowSubscriberIT {
                 var status = behind.awaitClose(Duration.ofSeconds(60));
                 assertThat(status).as("the subscriber behind was closed").isNotNull();
                 assertThat(status.code()).isEqualTo(4000);
-                assertThat(status.reasonText()).contains("more than 50 events behind", "from=");
+                assertThat(status.reason()).contains("more than 50 events behind", "from=");
             }
             assertThat(fast.isClosed()).isFalse();
         }
@@ -88,10 +66,10 @@ class SlowSubscriberIT {
     @Test
     void shouldCutOffAClientThatReadsNothingWithinTheWriteTimeout() throws Exception {
         String channel = "it.stuck." + UUID.randomUUID();
-        try (WsTestClient stuck = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
+        try (WsTestClient stuck = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
             for (int i = 0; i < 150; i += 3) {
-                publishPadded(channel, i, 3, 64 * 1024);
+                publisher.batches(channel, i, i + 3, 3, Publisher.padded(64 * 1024));
             }
             // the server drops the connection; a client that never reads notices on writing
             await().atMost(WRITE_TIMEOUT.multipliedBy(4))
@@ -106,7 +84,7 @@ class SlowSubscriberIT {
     @Test
     void shouldCutOffAClientThatPublishesWithoutReadingAndStillServeOthers() throws Exception {
         String channel = "it.talker." + UUID.randomUUID();
-        try (WsTestClient talker = WsTestClient.connectWithoutReading(platform.events("channel=" + channel))) {
+        try (WsTestClient talker = WsTestClient.connectPaused(platform.events("channel=" + channel))) {
             await().atMost(WRITE_TIMEOUT.multipliedBy(8))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -119,7 +97,7 @@ class SlowSubscriberIT {
         String other = "it.after-talker." + UUID.randomUUID();
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + other))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> liveSessions() >= 1);
-            publishPadded(other, 0, 1, 10);
+            publisher.batches(other, 0, 1, 1, Publisher.padded(10));
             assertThat(Json.parse(client.take(1, Duration.ofSeconds(30)).get(0))
                             .get("message")
                             .get("n")
@@ -129,15 +107,6 @@ class SlowSubscriberIT {
     }
 
     private double liveSessions() {
-        byte[] body = platform.fanoutClient()
-                .get()
-                .uri("/actuator/metrics/fanout.sessions?tag=state:live")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        return Json.parse(body).get("measurements").get(0).get("value").doubleValue();
+        return platform.fanoutMeters().value("fanout.sessions", "state", "live");
     }
 }
