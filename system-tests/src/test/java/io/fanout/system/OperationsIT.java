@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fanout.testsupport.WsTestClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.search.Search;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,15 +44,15 @@ class OperationsIT {
 
     @Test
     void shouldCountPublishesDeliveriesSessionsAndConsumedRecords() throws Exception {
-        MeterRegistry ingest = platform.ingest.getBean(MeterRegistry.class);
-        MeterRegistry fanout = platform.fanout.getBean(MeterRegistry.class);
+        Meters ingest = platform.ingestMeters();
+        Meters fanout = platform.fanoutMeters();
         try (WsTestClient subscriber = WsTestClient.connect(platform.events("channel=metrics-values"))) {
-            await().atMost(WAIT).until(() -> value(fanout.find("fanout.sessions")) >= 1);
-            double sessions = value(fanout.find("fanout.sessions"));
-            double published = value(ingest.find("fanout.publish.events"));
+            await().atMost(WAIT).until(() -> fanout.value("fanout.sessions") >= 1);
+            double sessions = fanout.value("fanout.sessions");
+            double published = ingest.value("fanout.publish.events");
             // a session still starting may be sent its first events from the log: each event counts in one of the two
-            double delivered = value(fanout.find("fanout.deliveries")) + value(fanout.find("fanout.catchup.events"));
-            double consumed = value(fanout.find("fanout.consumer.records"));
+            double delivered = fanout.value("fanout.deliveries") + fanout.value("fanout.catchup.events");
+            double consumed = fanout.value("fanout.consumer.records");
             for (int i = 0; i < 3; i++) {
                 platform.ingestClient()
                         .post()
@@ -65,14 +64,14 @@ class OperationsIT {
                         .isOk();
             }
             assertThat(subscriber.take(3, WAIT)).hasSize(3);
-            assertThat(value(ingest.find("fanout.publish.events"))).isEqualTo(published + 3);
+            assertThat(ingest.value("fanout.publish.events")).isEqualTo(published + 3);
             await().atMost(WAIT).untilAsserted(() -> {
-                assertThat(value(fanout.find("fanout.deliveries")) + value(fanout.find("fanout.catchup.events")))
+                assertThat(fanout.value("fanout.deliveries") + fanout.value("fanout.catchup.events"))
                         .isEqualTo(delivered + 3);
-                assertThat(value(fanout.find("fanout.consumer.records"))).isEqualTo(consumed + 3);
+                assertThat(fanout.value("fanout.consumer.records")).isEqualTo(consumed + 3);
             });
             subscriber.close();
-            await().atMost(WAIT).until(() -> value(fanout.find("fanout.sessions")) == sessions - 1);
+            await().atMost(WAIT).until(() -> fanout.value("fanout.sessions") == sessions - 1);
         }
         // and the same meters are what Prometheus scrapes
         String scraped = new String(platform.fanoutClient()
@@ -90,12 +89,5 @@ class OperationsIT {
                         "fanout_sessions{state=\"live\"",
                         "fanout_consumer_records_total",
                         "kafka_consumer_fetch_manager_records_lag_max");
-    }
-
-    /** The sum of the matching counters' counts, or the gauge's value. */
-    private static double value(Search search) {
-        double counters = search.counters().stream().mapToDouble(c -> c.count()).sum();
-        double gauges = search.gauges().stream().mapToDouble(g -> g.value()).sum();
-        return counters + gauges;
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.MediaType;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -38,7 +37,8 @@ class PartitionsAddedIT {
                 "--spring.kafka.properties.metadata.max.age.ms=1000",
                 "--fanout.subscribe.buffer-size=32",
                 "--fanout.directory.enabled=false")) {
-            List<JsonNode> acks = new ArrayList<>(publish(platform, channel, 0, 20));
+            Publisher publisher = new Publisher(platform);
+            List<JsonNode> acks = new ArrayList<>(publisher.numbers(channel, 0, 20, 20));
             long from = acks.get(0).get("offset").longValue();
             try (WsTestClient live = WsTestClient.connect(platform.events("channel=" + channel));
                     WsTestClient cursor =
@@ -56,7 +56,7 @@ class PartitionsAddedIT {
                 long deadline = System.nanoTime() + WAIT.toNanos();
                 int movedAt = -1;
                 while (System.nanoTime() < deadline && (movedAt < 0 || next < movedAt + 50)) {
-                    List<JsonNode> batch = publish(platform, channel, next, next + 5);
+                    List<JsonNode> batch = publisher.numbers(channel, next, next + 5, 5);
                     acks.addAll(batch);
                     next += 5;
                     if (movedAt < 0
@@ -82,31 +82,5 @@ class PartitionsAddedIT {
                 }
             }
         }
-    }
-
-    private static List<JsonNode> publish(Platform platform, String channel, int from, int to) {
-        StringBuilder batch = new StringBuilder("[");
-        for (int i = from; i < to; i++) {
-            batch.append(i > from ? "," : "")
-                    .append("{\"channel\":\"")
-                    .append(channel)
-                    .append("\",\"message\":")
-                    .append(i)
-                    .append('}');
-        }
-        List<JsonNode> acks = new ArrayList<>();
-        Json.parse(platform.ingestClient()
-                        .post()
-                        .uri("/push/batch")
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(batch.append(']').toString())
-                        .exchange()
-                        .expectStatus()
-                        .isOk()
-                        .expectBody()
-                        .returnResult()
-                        .getResponseBody())
-                .forEach(acks::add);
-        return acks;
     }
 }

@@ -1,6 +1,7 @@
 package io.fanout.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
@@ -110,28 +111,8 @@ class PushToWebSocketIT {
                         .get("offset")
                         .longValue());
             }
-            StringBuilder batch = new StringBuilder("[");
-            for (int i = 50; i < 150; i++) {
-                batch.append(i > 50 ? "," : "")
-                        .append("{\"channel\":\"")
-                        .append(channel)
-                        .append("\",\"message\":")
-                        .append(i)
-                        .append('}');
-            }
-            byte[] acks = platform.ingestClient()
-                    .post()
-                    .uri("/push/batch")
-                    .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(batch.append(']').toString())
-                    .exchange()
-                    .expectStatus()
-                    .isOk()
-                    .expectBody()
-                    .returnResult()
-                    .getResponseBody();
-            JsonNode batchAcks = Json.parse(acks);
-            assertThat(batchAcks.size()).isEqualTo(100);
+            List<JsonNode> batchAcks = new Publisher(platform).numbers(channel, 50, 150, 100);
+            assertThat(batchAcks).hasSize(100);
             for (int i = 0; i < 100; i++) {
                 assertThat(batchAcks.get(i).get("message").intValue()).isEqualTo(50 + i);
                 ackedOffsets.add(batchAcks.get(i).get("offset").longValue());
@@ -239,13 +220,12 @@ class PushToWebSocketIT {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, ack.get("offset").longValue());
-            ConsumerRecord<byte[], byte[]> record = null;
-            long deadline = System.currentTimeMillis() + WAIT.toMillis();
-            while (record == null && System.currentTimeMillis() < deadline) {
-                var records = consumer.poll(Duration.ofMillis(200)).records(partition);
-                record = records.isEmpty() ? null : records.get(0);
-            }
-            assertThat(record).isNotNull();
+            ConsumerRecord<byte[], byte[]> record = await().atMost(WAIT)
+                    .pollInterval(Duration.ZERO)
+                    .until(
+                            () -> consumer.poll(Duration.ofMillis(200)).records(partition),
+                            records -> !records.isEmpty())
+                    .get(0);
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(channel);
             Event event = EventCodec.decode(record.value());
             assertThat(event.getChannel()).isEqualTo(channel);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.fanout.schemas.Topics;
 import io.fanout.testsupport.TestKafka;
 import io.fanout.testsupport.WsTestClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,7 +71,9 @@ class ReplayIT {
     void shouldReplayEverythingSinceATimeInMillisOrIso() throws Exception {
         String channel = channel();
         List<JsonNode> first = publisher.numbers(channel, 0, 5, 5);
-        Thread.sleep(20); // publish times must differ between the two groups for the assertion to mean anything
+        // publish times must differ between the two groups for the assertion to mean anything
+        long lastOfFirst = first.get(4).get("timestamp").longValue();
+        await().until(() -> System.currentTimeMillis() > lastOfFirst);
         List<JsonNode> second = publisher.numbers(channel, 5, 10, 5);
         long since = second.get(0).get("timestamp").longValue();
         assertThat(first.get(4).get("timestamp").longValue()).isLessThan(since);
@@ -119,13 +120,13 @@ class ReplayIT {
         // the directory has caught up with the log (its normal state; a lagging one costs a short scan)
         await().atMost(WAIT)
                 .untilAsserted(() -> assertThat(indexedThrough(quiet)).isGreaterThanOrEqualTo(lastBusy));
-        double readBefore = metric("fanout_replay_records_read_total");
-        double indexBefore = metric("fanout_replay_last_lookups_total{source=\"directory\"");
+        double readBefore = platform.fanoutMeters().value("fanout.replay.records.read");
+        double indexBefore = platform.fanoutMeters().value("fanout.replay.last.lookups", "source", "directory");
         try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + quiet + "&last=3"))) {
             assertThat(offsets(client.take(3, WAIT))).containsExactlyElementsOf(ackOffsets(quietAcks.subList(2, 5)));
         }
-        double read = metric("fanout_replay_records_read_total") - readBefore;
-        assertThat(metric("fanout_replay_last_lookups_total{source=\"directory\""))
+        double read = platform.fanoutMeters().value("fanout.replay.records.read") - readBefore;
+        assertThat(platform.fanoutMeters().value("fanout.replay.last.lookups", "source", "directory"))
                 .isGreaterThan(indexBefore);
         // three seeks of at most one poll each, not a scan through the 5000 records of the busy channel
         assertThat(read).isLessThanOrEqualTo(3 * Platform.REPLAY_POLL_RECORDS);
@@ -229,23 +230,5 @@ class ReplayIT {
         return answer.has("indexedThrough") && answer.get("indexedThrough").isNumber()
                 ? answer.get("indexedThrough").longValue()
                 : -1;
-    }
-
-    private double metric(String prefix) {
-        String body = new String(
-                platform.fanoutClient()
-                        .get()
-                        .uri("/actuator/prometheus")
-                        .exchange()
-                        .expectStatus()
-                        .isOk()
-                        .expectBody()
-                        .returnResult()
-                        .getResponseBody(),
-                StandardCharsets.UTF_8);
-        return body.lines()
-                .filter(l -> l.startsWith(prefix))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
     }
 }
