@@ -3,21 +3,14 @@ package io.fanout.tools.faults;
 import static io.fanout.tools.faults.Say.fmt;
 import static io.fanout.tools.faults.Say.say;
 
-import io.fanout.tools.net.WsConnector;
-import io.netty.channel.EventLoopGroup;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import reactor.netty.resources.LoopResources;
 
 /**
  * {@code fault kill}: fanout-service gets kill -9 under load while many followers read one channel; a fresh one is
@@ -35,20 +28,14 @@ final class KillScenario implements Callable<Integer> {
     @Mixin
     Ports ports;
 
-    @Option(names = "--rate", defaultValue = "200", description = "publishes per second (default: ${DEFAULT-VALUE})")
-    int rate;
+    @Mixin
+    LoadOptions load;
 
     @Option(
             names = "--subscribers",
             defaultValue = "20",
             description = "WebSocket followers (default: ${DEFAULT-VALUE})")
     int subscribers;
-
-    @Option(
-            names = "--warmup",
-            defaultValue = "10",
-            description = "seconds before the kill (default: ${DEFAULT-VALUE})")
-    int warmup;
 
     @Option(
             names = "--after",
@@ -59,32 +46,15 @@ final class KillScenario implements Callable<Integer> {
     @Option(names = "--fanout-pid", required = true, description = "the fanout-service JVM")
     long fanoutPid;
 
-    @Option(names = "--restart-cmd", required = true, description = "shell command that starts fanout-service again")
-    String restartCmd;
-
     @Override
     public Integer call() throws Exception {
-        LoopResources loops = Loops.create(2);
-        EventLoopGroup group = loops.onClient(false);
-        ScheduledExecutorService retry = Executors.newScheduledThreadPool(2);
-        WsConnector connector = new WsConnector(loops, ports.fanoutWsUrl(), 1000);
-        List<Follower> followers = new ArrayList<>();
-        for (int i = 0; i < subscribers; i++) {
-            Follower f = new Follower(connector, retry, CHANNEL);
-            followers.add(f);
-            f.connect();
-        }
-        for (Follower f : followers) {
-            f.awaitOpen(Duration.ofSeconds(20));
-        }
-        SteadyPublisher publisher = new SteadyPublisher(group, ports, CHANNEL, rate);
-        Deliveries.sync(publisher, followers);
+        FollowedLoad run = FollowedLoad.connect(ports, CHANNEL, load.rate, subscribers);
+        List<Follower> followers = run.followers;
+        SteadyPublisher publisher = run.publisher;
         say(
                 "publishing %d/s to %s with %d followers; fanout-service (pid %d) gets kill -9 in %ds",
-                rate, CHANNEL, subscribers, fanoutPid, warmup);
-        long start = System.nanoTime();
-        publisher.start();
-        Clock.sleepUntil(start + TimeUnit.SECONDS.toNanos(warmup));
+                load.rate, CHANNEL, subscribers, fanoutPid, load.warmup);
+        long start = run.startPublishing(load.warmup);
 
         // back = every follower connected again after the kill; a follower's socket may still look open for a
         // moment after the kill (its end not yet noticed), so count connects rather than ask whether it is open
@@ -98,8 +68,8 @@ final class KillScenario implements Callable<Integer> {
                 .start()
                 .waitFor();
         victim.onExit().get(30, TimeUnit.SECONDS);
-        say("fanout-service killed; starting a fresh one: %s", restartCmd);
-        Shell.start(restartCmd);
+        say("fanout-service killed; starting a fresh one: %s", load.restartCmd);
+        Shell.start(load.restartCmd);
         long restartAt = System.nanoTime();
         long backAt = Clock.awaitUntil(
                 () -> reconnected(followers, connectsBefore), restartAt + TimeUnit.SECONDS.toNanos(180), 100);
@@ -108,15 +78,8 @@ final class KillScenario implements Callable<Integer> {
                         ? "all followers reconnected; publishing %ds more"
                         : "followers NOT back within 180s; publishing %ds more",
                 after);
-        Clock.sleepSeconds(after);
-        publisher.stop();
-
-        List<PublishResult> all = publisher.results();
-        List<PublishResult> acked = all.stream().filter(PublishResult::ok).toList();
-        say("%d publishes, %d acked; waiting for their delivery", all.size(), acked.size());
-        Deliveries.await(acked, followers, 60);
-        followers.forEach(Follower::stop);
-        retry.shutdownNow();
+        List<PublishResult> all = run.stopAfter(after);
+        List<PublishResult> acked = run.awaitDelivered(all, 60);
 
         Timeline.print(all, start, killAt, restartAt);
         Map<Integer, Integer> notAckedStatuses = new TreeMap<>();

@@ -3,17 +3,12 @@ package io.fanout.tools.faults;
 import static io.fanout.tools.faults.Say.fmt;
 import static io.fanout.tools.faults.Say.say;
 
-import io.fanout.tools.net.WsConnector;
-import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import reactor.netty.resources.LoopResources;
 
 /**
  * {@code fault outage}: Kafka goes away under a steady publish load with a live WebSocket follower, and comes back.
@@ -31,14 +26,8 @@ final class OutageScenario implements Callable<Integer> {
     @Mixin
     Ports ports;
 
-    @Option(names = "--rate", defaultValue = "200", description = "publishes per second (default: ${DEFAULT-VALUE})")
-    int rate;
-
-    @Option(
-            names = "--warmup",
-            defaultValue = "10",
-            description = "seconds before the fault (default: ${DEFAULT-VALUE})")
-    int warmup;
+    @Mixin
+    LoadOptions load;
 
     @Option(
             names = "--outage",
@@ -55,26 +44,18 @@ final class OutageScenario implements Callable<Integer> {
     @Option(names = "--kafka-pid", required = true, description = "the kafka.Kafka process")
     long kafkaPid;
 
-    @Option(names = "--restart-cmd", required = true, description = "shell command that starts Kafka again")
-    String restartCmd;
-
     @Override
     public Integer call() throws Exception {
-        LoopResources loops = Loops.create(2);
-        EventLoopGroup group = loops.onClient(false);
-        ScheduledExecutorService retry = Executors.newSingleThreadScheduledExecutor();
-        Follower follower = new Follower(new WsConnector(loops, ports.fanoutWsUrl(), 1000), retry, CHANNEL);
-        follower.connect();
-        follower.awaitOpen(java.time.Duration.ofSeconds(20));
-        SteadyPublisher publisher = new SteadyPublisher(group, ports, CHANNEL, rate);
-        Deliveries.sync(publisher, List.of(follower));
-        HealthWatch ingestHealth = new HealthWatch(group, ports.ingest);
-        HealthWatch fanoutHealth = new HealthWatch(group, ports.fanout);
+        FollowedLoad run = FollowedLoad.connect(ports, CHANNEL, load.rate, 1);
+        Follower follower = run.followers.get(0);
+        SteadyPublisher publisher = run.publisher;
+        HealthWatch ingestHealth = new HealthWatch(run.group, ports.ingest);
+        HealthWatch fanoutHealth = new HealthWatch(run.group, ports.fanout);
 
-        say("publishing %d/s to %s; Kafka (pid %d) goes down in %ds for %ds", rate, CHANNEL, kafkaPid, warmup, outage);
-        long start = System.nanoTime();
-        publisher.start();
-        Clock.sleepUntil(start + TimeUnit.SECONDS.toNanos(warmup));
+        say(
+                "publishing %d/s to %s; Kafka (pid %d) goes down in %ds for %ds",
+                load.rate, CHANNEL, kafkaPid, load.warmup, outage);
+        long start = run.startPublishing(load.warmup);
 
         ProcessHandle kafka =
                 ProcessHandle.of(kafkaPid).orElseThrow(() -> new IllegalStateException("no Kafka pid " + kafkaPid));
@@ -86,8 +67,8 @@ final class OutageScenario implements Callable<Integer> {
         Clock.sleepUntil(stopAt + TimeUnit.SECONDS.toNanos(outage));
 
         long restartAt = System.nanoTime();
-        say("restarting Kafka: %s", restartCmd);
-        Shell.start(restartCmd);
+        say("restarting Kafka: %s", load.restartCmd);
+        Shell.start(load.restartCmd);
         // recovered: a publish sent after the restart was acked and both services are healthy again
         long recoveredAt = Clock.awaitUntil(
                 () -> publisher.firstOkAfter(restartAt) > 0
@@ -98,17 +79,10 @@ final class OutageScenario implements Callable<Integer> {
         say(
                 recoveredAt > 0 ? "recovered; publishing %ds more" : "NOT recovered within 180s; publishing %ds more",
                 after);
-        Clock.sleepSeconds(after);
-        publisher.stop();
+        List<PublishResult> all = run.stopAfter(after);
         ingestHealth.stop();
         fanoutHealth.stop();
-
-        List<PublishResult> all = publisher.results();
-        List<PublishResult> acked = all.stream().filter(PublishResult::ok).toList();
-        say("%d publishes, %d acked; waiting for their delivery", all.size(), acked.size());
-        Deliveries.await(acked, List.of(follower), 30);
-        follower.stop();
-        retry.shutdownNow();
+        List<PublishResult> acked = run.awaitDelivered(all, 30);
         Timeline.print(all, start, stopAt, restartAt);
 
         OutageStatuses s = OutageStatuses.of(all, stopAt, restartAt);
