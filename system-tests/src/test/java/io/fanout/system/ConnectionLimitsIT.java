@@ -45,7 +45,7 @@ class ConnectionLimitsIT {
     @Test
     void shouldRefuseAnOversizedFrameWith1009() throws Exception {
         Platform platform = Platform.get(); // frames limited to fanout.publish.max-body-size=256KB
-        // a client sending the text as one frame (as browsers do; the JDK client splits it into fragments)
+        // WsTestClient sends the text as one frame, as browsers do (the JDK's client would split it into fragments)
         try (WsTestClient socket = WsTestClient.connect(platform.events("channel=big"))) {
             socket.send("x".repeat(300 * 1024));
             WsTestClient.CloseStatus status = socket.awaitClose(Duration.ofSeconds(10));
