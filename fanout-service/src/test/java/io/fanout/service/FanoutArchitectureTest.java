@@ -1,5 +1,6 @@
 package io.fanout.service;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
 
@@ -27,4 +28,9 @@ class FanoutArchitectureTest {
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
+
+    /** The service jar's one {@code main} is its application's: command-line tools live in tools/. */
+    @ArchTest
+    static final ArchRule onlyTheApplicationShouldHaveAMain =
+            methods().that().haveName("main").and().areStatic().should().beDeclaredIn(FanoutApplication.class);
 }

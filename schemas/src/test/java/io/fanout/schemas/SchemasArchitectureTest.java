@@ -3,6 +3,7 @@ package io.fanout.schemas;
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 import static com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -25,4 +26,9 @@ class SchemasArchitectureTest {
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
+
+    /** A library of the service jars: no {@code main} (command-line tools live in tools/). */
+    @ArchTest
+    static final ArchRule shouldHaveNoMain =
+            noMethods().that().areStatic().should().haveName("main");
 }

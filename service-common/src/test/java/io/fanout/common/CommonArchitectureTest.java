@@ -1,6 +1,7 @@
 package io.fanout.common;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 import static com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -18,4 +19,9 @@ class CommonArchitectureTest {
 
     @ArchTest
     static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
+
+    /** A library of the service jars: no {@code main} (command-line tools live in tools/). */
+    @ArchTest
+    static final ArchRule shouldHaveNoMain =
+            noMethods().that().areStatic().should().haveName("main");
 }
