@@ -19,6 +19,11 @@ class ConnectionLimitsIT {
         try (Platform fanout = Platform.fanoutOnly(topic, "--fanout.subscribe.max-connections=2");
                 WsTestClient first = WsTestClient.connect(fanout.events("channel=cap"));
                 WsTestClient second = WsTestClient.connect(fanout.events("channel=cap"))) {
+            // both admitted (each session's first frame is subscribed) before the third knocks: a handshake is done
+            // on the client before the server's handler has counted the connection
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            !first.controls().isEmpty() && !second.controls().isEmpty());
             try (WsTestClient third = WsTestClient.connect(fanout.events("channel=cap"))) {
                 assertThat(third.awaitClose(Duration.ofSeconds(10))).asString().startsWith("1013 too many connections");
             }
