@@ -1,13 +1,13 @@
 package io.fanout.service;
 
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.GeneralCodingRules.NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.junit.ArchTests;
 import com.tngtech.archunit.lang.ArchRule;
+import io.fanout.testsupport.ProductionCodeRules;
 
 /** fanout-service's layering, checked on its production classes. */
 @AnalyzeClasses(packages = "io.fanout.service", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -22,15 +22,7 @@ class FanoutArchitectureTest {
             .dependOnClassesThat()
             .resideInAPackage("org.apache.kafka..");
 
+    /** Kafka's public API only, no console output, no {@code main} but the application's. */
     @ArchTest
-    static final ArchRule shouldNotUseKafkaInternals =
-            noClasses().should().dependOnClassesThat().resideInAPackage("org.apache.kafka..internals..");
-
-    @ArchTest
-    static final ArchRule shouldNotWriteToStandardStreams = NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS;
-
-    /** The service jar's one {@code main} is its application's: command-line tools live in tools/. */
-    @ArchTest
-    static final ArchRule onlyTheApplicationShouldHaveAMain =
-            methods().that().haveName("main").and().areStatic().should().beDeclaredIn(FanoutApplication.class);
+    static final ArchTests productionCode = ArchTests.in(ProductionCodeRules.class);
 }
