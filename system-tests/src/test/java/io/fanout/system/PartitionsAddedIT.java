@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -51,23 +52,24 @@ class PartitionsAddedIT {
                         .toCompletionStage()
                         .toCompletableFuture()
                         .join());
-                int next = 20;
+                AtomicInteger next = new AtomicInteger(20);
+                AtomicInteger movedAt = new AtomicInteger(-1);
                 int oldPartition = acks.get(0).get("partition").intValue();
-                long deadline = System.nanoTime() + WAIT.toNanos();
-                int movedAt = -1;
-                while (System.nanoTime() < deadline && (movedAt < 0 || next < movedAt + 50)) {
-                    List<JsonNode> batch = publisher.numbers(channel, next, next + 5, 5);
+                // publish 5 at a time until the producer has moved the channel and 50 more were published there
+                await().atMost(WAIT).pollInterval(Duration.ZERO).until(() -> {
+                    List<JsonNode> batch = publisher.numbers(channel, next.get(), next.get() + 5, 5);
                     acks.addAll(batch);
-                    next += 5;
-                    if (movedAt < 0
+                    next.addAndGet(5);
+                    if (movedAt.get() < 0
                             && batch.get(batch.size() - 1).get("partition").intValue() != oldPartition) {
-                        movedAt = next;
+                        movedAt.set(next.get());
                     }
-                }
-                assertThat(movedAt)
+                    return movedAt.get() >= 0 && next.get() >= movedAt.get() + 50;
+                });
+                assertThat(movedAt.get())
                         .as("the producer moved the channel to another partition")
                         .isPositive();
-                int total = next;
+                int total = next.get();
                 List<String> liveFrames = live.take(total - 20, WAIT);
                 for (int i = 0; i < total - 20; i++) {
                     assertThat(Json.parse(liveFrames.get(i)).get("message").intValue())

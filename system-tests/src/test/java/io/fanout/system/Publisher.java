@@ -1,5 +1,6 @@
 package io.fanout.system;
 
+import io.fanout.testsupport.PublishBatches;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -41,20 +42,11 @@ final class Publisher {
     List<JsonNode> batches(String channel, int from, int to, int batchSize, IntFunction<String> message) {
         List<JsonNode> acks = new ArrayList<>();
         for (int start = from; start < to; start += batchSize) {
-            StringBuilder batch = new StringBuilder("[");
-            for (int i = start; i < Math.min(to, start + batchSize); i++) {
-                batch.append(i > start ? "," : "")
-                        .append("{\"channel\":\"")
-                        .append(channel)
-                        .append("\",\"message\":")
-                        .append(message.apply(i))
-                        .append('}');
-            }
             JsonNode answer = Json.parse(platform.ingestClient()
                     .post()
                     .uri("/push/batch")
                     .contentType(MediaType.APPLICATION_JSON)
-                    .bodyValue(batch.append(']').toString())
+                    .bodyValue(PublishBatches.of(channel, start, Math.min(to, start + batchSize), message))
                     .exchange()
                     .expectStatus()
                     .isOk()

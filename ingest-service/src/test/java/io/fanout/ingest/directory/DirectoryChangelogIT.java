@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fanout.ingest.IngestApplication;
+import io.fanout.testsupport.PublishBatches;
 import io.fanout.testsupport.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -111,19 +112,10 @@ class DirectoryChangelogIT {
     }
 
     private static List<Long> pushBatch(WebTestClient http, String channel, int events) {
-        StringBuilder body = new StringBuilder("[");
-        for (int i = 0; i < events; i++) {
-            body.append(i == 0 ? "" : ",")
-                    .append("{\"channel\":\"")
-                    .append(channel)
-                    .append("\",\"message\":")
-                    .append(i)
-                    .append('}');
-        }
         List<DirectoryIT.Ack> acks = http.post()
                 .uri("/push/batch")
                 .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(body.append(']').toString())
+                .bodyValue(PublishBatches.of(channel, 0, events, Integer::toString))
                 .exchange()
                 .expectStatus()
                 .isOk()
