@@ -26,10 +26,7 @@ class PartitionsAddedIT {
 
     @Test
     void shouldKeepDeliveringAChannelInOrderAcrossAPartitionChange() throws Exception {
-        String channel;
-        do {
-            channel = "moving." + UUID.randomUUID();
-        } while (Topics.partitionOf(channel, 4) == Topics.partitionOf(channel, 8));
+        String channel = movingChannel();
         // clients refresh their metadata every second, so producer and consumers see the new partitions soon; no
         // channel directory: its Streams changelogs are co-partitioned with the topic, and a Streams application
         // whose source topic grows fails until it is reset (its stream thread's failure, logged while later tests
@@ -84,5 +81,14 @@ class PartitionsAddedIT {
                 }
             }
         }
+    }
+
+    /** A channel that the default partitioner puts in another partition once the topic grows from 4 to 8. */
+    private static String movingChannel() {
+        String channel;
+        do {
+            channel = "moving." + UUID.randomUUID();
+        } while (Topics.partitionOf(channel, 4) == Topics.partitionOf(channel, 8));
+        return channel;
     }
 }
