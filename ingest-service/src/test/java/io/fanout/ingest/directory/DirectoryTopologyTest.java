@@ -6,6 +6,7 @@ import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
 import io.fanout.schemas.avro.Event;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -26,6 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DirectoryTopologyTest {
 
@@ -39,6 +41,12 @@ class DirectoryTopologyTest {
     private long offset;
 
     private int recent;
+
+    /** State of this test's drivers only: a shared default under /tmp collides with a concurrent build's. */
+    @TempDir
+    Path stateDir;
+
+    private int drivers;
 
     @BeforeEach
     void start() {
@@ -58,6 +66,9 @@ class DirectoryTopologyTest {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        config.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                stateDir.resolve("driver-" + ++drivers).toString());
         driver = new TopologyTestDriver(builder.build(), config);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
     }
