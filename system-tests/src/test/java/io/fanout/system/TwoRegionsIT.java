@@ -31,6 +31,10 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -38,7 +42,8 @@ import tools.jackson.databind.JsonNode;
  * (in-process, DefaultReplicationPolicy), and both services of each region on random ports, region r2 reading
  * {@code r1.<topic>} and region r1 reading {@code r2.<topic>}. A subscriber of either region receives the events
  * of both exactly once, each region's in publish order; a subscriber moves between regions with its cursor and
- * loses nothing, repeats nothing; a cursor whose event is not in the region gets {@code cursor-ahead} and close
+ * loses nothing, repeats nothing (over WebSocket with {@code cursor=}, over SSE with {@code Last-Event-ID}); a cursor
+ * whose event is not in the region gets {@code cursor-ahead} and close
  * 4001; one whose event left the region by retention gets {@code truncated} with the origin.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -245,6 +250,53 @@ class TwoRegionsIT {
 
     @Test
     @Order(3)
+    void shouldResumeAnSseStreamInTheOtherRegionThroughLastEventId() throws Exception {
+        String channel = "regions.sse." + UUID.randomUUID();
+        Publisher publisher1 = new Publisher(region1);
+        Publisher publisher2 = new Publisher(region2);
+        for (int i = 0; i < 5; i++) {
+            publisher1.push(channel, "\"r1-" + i + "\"");
+            publisher2.push(channel, "\"r2-" + i + "\"");
+        }
+        // region 1 reads both origins from the log (since=0): ten events, each with a cursor as its id
+        List<ServerSentEvent<String>> inRegion1 = await().atMost(WAIT)
+                .until(() -> sse(region1, "channel=" + channel + "&since=0", null, 10), events -> events.size() == 10);
+        assertThat(inRegion1).allSatisfy(event -> assertThat(event.id()).startsWith("1."));
+        List<String> first = inRegion1.stream().map(ServerSentEvent::data).toList();
+        String lastEventId = inRegion1.get(3).id();
+        List<ServerSentEvent<String>> inRegion2 = await().atMost(WAIT)
+                .until(() -> sse(region2, "channel=" + channel, lastEventId, 6), events -> events.size() == 6);
+        List<String> all = new ArrayList<>(first.subList(0, 4));
+        inRegion2.forEach(event -> all.add(event.data()));
+        assertThat(messages(all)).doesNotHaveDuplicates().hasSize(10);
+        assertInRegionOrder(all);
+    }
+
+    /**
+     * Up to {@code count} events of an SSE stream ({@code event: message}), fewer when the server ends it first (an
+     * {@code event: error}, e.g. after {@code cursor-ahead}).
+     */
+    private static List<ServerSentEvent<String>> sse(Platform region, String query, String lastEventId, int count) {
+        return WebClient.create("http://127.0.0.1:" + region.fanoutPort())
+                .get()
+                .uri("/sse?" + query)
+                .accept(MediaType.TEXT_EVENT_STREAM)
+                .headers(h -> {
+                    if (lastEventId != null) {
+                        h.set("Last-Event-ID", lastEventId);
+                    }
+                })
+                .retrieve()
+                .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
+                .takeUntil(event -> "error".equals(event.event()))
+                .filter(event -> "message".equals(event.event()))
+                .take(count)
+                .collectList()
+                .block(WAIT);
+    }
+
+    @Test
+    @Order(4)
     void shouldSayCursorAheadAndCloseWhenTheCursorsEventHasNotReachedTheRegion() throws Exception {
         String channel = "regions.ahead." + UUID.randomUUID();
         JsonNode ack = new Publisher(region2).push(channel, "\"r2-0\"");
@@ -266,7 +318,7 @@ class TwoRegionsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldSayTruncatedWithTheOriginWhenTheCursorsEventLeftTheRegion() throws Exception {
         String channel = "regions.expired." + UUID.randomUUID();
         String cursor;
