@@ -54,6 +54,35 @@ public final class EventCodec {
     }
 
     /**
+     * The {@code id} of an encoded {@link Event} (its first field), read without decoding the rest: a cheap look at
+     * the id of an event nobody subscribed to.
+     *
+     * @throws UndecodableEventException when the bytes are not a single-object encoded {@link Event}
+     */
+    public static String idOf(byte[] bytes) {
+        if (!isEvent(bytes)) {
+            throw new UndecodableEventException("value is not a single-object encoded Event", null);
+        }
+        int at = HEADER.length;
+        long raw = 0;
+        for (int shift = 0; ; shift += 7) {
+            if (at >= bytes.length || shift > 63) {
+                throw new UndecodableEventException("id length is cut short", null);
+            }
+            int b = bytes[at++] & 0xFF;
+            raw |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        long length = (raw >>> 1) ^ -(raw & 1); // zig-zag
+        if (length < 0 || length > bytes.length - at) {
+            throw new UndecodableEventException("id length " + length + " does not fit the value", null);
+        }
+        return new String(bytes, at, (int) length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * Decodes one value.
      *
      * @throws UndecodableEventException when the bytes are not a single-object encoded {@link Event}

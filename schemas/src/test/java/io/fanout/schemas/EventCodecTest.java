@@ -27,6 +27,22 @@ class EventCodecTest {
     }
 
     @Test
+    void shouldReadTheIdAloneAsDecodingWould() {
+        assertThat(EventCodec.idOf(EventCodec.encode(event))).isEqualTo(event.getId());
+        String longId = "ü-" + "x".repeat(300); // a length that takes two varint bytes
+        Event other = Event.newBuilder(event).setId(longId).build();
+        assertThat(EventCodec.idOf(EventCodec.encode(other))).isEqualTo(longId);
+    }
+
+    @Test
+    void shouldRefuseToReadAnIdThatDoesNotFit() {
+        byte[] bytes = EventCodec.encode(event);
+        byte[] cut = java.util.Arrays.copyOf(bytes, 14);
+        assertThatThrownBy(() -> EventCodec.idOf(cut)).isInstanceOf(UndecodableEventException.class);
+        assertThatThrownBy(() -> EventCodec.idOf(new byte[] {1, 2, 3})).isInstanceOf(UndecodableEventException.class);
+    }
+
+    @Test
     void shouldWriteSingleObjectEncodingWithTheSchemaFingerprint() {
         byte[] bytes = EventCodec.encode(event);
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);

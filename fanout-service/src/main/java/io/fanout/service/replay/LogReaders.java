@@ -1,9 +1,11 @@
 package io.fanout.service.replay;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.common.region.RegionProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
 import io.fanout.schemas.avro.Event;
+import io.fanout.service.replay.ReplayPlanner.CursorLookup;
 import io.fanout.service.replay.ReplayPlanner.LocatedLast;
 import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
 import io.fanout.service.replay.ReplayPlanner.TimeLookup;
@@ -13,7 +15,11 @@ import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LogBatch;
 import io.fanout.service.subscribe.LogReadRequest;
 import io.fanout.service.subscribe.LogSource;
+import io.fanout.service.subscribe.OriginPartition;
+import io.fanout.service.subscribe.PartitionCursor;
+import io.fanout.service.subscribe.PartitionCursor.Mark;
 import io.fanout.service.subscribe.SessionEnd;
+import io.fanout.service.subscribe.StartPlan;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
 import io.fanout.service.subscribe.Subscriptions;
@@ -39,6 +45,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -73,6 +80,9 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
 
     private final ConsumerFactory<?, ?> consumerFactory;
     private final String topic;
+    private final String home;
+    private final Map<String, String> topicsByOrigin;
+    private final Map<String, String> originByTopic = new HashMap<>();
     private final ReplayProperties properties;
     private final LastEventsLocator locator;
     private final DelayQueue<Task> tasks = new DelayQueue<>();
@@ -86,11 +96,15 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     LogReaders(
             ConsumerFactory<?, ?> consumerFactory,
             FanoutProperties fanout,
+            RegionProperties region,
             ReplayProperties properties,
             LastEventsLocator locator,
             MeterRegistry meters) {
         this.consumerFactory = consumerFactory;
         this.topic = fanout.topic();
+        this.home = region.name();
+        this.topicsByOrigin = region.topicsByOrigin(topic);
+        topicsByOrigin.forEach((origin, originTopic) -> originByTopic.put(originTopic, origin));
         this.properties = properties;
         this.locator = locator;
         Gauge.builder("fanout.replay.active", active, AtomicInteger::get)
@@ -231,117 +245,222 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
 
     // ---------------------------------------------------------------- planning
 
-    private io.fanout.service.subscribe.StartPlan plan(
-            Consumer<String, byte[]> consumer, SubscribeRequest request, Subscription subscription) {
+    private StartPlan plan(Consumer<String, byte[]> consumer, SubscribeRequest request, Subscription subscription) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, KAFKA_TIMEOUT);
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic " + topic + " has no partitions");
         }
         int count = infos.size();
+        Set<String> origins = new TreeSet<>();
+        topicsByOrigin.forEach((origin, originTopic) -> {
+            List<PartitionInfo> found =
+                    origin.equals(home) ? infos : consumer.partitionsFor(originTopic, KAFKA_TIMEOUT);
+            if (found != null && !found.isEmpty()) {
+                origins.add(origin); // a mirror topic not there yet is read from its beginning once it appears
+            }
+        });
         Map<Integer, List<String>> byPartition = new LinkedHashMap<>();
         for (String channel : request.channels()) {
             byPartition
                     .computeIfAbsent(Topics.partitionOf(channel, count), p -> new ArrayList<>())
                     .add(channel);
         }
-        Set<Integer> partitions = new TreeSet<>(byPartition.keySet());
+        Set<OriginPartition> partitions = new TreeSet<>();
+        for (String origin : origins) {
+            byPartition.keySet().forEach(p -> partitions.add(new OriginPartition(origin, p)));
+        }
         if (request.cursor() instanceof Cursor.FromPositions positions) {
-            positions.nextOffsets().keySet().stream().filter(p -> p < count).forEach(partitions::add);
+            positions.nextOffsets().keySet().stream()
+                    .filter(p -> p < count)
+                    .forEach(p -> partitions.add(new OriginPartition(home, p)));
+            positions.mirrored().keySet().stream()
+                    .filter(at -> at.partition() < count && origins.contains(at.origin()))
+                    .forEach(partitions::add);
         }
-        List<TopicPartition> tps =
-                partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
-        Map<TopicPartition, Long> begins = consumer.beginningOffsets(tps, KAFKA_TIMEOUT);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(tps, KAFKA_TIMEOUT);
-        Map<Integer, PartitionOffsets> offsets = new HashMap<>();
-        for (TopicPartition tp : tps) {
-            offsets.put(tp.partition(), new PartitionOffsets(begins.get(tp), ends.get(tp)));
-        }
-        Map<Integer, TimeLookup> since = new HashMap<>();
+        Map<OriginPartition, TopicPartition> tps = new LinkedHashMap<>();
+        partitions.forEach(at -> tps.put(at, topicPartition(at)));
+        Map<TopicPartition, Long> begins = consumer.beginningOffsets(tps.values(), KAFKA_TIMEOUT);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(tps.values(), KAFKA_TIMEOUT);
+        Map<OriginPartition, PartitionOffsets> offsets = new HashMap<>();
+        tps.forEach((at, tp) -> offsets.put(at, new PartitionOffsets(begins.get(tp), ends.get(tp))));
+        Map<OriginPartition, Long> times = new HashMap<>();
+        Map<OriginPartition, CursorLookup> found = new HashMap<>();
         if (request.cursor() instanceof Cursor.Since from) {
+            partitions.forEach(at -> times.put(at, from.epochMillis()));
+        } else if (request.cursor() instanceof Cursor.Resume resume) {
+            for (OriginPartition at : partitions) {
+                PartitionCursor named = resume.partitions().get(at.partition());
+                Mark mark = named == null ? null : named.marks().get(at.origin());
+                if (mark == null) {
+                    times.put(at, resume.oldestTimestamp());
+                } else if (!mark.isBeginning()) {
+                    found.put(at, lookup(consumer, tps.get(at), mark, offsets.get(at), subscription));
+                }
+            }
+        }
+        Map<OriginPartition, TimeLookup> since = new HashMap<>();
+        if (!times.isEmpty()) {
             Map<TopicPartition, Long> query = new HashMap<>();
-            tps.forEach(tp -> query.put(tp, from.epochMillis()));
-            consumer.offsetsForTimes(query, KAFKA_TIMEOUT).forEach((tp, found) -> {
-                if (found != null) {
-                    since.put(tp.partition(), new TimeLookup(found.offset(), found.timestamp()));
+            times.forEach((at, time) -> query.put(tps.get(at), time));
+            Map<TopicPartition, OriginPartition> back = new HashMap<>();
+            tps.forEach((at, tp) -> back.put(tp, at));
+            consumer.offsetsForTimes(query, KAFKA_TIMEOUT).forEach((tp, at) -> {
+                if (at != null) {
+                    since.put(back.get(tp), new TimeLookup(at.offset(), at.timestamp()));
                 }
             });
         }
-        Map<Integer, LocatedLast> last = new HashMap<>();
+        Map<OriginPartition, LocatedLast> last = new HashMap<>();
         if (request.cursor() instanceof Cursor.Last wanted) {
             LastEventsLocator.Budget budget = locator.new Budget(subscription::ended);
-            byPartition.forEach((partition, channels) -> last.put(
-                    partition,
-                    locator.locate(
-                            consumer,
-                            new TopicPartition(topic, partition),
-                            channels,
-                            wanted.count(),
-                            offsets.get(partition),
-                            budget,
-                            recordsRead)));
+            byPartition.forEach((partition, channels) -> {
+                OriginPartition at = new OriginPartition(home, partition);
+                last.put(
+                        at,
+                        locator.locate(
+                                consumer, tps.get(at), channels, wanted.count(), offsets.get(at), budget, recordsRead));
+            });
         }
-        return ReplayPlanner.plan(request.cursor(), partitions, offsets, since, last);
+        return ReplayPlanner.plan(
+                request.cursor(), home, partitions, new ReplayPlanner.Facts(offsets, since, last, found));
+    }
+
+    /**
+     * Finds a cursor's event in one origin partition: {@code offsetsForTimes} of its time is a lower bound of its
+     * offset (its own timestamp is that time), then a forward read until its id, bounded in records
+     * ({@code cursor-scan-records}) and time ({@code last-scan-time}), up to the log end seen now.
+     */
+    private CursorLookup lookup(
+            Consumer<String, byte[]> consumer,
+            TopicPartition tp,
+            Mark mark,
+            PartitionOffsets bounds,
+            Subscription subscription) {
+        OffsetAndTimestamp from = consumer.offsetsForTimes(Map.of(tp, mark.timestamp()), KAFKA_TIMEOUT)
+                .get(tp);
+        if (from != null && from.offset() < bounds.end()) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, Math.max(from.offset(), bounds.begin()));
+            long scanned = 0;
+            long deadline = System.nanoTime() + properties.lastScanTime().toNanos();
+            while (consumer.position(tp) < bounds.end()) {
+                if (scanned >= properties.cursorScanRecords()
+                        || System.nanoTime() - deadline > 0
+                        || subscription.ended()) {
+                    return CursorLookup.cut();
+                }
+                List<ConsumerRecord<String, byte[]>> records =
+                        consumer.poll(POLL).records(tp);
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (record.offset() >= bounds.end()) {
+                        break;
+                    }
+                    if (EventCodec.isEvent(record.value()) && mark.id().equals(idOf(record))) {
+                        return CursorLookup.found(record.offset());
+                    }
+                }
+                scanned += records.size();
+                recordsRead.increment(records.size());
+            }
+        }
+        return CursorLookup.notFound(firstKeptTimestamp(consumer, tp, bounds));
+    }
+
+    /** The timestamp of the partition's first kept record, or {@code -1} when it keeps none. */
+    private long firstKeptTimestamp(Consumer<String, byte[]> consumer, TopicPartition tp, PartitionOffsets bounds) {
+        if (bounds.begin() >= bounds.end()) {
+            return -1;
+        }
+        consumer.assign(List.of(tp));
+        consumer.seek(tp, bounds.begin());
+        long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            List<ConsumerRecord<String, byte[]>> records = consumer.poll(POLL).records(tp);
+            if (!records.isEmpty()) {
+                return records.get(0).timestamp();
+            }
+        }
+        throw new IllegalStateException("could not read the first record of " + tp);
     }
 
     // ---------------------------------------------------------------- reading
 
+    /**
+     * One bounded read. A partition whose cursor mark the session does not know is read from one record earlier
+     * ({@code from - 1}, delivered to nobody) so that its events carry a cursor that names it.
+     */
     private LogBatch read(Consumer<String, byte[]> consumer, LogReadRequest request) {
-        List<TopicPartition> tps = request.from().keySet().stream()
-                .map(p -> new TopicPartition(topic, p))
-                .toList();
-        Map<TopicPartition, Long> ends = consumer.endOffsets(tps, KAFKA_TIMEOUT);
-        Map<Integer, Long> readThrough = new HashMap<>();
-        Map<TopicPartition, Long> seeks = new HashMap<>();
-        for (TopicPartition tp : tps) {
-            int partition = tp.partition();
-            long from = request.from().get(partition);
+        Map<OriginPartition, TopicPartition> tps = new LinkedHashMap<>();
+        new TreeSet<>(request.from().keySet()).forEach(at -> tps.put(at, topicPartition(at)));
+        Map<TopicPartition, Long> ends = consumer.endOffsets(tps.values(), KAFKA_TIMEOUT);
+        Map<OriginPartition, Long> readThrough = new HashMap<>();
+        Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
+        Map<TopicPartition, Long> requested = new HashMap<>();
+        Marks marks = new Marks(request.marks());
+        tps.forEach((at, tp) -> {
+            long from = request.from().get(at);
             long end = ends.getOrDefault(tp, from);
-            readThrough.put(partition, from);
-            List<Long> exact = request.exact().getOrDefault(partition, List.of());
+            readThrough.put(at, from);
+            List<Long> exact = request.exact().getOrDefault(at, List.of());
             if (!exact.isEmpty()) {
                 seeks.put(tp, exact.get(0));
-            } else if (from < limit(request, partition, end)) {
-                seeks.put(tp, from);
+                requested.put(tp, exact.get(0));
+            } else if (from < limit(request, at, end)) {
+                boolean seed = from > 0 && !marks.knows(at);
+                seeks.put(tp, seed ? from - 1 : from);
+                requested.put(tp, from);
             }
-        }
+            if (from == 0 && !marks.knows(at)) {
+                marks.beginning(at);
+            }
+        });
         List<Frame> notices = new ArrayList<>();
         List<EventFrame> events = new ArrayList<>();
         if (!seeks.isEmpty()) {
-            ConsumerRecords<String, byte[]> records = poll(consumer, seeks, request, notices, readThrough);
-            for (TopicPartition tp : seeks.keySet()) {
-                int partition = tp.partition();
+            ConsumerRecords<String, byte[]> records = poll(consumer, seeks, requested, notices, readThrough);
+            tps.forEach((at, tp) -> {
+                if (!seeks.containsKey(tp)) {
+                    return;
+                }
                 List<ConsumerRecord<String, byte[]>> polled = records.records(tp);
                 recordsRead.increment(polled.size());
-                List<Long> exact = request.exact().getOrDefault(partition, List.of());
+                List<Long> exact = request.exact().getOrDefault(at, List.of());
                 long through = exact.isEmpty()
-                        ? scan(polled, request, limit(request, partition, ends.get(tp)), consumer.position(tp), events)
-                        : exact(polled, request, exact, request.exactEnd().get(partition), events);
-                readThrough.merge(partition, through, Math::max);
-            }
+                        ? scan(
+                                polled,
+                                request,
+                                at,
+                                limit(request, at, ends.get(tp)),
+                                consumer.position(tp),
+                                marks,
+                                events)
+                        : exact(polled, request, at, exact, request.exactEnd().get(at), marks, events);
+                readThrough.merge(at, through, Math::max);
+            });
         }
         long lag = 0;
         boolean atEnd = true;
-        for (TopicPartition tp : tps) {
-            long end = ends.getOrDefault(tp, 0L);
-            long through = readThrough.get(tp.partition());
+        for (Map.Entry<OriginPartition, TopicPartition> entry : tps.entrySet()) {
+            long end = ends.getOrDefault(entry.getValue(), 0L);
+            long through = readThrough.get(entry.getKey());
             lag += Math.max(0, end - through);
-            atEnd &= through >= end && !request.exact().containsKey(tp.partition());
+            atEnd &= through >= end && !request.exact().containsKey(entry.getKey());
         }
-        return new LogBatch(notices, events, readThrough, atEnd, lag);
+        return new LogBatch(notices, events, readThrough, marks.known(), atEnd, lag);
     }
 
-    private static long limit(LogReadRequest request, int partition, long end) {
+    private static long limit(LogReadRequest request, OriginPartition at, long end) {
         // a partition the live consumer does not follow yet is live from 0 once it does
-        return request.upTo() == null ? end : Math.min(end, request.upTo().getOrDefault(partition, 0L));
+        return request.upTo() == null ? end : Math.min(end, request.upTo().getOrDefault(at, 0L));
     }
 
     /** Seeks and polls once; a position retention removed becomes a truncation notice and the log start. */
     private ConsumerRecords<String, byte[]> poll(
             Consumer<String, byte[]> consumer,
             Map<TopicPartition, Long> seeks,
-            LogReadRequest request,
+            Map<TopicPartition, Long> requested,
             List<Frame> notices,
-            Map<Integer, Long> readThrough) {
+            Map<OriginPartition, Long> readThrough) {
         consumer.assign(seeks.keySet());
         seeks.forEach(consumer::seek);
         for (int attempt = 0; ; attempt++) {
@@ -354,14 +473,18 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                 Map<TopicPartition, Long> begins = consumer.beginningOffsets(e.partitions(), KAFKA_TIMEOUT);
                 Map<TopicPartition, Long> ends = consumer.endOffsets(e.partitions(), KAFKA_TIMEOUT);
                 for (TopicPartition tp : e.partitions()) {
-                    long requested = seeks.get(tp);
+                    long asked = requested.get(tp);
                     long earliest = begins.get(tp);
-                    if (requested < earliest) {
-                        notices.add(TruncationNotice.ofOffset(tp.partition(), requested, earliest));
-                        readThrough.merge(tp.partition(), earliest, Math::max);
+                    OriginPartition at = originPartition(tp);
+                    if (asked < earliest) {
+                        notices.add(TruncationNotice.ofOffset(tp.partition(), asked, earliest)
+                                .from(at.origin().equals(home) ? null : at.origin()));
+                        readThrough.merge(at, earliest, Math::max);
                         consumer.seek(tp, earliest);
+                    } else if (seeks.get(tp) < earliest) {
+                        consumer.seek(tp, asked); // the record before it, read for its cursor mark, is gone
                     } else {
-                        consumer.seek(tp, Math.min(requested, ends.get(tp))); // past the end: wait there
+                        consumer.seek(tp, Math.min(asked, ends.get(tp))); // past the end: wait there
                     }
                 }
             }
@@ -372,14 +495,20 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     private long scan(
             List<ConsumerRecord<String, byte[]>> polled,
             LogReadRequest request,
+            OriginPartition at,
             long limit,
             long position,
+            Marks marks,
             List<EventFrame> events) {
+        long from = request.from().get(at);
         for (ConsumerRecord<String, byte[]> record : polled) {
             if (record.offset() >= limit) {
                 return limit;
             }
-            addIfOurs(record, request, events);
+            marks.pass(at, record);
+            if (record.offset() >= from) { // below: the record read only for its mark
+                addIfOurs(record, request, at, marks, events);
+            }
         }
         return Math.min(limit, position);
     }
@@ -388,8 +517,10 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     private long exact(
             List<ConsumerRecord<String, byte[]>> polled,
             LogReadRequest request,
+            OriginPartition at,
             List<Long> exact,
             long exactEnd,
+            Marks marks,
             List<EventFrame> events) {
         ArrayDeque<Long> pending = new ArrayDeque<>(exact);
         for (ConsumerRecord<String, byte[]> record : polled) {
@@ -403,17 +534,22 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             if (pending.isEmpty()) {
                 break;
             }
+            marks.pass(at, record);
             if (pending.peek() == record.offset()) {
                 pending.poll();
-                addIfOurs(record, request, events);
+                addIfOurs(record, request, at, marks, events);
             }
         }
         return pending.isEmpty() ? exactEnd : pending.peek();
     }
 
     /** Records without a key, of other channels, or whose value is not an Event are not the subscription's. */
-    private static void addIfOurs(
-            ConsumerRecord<String, byte[]> record, LogReadRequest request, List<EventFrame> events) {
+    private void addIfOurs(
+            ConsumerRecord<String, byte[]> record,
+            LogReadRequest request,
+            OriginPartition at,
+            Marks marks,
+            List<EventFrame> events) {
         String channel = record.key();
         if (channel == null || !request.channels().contains(channel)) {
             return;
@@ -425,10 +561,91 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             return; // not an Event: live delivery skips it too
         }
         events.add(EventFrame.of(
-                channel, record.partition(), record.offset(), record.timestamp(), event.getId(), event.getMessage()));
+                channel,
+                at.origin(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                event.getId(),
+                marks.cursor(at.partition(), topicsByOrigin.keySet()),
+                event.getMessage()));
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * The cursor marks of one read: per origin partition, the last Event record passed, from what the session knew
+     * and what this read passed since (whose ids are read only when a cursor or the batch needs them).
+     */
+    private static final class Marks {
+
+        private final Map<OriginPartition, Mark> known;
+        private final Map<OriginPartition, ConsumerRecord<String, byte[]>> passed = new HashMap<>();
+
+        Marks(Map<OriginPartition, Mark> known) {
+            this.known = new HashMap<>(known);
+        }
+
+        boolean knows(OriginPartition at) {
+            return known.containsKey(at);
+        }
+
+        void beginning(OriginPartition at) {
+            known.put(at, Mark.BEGINNING);
+        }
+
+        void pass(OriginPartition at, ConsumerRecord<String, byte[]> record) {
+            if (EventCodec.isEvent(record.value())) {
+                passed.put(at, record);
+            }
+        }
+
+        Mark of(OriginPartition at) {
+            ConsumerRecord<String, byte[]> record = passed.get(at);
+            if (record != null) {
+                Mark mark = new Mark(record.timestamp(), idOf(record));
+                known.put(at, mark);
+                passed.remove(at);
+                return mark;
+            }
+            return known.get(at);
+        }
+
+        PartitionCursor cursor(int partition, Set<String> origins) {
+            Map<String, Mark> marks = new HashMap<>();
+            for (String origin : origins) {
+                Mark mark = of(new OriginPartition(origin, partition));
+                if (mark != null) {
+                    marks.put(origin, mark);
+                }
+            }
+            return new PartitionCursor(partition, marks);
+        }
+
+        Map<OriginPartition, Mark> known() {
+            Set.copyOf(passed.keySet()).forEach(this::of);
+            return known;
+        }
+    }
+
+    private static String idOf(ConsumerRecord<String, byte[]> record) {
+        try {
+            return EventCodec.idOf(record.value());
+        } catch (RuntimeException e) {
+            return ""; // a header like an Event's over a broken body: a mark no id matches
+        }
+    }
+
+    private TopicPartition topicPartition(OriginPartition at) {
+        String originTopic = topicsByOrigin.get(at.origin());
+        if (originTopic == null) {
+            throw new IllegalArgumentException("no topic for origin " + at.origin());
+        }
+        return new TopicPartition(originTopic, at.partition());
+    }
+
+    private OriginPartition originPartition(TopicPartition tp) {
+        return new OriginPartition(originByTopic.get(tp.topic()), tp.partition());
+    }
+
     private Consumer<String, byte[]> newConsumer(int index) {
         Properties overrides = new Properties();
         overrides.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);

@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param directoryTimeout how long to wait for the directory before searching backwards
  * @param maxEventsPerSecond the fastest one session is sent events from the log (0: as fast as it takes them), so
  *     that catching-up sessions leave CPU to live delivery on small machines
+ * @param cursorScanRecords records a {@code cursor=} lookup may read forward from its event's time, per origin
+ *     partition, before it gives up (closes 1013: retry)
  */
 @Validated
 @ConfigurationProperties("fanout.replay")
@@ -34,4 +36,5 @@ public record ReplayProperties(
         @DefaultValue("10s") Duration lastScanTime,
         @DefaultValue("") String directoryUrl,
         @DefaultValue("1s") Duration directoryTimeout,
-        @DefaultValue("10000") @Min(0) int maxEventsPerSecond) {}
+        @DefaultValue("10000") @Min(0) int maxEventsPerSecond,
+        @DefaultValue("100000") @Min(1) long cursorScanRecords) {}

@@ -67,7 +67,8 @@ class SseController {
             query.remove("from");
             query.remove("last");
             query.remove("since");
-            query.add("from", lastEventId.trim());
+            query.remove("cursor");
+            query.add(EventIds.parameterOf(lastEventId), lastEventId.trim());
         }
         SubscribeRequest subscribeRequest = requestParser.parse(query);
         access.requireSubscribe(principal, subscribeRequest.channels()); // 401/403 when auth is on
@@ -103,7 +104,7 @@ class SseController {
     private ServerSentEvent<String> toEvent(Frame frame, Subscription subscription) {
         if (frame instanceof EventFrame event) {
             return ServerSentEvent.<String>builder(event.text())
-                    .id(EventIds.of(subscription.position()))
+                    .id(EventIds.of(subscription))
                     .event("message")
                     .retry(properties.retry())
                     .build();

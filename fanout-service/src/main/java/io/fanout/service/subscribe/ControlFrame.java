@@ -2,7 +2,6 @@ package io.fanout.service.subscribe;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -17,19 +16,19 @@ import java.util.stream.Collectors;
 public record ControlFrame(String type, byte[] json) implements Frame {
 
     /** {@code {"type":"subscribed","channels":[...],"position":"p:o,..."}}: where the stream starts. */
-    public static ControlFrame subscribed(List<String> channels, Map<Integer, Long> position) {
+    public static ControlFrame subscribed(List<String> channels, String position) {
         String names = channels.stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(","));
-        return of("subscribed", "\"channels\":[" + names + "],\"position\":\"" + Positions.format(position) + "\"");
+        return of("subscribed", "\"channels\":[" + names + "],\"position\":\"" + position + "\"");
     }
 
     /** {@code {"type":"catching-up","position":"p:o,..."}}: live events stopped; the log is read from here. */
-    public static ControlFrame catchingUp(Map<Integer, Long> position) {
-        return of("catching-up", "\"position\":\"" + Positions.format(position) + "\"");
+    public static ControlFrame catchingUp(String position) {
+        return of("catching-up", "\"position\":\"" + position + "\"");
     }
 
     /** {@code {"type":"live","position":"p:o,..."}}: caught up; live events follow. */
-    public static ControlFrame live(Map<Integer, Long> position) {
-        return of("live", "\"position\":\"" + Positions.format(position) + "\"");
+    public static ControlFrame live(String position) {
+        return of("live", "\"position\":\"" + position + "\"");
     }
 
     /**
@@ -41,6 +40,17 @@ public record ControlFrame(String type, byte[] json) implements Frame {
         return of(
                 "last-incomplete",
                 "\"partition\":" + partition + ",\"requested\":" + requested + ",\"found\":" + found);
+    }
+
+    /**
+     * {@code {"type":"cursor-ahead","origin":"r1","partition":3,"detail":"..."}}: the cursor names an event of
+     * {@code origin} that has not reached this region yet; the session is then closed (WebSocket 4001), and the client
+     * retries with the same cursor after a pause, or resumes in the origin region.
+     */
+    public static ControlFrame cursorAhead(String origin, int partition, String detail) {
+        return of(
+                "cursor-ahead",
+                "\"origin\":\"" + origin + "\",\"partition\":" + partition + ",\"detail\":\"" + detail + "\"");
     }
 
     private static ControlFrame of(String type, String fields) {

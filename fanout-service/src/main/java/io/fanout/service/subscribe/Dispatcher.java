@@ -138,13 +138,13 @@ public class Dispatcher {
     /**
      * Answers the waiting requests; consumer thread, between two polls.
      *
-     * @param positions the consumer's position per partition now: everything below was dispatched
+     * @param positions the consumer's position per origin partition now: everything below was dispatched
      * @param pollStart its positions before the poll just dispatched
      * @param pollFramesOf the events of the given channels in that poll, in order per partition
      */
     public void serveLiveRequests(
-            Map<Integer, Long> positions,
-            Map<Integer, Long> pollStart,
+            Map<OriginPartition, Long> positions,
+            Map<OriginPartition, Long> pollStart,
             Function<Set<String>, List<EventFrame>> pollFramesOf) {
         LiveRequest request;
         int budget = liveRequests.size() + 16; // requests queued while serving wait for the next poll

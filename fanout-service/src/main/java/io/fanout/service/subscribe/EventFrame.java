@@ -4,19 +4,41 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One event as subscribers receive it, encoded once and shared by every session of its channel:
- * {@code {"channel","partition","offset","timestamp","id","message"}}. Immutable; {@code json} must not be
- * modified by anyone.
+ * {@code {"channel","partition","offset","timestamp","id","origin","cursor","message"}}. {@code partition} and
+ * {@code offset} are positions in this region's copy of the origin's topic; {@code origin} is the region the event was
+ * published in and {@code cursor} ({@link PartitionCursor}) a position that means the same in every region.
+ * Immutable; {@code json} must not be modified by anyone.
+ *
+ * @param cursor the stream's position in the partition right after this event
  */
-public record EventFrame(String channel, int partition, long offset, long timestamp, String id, byte[] json)
+public record EventFrame(
+        String channel,
+        String origin,
+        int partition,
+        long offset,
+        long timestamp,
+        String id,
+        PartitionCursor cursor,
+        byte[] json)
         implements Frame {
 
     /**
-     * Builds the frame. {@code channel} is written as is (channel names are restricted to
-     * {@code A-Z a-z 0-9 . _ - :}); {@code id} is escaped (fanout's publisher writes UUIDs, but the topic may hold
-     * other producers' events); {@code message} is JSON text, written as is.
+     * Builds the frame. {@code channel} and {@code origin} are written as is (channel names are restricted to
+     * {@code A-Z a-z 0-9 . _ - :}, region aliases to {@code a-z 0-9 -}; the cursor's text is URL-safe); {@code id} is
+     * escaped (fanout's publisher writes UUIDs, but the topic may hold other producers' events); {@code message} is
+     * JSON text, written as is.
      */
-    public static EventFrame of(String channel, int partition, long offset, long timestamp, String id, String message) {
-        StringBuilder json = new StringBuilder(96 + channel.length() + message.length());
+    public static EventFrame of(
+            String channel,
+            String origin,
+            int partition,
+            long offset,
+            long timestamp,
+            String id,
+            PartitionCursor cursor,
+            String message) {
+        String cursorText = cursor.encode();
+        StringBuilder json = new StringBuilder(128 + channel.length() + cursorText.length() + message.length());
         json.append("{\"channel\":\"")
                 .append(channel)
                 .append("\",\"partition\":")
@@ -27,9 +49,27 @@ public record EventFrame(String channel, int partition, long offset, long timest
                 .append(timestamp)
                 .append(",\"id\":\"");
         appendEscaped(json, id);
-        json.append("\",\"message\":").append(message).append('}');
+        json.append("\",\"origin\":\"")
+                .append(origin)
+                .append("\",\"cursor\":\"")
+                .append(cursorText)
+                .append("\",\"message\":")
+                .append(message)
+                .append('}');
         return new EventFrame(
-                channel, partition, offset, timestamp, id, json.toString().getBytes(StandardCharsets.UTF_8));
+                channel,
+                origin,
+                partition,
+                offset,
+                timestamp,
+                id,
+                cursor,
+                json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Where the event sits in this region: its origin's topic, and the partition. */
+    public OriginPartition source() {
+        return new OriginPartition(origin, partition);
     }
 
     /** The frame as text. */

@@ -14,6 +14,8 @@ public record SessionEnd(Reason reason, String detail) {
         /** The log could not be read (Kafka unreachable while planning or reading): WebSocket 1013. */
         LOG_UNAVAILABLE,
         /** This instance stopped delivering live events: WebSocket 1013, resume on another instance. */
-        DELIVERY_STOPPED
+        DELIVERY_STOPPED,
+        /** A {@code cursor=} names an event that has not reached this region yet: WebSocket 4001, retry later. */
+        CURSOR_AHEAD
     }
 }

@@ -12,12 +12,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.MultiValueMap;
 
 /**
- * Reads {@code channel}, {@code from}, {@code last} and {@code since} from a subscribe URL's query.
+ * Reads {@code channel}, {@code from}, {@code last}, {@code since} and {@code cursor} from a subscribe URL's query.
  * Refuses, with a reason short enough for a WebSocket close frame: a bad channel, more channels than
- * allowed, a malformed or negative cursor, or more than one cursor.
+ * allowed, a malformed or negative cursor, or more than one kind of cursor. {@code cursor} alone may repeat (one per
+ * partition, e.g. the last one of each channel; each value may itself be several joined by {@code ,}, as in an SSE
+ * event id); for one partition the cursor naming the newest time wins, the later one on a tie.
  */
 @Component
 public class SubscribeRequestParser {
+
+    /** Most partition cursors one request may give. */
+    static final int MAX_CURSORS = 256;
 
     private final SubscribeProperties properties;
 
@@ -51,15 +56,21 @@ public class SubscribeRequestParser {
         List<Map.Entry<String, List<String>>> cursors = query.entrySet().stream()
                 .filter(e -> e.getKey().equals("from")
                         || e.getKey().equals("last")
-                        || e.getKey().equals("since"))
+                        || e.getKey().equals("since")
+                        || e.getKey().equals("cursor"))
                 .toList();
         if (cursors.isEmpty()) {
             return new Cursor.Live();
         }
-        if (cursors.size() > 1 || cursors.get(0).getValue().size() > 1) {
-            throw new InvalidSubscribeException("give at most one cursor: from, last or since");
+        if (cursors.size() > 1
+                || (cursors.get(0).getValue().size() > 1
+                        && !cursors.get(0).getKey().equals("cursor"))) {
+            throw new InvalidSubscribeException("give at most one cursor: from, last, since or cursor");
         }
         String name = cursors.get(0).getKey();
+        if (name.equals("cursor")) {
+            return resume(cursors.get(0).getValue());
+        }
         String value = cursors.get(0).getValue().get(0);
         return switch (name) {
             case "from" ->
@@ -78,24 +89,56 @@ public class SubscribeRequestParser {
     }
 
     /**
-     * Parses a position list {@code p:o[,p:o]…}: partitions and offsets non-negative, each partition once.
-     * This is also the format of SSE event ids, so a {@code Last-Event-ID} is a valid {@code from}.
+     * Parses a position list {@code p:o[,p:o]…}: partitions and offsets non-negative, each partition once; an entry
+     * {@code <origin>/p:o} names a partition of another origin's topic mirrored into this region ({@link Positions}).
+     * This was the format of SSE event ids, so such a {@code Last-Event-ID} is a valid {@code from}.
      */
     public static Cursor.FromPositions positions(String value) {
-        java.util.Map<Integer, Long> positions = new java.util.HashMap<>();
+        Map<Integer, Long> positions = new java.util.HashMap<>();
+        Map<OriginPartition, Long> mirrored = new java.util.HashMap<>();
         for (String pair : value.split(",", -1)) {
-            int colon = pair.indexOf(':');
-            if (colon < 0 || pair.indexOf(':', colon + 1) >= 0) {
+            int slash = pair.indexOf('/');
+            String origin = slash < 0 ? null : pair.substring(0, slash);
+            String[] fields = pair.substring(slash + 1).split(":", -1);
+            if (fields.length != 2) {
                 throw new InvalidSubscribeException(
                         truncate("from must be an offset or partition:offset pairs, not '" + value + "'"));
             }
-            long partition = nonNegative("from partition", pair.substring(0, colon), Integer.MAX_VALUE);
-            long offset = nonNegative("from offset", pair.substring(colon + 1), Long.MAX_VALUE);
-            if (positions.put((int) partition, offset) != null) {
+            if (origin != null && !origin.matches(io.fanout.schemas.Topics.REGION_ALIAS)) {
+                throw new InvalidSubscribeException(truncate("from names no region alias in '" + pair + "'"));
+            }
+            long partition = nonNegative("from partition", fields[0], Integer.MAX_VALUE);
+            long offset = nonNegative("from offset", fields[1], Long.MAX_VALUE);
+            boolean twice = origin == null
+                    ? positions.put((int) partition, offset) != null
+                    : mirrored.put(new OriginPartition(origin, (int) partition), offset) != null;
+            if (twice) {
                 throw new InvalidSubscribeException("from names partition " + partition + " twice");
             }
         }
-        return new Cursor.FromPositions(positions);
+        return new Cursor.FromPositions(positions, mirrored);
+    }
+
+    /**
+     * Parses {@code cursor=} values ({@link PartitionCursor}, several joined by {@code ,} allowed): for each partition
+     * the cursor naming the newest time, the later one on a tie.
+     */
+    public static Cursor.Resume resume(List<String> values) {
+        Map<Integer, PartitionCursor> latest = new java.util.HashMap<>();
+        int count = 0;
+        for (String value : values) {
+            for (String text : (value == null ? "" : value).split(",", -1)) {
+                if (++count > MAX_CURSORS) {
+                    throw new InvalidSubscribeException("at most " + MAX_CURSORS + " cursors");
+                }
+                PartitionCursor cursor = PartitionCursor.parse(text.trim());
+                latest.merge(
+                        cursor.partition(),
+                        cursor,
+                        (before, after) -> after.newestTimestamp() >= before.newestTimestamp() ? after : before);
+            }
+        }
+        return new Cursor.Resume(latest);
     }
 
     private static long nonNegative(String name, String value, long max) {

@@ -1,6 +1,7 @@
 package io.fanout.service.subscribe;
 
 import io.fanout.schemas.Topics;
+import io.fanout.service.subscribe.PartitionCursor.Mark;
 import io.fanout.service.subscribe.SessionEnd.Reason;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -59,6 +60,7 @@ public final class Subscription {
 
     private final List<String> channels;
     private final Set<String> channelSet;
+    private final String home;
     private final Cursor cursor;
     private final SubscribeProperties limits;
     private final Dispatcher dispatcher;
@@ -84,12 +86,16 @@ public final class Subscription {
     private final Sinks.One<SessionEnd> end = Sinks.one();
 
     // owned by the drain
-    private final Map<Integer, Long> next = new HashMap<>();
-    private final Set<Integer> tracked = new TreeSet<>();
-    private final Map<Integer, ArrayDeque<Long>> exact = new HashMap<>();
-    private final Map<Integer, Long> exactEnd = new HashMap<>();
+    private final Map<OriginPartition, Long> next = new HashMap<>();
+    private final Set<OriginPartition> tracked = new TreeSet<>();
+    private final Map<OriginPartition, ArrayDeque<Long>> exact = new HashMap<>();
+    private final Map<OriginPartition, Long> exactEnd = new HashMap<>();
+    /** Per origin partition, the last Event record the stream passed (below {@code next}), for cursors. */
+    private final Map<OriginPartition, Mark> marks = new HashMap<>();
+
     private final ArrayDeque<Frame> controls = new ArrayDeque<>();
-    private Map<Integer, Long> origin = Map.of();
+    private SessionEnd refusal;
+    private Map<OriginPartition, Long> origin = Map.of();
     private Iterator<EventFrame> batch;
     private LogBatch batchRead;
     private boolean readOutstanding;
@@ -99,6 +105,7 @@ public final class Subscription {
     private long logStartedNanos;
 
     Subscription(
+            String home,
             List<String> channels,
             Cursor cursor,
             SubscribeProperties limits,
@@ -108,6 +115,7 @@ public final class Subscription {
             int maxEventsPerSecond) {
         this.channels = List.copyOf(channels);
         this.channelSet = new HashSet<>(channels);
+        this.home = home;
         this.cursor = cursor;
         this.limits = limits;
         this.dispatcher = dispatcher;
@@ -247,6 +255,10 @@ public final class Subscription {
             if (control != null) {
                 return control;
             }
+            if (refusal != null) {
+                fail(refusal.reason(), refusal.detail()); // after its notices
+                return null;
+            }
             switch (state) {
                 case STARTING -> {
                     if (!start()) {
@@ -286,13 +298,45 @@ public final class Subscription {
         return null;
     }
 
-    /** The next offset per partition of the subscription's channels: a {@code from=} that resumes right here. Drain. */
-    public Map<Integer, Long> position() {
-        Map<Integer, Long> position = new TreeMap<>();
-        for (int partition : tracked) {
+    /** The next offset per origin partition of the subscription's channels (offsets of this region). Drain. */
+    public Map<OriginPartition, Long> position() {
+        Map<OriginPartition, Long> position = new TreeMap<>();
+        for (OriginPartition partition : tracked) {
             position.put(partition, nextOf(partition));
         }
         return position;
+    }
+
+    /** {@link #position()} as a {@code from=} that resumes right here, in this region ({@link Positions}). Drain. */
+    public String positionText() {
+        return Positions.format(position(), home);
+    }
+
+    /**
+     * The stream's region-independent position: one {@link PartitionCursor} per partition of its channels, joined by
+     * {@code ,}, each naming the origins the stream has passed an Event of (or their beginning); a
+     * {@code cursor=} (or {@code Last-Event-ID}) that resumes every channel right here. Empty while nothing is known.
+     * Drain.
+     */
+    public String cursorText() {
+        Set<Integer> partitions = new HashSet<>();
+        tracked.forEach(partition -> partitions.add(partition.partition()));
+        Map<Integer, Map<String, Mark>> byPartition = new TreeMap<>();
+        marks.forEach((partition, mark) -> {
+            if (partitions.contains(partition.partition())) {
+                byPartition
+                        .computeIfAbsent(partition.partition(), p -> new TreeMap<>())
+                        .put(partition.origin(), mark);
+            }
+        });
+        StringBuilder text = new StringBuilder();
+        byPartition.forEach((partition, known) -> {
+            if (!text.isEmpty()) {
+                text.append(',');
+            }
+            text.append(new PartitionCursor(partition, known).encode());
+        });
+        return text.toString();
     }
 
     /** Stops taking frames and releases those waiting; idempotent, any thread. */
@@ -320,15 +364,17 @@ public final class Subscription {
             }
             origin = first.liveFrom();
             for (String channel : channels) {
-                tracked.add(Topics.partitionOf(channel, first.partitionCount()));
+                for (String region : first.origins()) {
+                    tracked.add(new OriginPartition(region, Topics.partitionOf(channel, first.partitionCount())));
+                }
             }
-            Map<Integer, Long> through = new HashMap<>();
-            for (int partition : tracked) {
+            Map<OriginPartition, Long> through = new HashMap<>();
+            for (OriginPartition partition : tracked) {
                 next.put(partition, first.pollStart().getOrDefault(partition, 0L));
                 through.put(partition, first.liveFrom().getOrDefault(partition, 0L));
             }
             // the events fetched while the request was made, so that none published meanwhile is lost
-            batchRead = new LogBatch(List.of(), first.pollFrames(), through, true, 0);
+            batchRead = new LogBatch(List.of(), first.pollFrames(), through, Map.of(), true, 0);
             batch = batchRead.events().iterator();
             readOutstanding = true;
         } else {
@@ -340,9 +386,11 @@ public final class Subscription {
             tracked.addAll(startPlan.start().keySet());
             startPlan.exact().forEach((partition, offsets) -> exact.put(partition, new ArrayDeque<>(offsets)));
             exactEnd.putAll(startPlan.exactEnd());
+            marks.putAll(startPlan.marks());
             controls.addAll(startPlan.notices());
+            refusal = startPlan.refusal();
         }
-        controls.addFirst(ControlFrame.subscribed(channels, position()));
+        controls.addFirst(ControlFrame.subscribed(channels, positionText()));
         enter(State.READING_LOG);
         logStartedNanos = System.nanoTime();
         return true;
@@ -371,6 +419,7 @@ public final class Subscription {
                 return event;
             }
         }
+        marks.putAll(batchRead.marks());
         batchRead.readThrough().forEach((partition, through) -> {
             tracked.add(partition);
             ArrayDeque<Long> pending = exact.get(partition);
@@ -417,7 +466,7 @@ public final class Subscription {
         if (current != null && caughtUp(current)) {
             enter(State.LIVE);
             if (fellBehind) {
-                controls.add(ControlFrame.live(position()));
+                controls.add(ControlFrame.live(positionText()));
             }
             return true;
         }
@@ -436,7 +485,7 @@ public final class Subscription {
         if (!exact.isEmpty()) {
             return false;
         }
-        for (int partition : tracked) {
+        for (OriginPartition partition : tracked) {
             if (nextOf(partition) < current.liveFrom().getOrDefault(partition, 0L)) {
                 return false;
             }
@@ -445,36 +494,56 @@ public final class Subscription {
     }
 
     private LogReadRequest readRequest(LiveGrant current) {
-        Map<Integer, Long> from = new HashMap<>();
-        for (int partition : tracked) {
+        Map<OriginPartition, Long> from = new HashMap<>();
+        for (OriginPartition partition : tracked) {
             from.put(partition, nextOf(partition));
         }
-        // a channel placed in another partition since (partitions were added): follow both
+        // a channel placed in another partition since (partitions were added), or an origin whose topic appeared
+        // since: follow them too
         int count = current != null ? current.partitionCount() : 0;
         if (count > 0) {
-            for (String channel : channels) {
-                from.putIfAbsent(Topics.partitionOf(channel, count), nextOf(Topics.partitionOf(channel, count)));
+            for (String region : current.origins()) {
+                for (String channel : channels) {
+                    OriginPartition partition = new OriginPartition(region, Topics.partitionOf(channel, count));
+                    from.putIfAbsent(partition, nextOf(partition));
+                }
             }
         }
-        Map<Integer, List<Long>> pending = new HashMap<>();
+        Map<OriginPartition, List<Long>> pending = new HashMap<>();
         exact.forEach((partition, offsets) -> pending.put(partition, List.copyOf(offsets)));
+        Map<OriginPartition, Mark> known = new HashMap<>();
+        from.keySet().forEach(partition -> {
+            Mark mark = marks.get(partition);
+            if (mark != null) {
+                known.put(partition, mark);
+            }
+        });
         long due = maxEventsPerSecond <= 0 ? 0 : logStartedNanos + logEventsSent * 1_000_000_000L / maxEventsPerSecond;
         return new LogReadRequest(
-                channelSet, from, current == null ? null : current.liveFrom(), pending, Map.copyOf(exactEnd), due);
+                channelSet,
+                from,
+                current == null ? null : current.liveFrom(),
+                pending,
+                Map.copyOf(exactEnd),
+                known,
+                due);
     }
 
     /** Records that {@code event} is handed over; false when it is a duplicate (below {@code next}). */
     private boolean advance(EventFrame event) {
-        int partition = event.partition();
+        OriginPartition partition = event.source();
         if (event.offset() < nextOf(partition)) {
             return false;
         }
         next.put(partition, event.offset() + 1);
         tracked.add(partition);
+        event.cursor()
+                .marks()
+                .forEach((region, mark) -> marks.put(new OriginPartition(region, event.partition()), mark));
         return true;
     }
 
-    private long nextOf(int partition) {
+    private long nextOf(OriginPartition partition) {
         Long known = next.get(partition);
         return known != null ? known : origin.getOrDefault(partition, 0L);
     }
@@ -487,7 +556,7 @@ public final class Subscription {
         atLogEnd = false;
         logEventsSent = 0;
         logStartedNanos = System.nanoTime();
-        controls.add(ControlFrame.catchingUp(position()));
+        controls.add(ControlFrame.catchingUp(positionText()));
     }
 
     private void requestLive(boolean withPollFrames) {
@@ -521,7 +590,7 @@ public final class Subscription {
 
     /** The position for a close reason, cut so that the reason stays within 123 bytes. */
     private String truncatedPosition() {
-        String text = Positions.format(position());
+        String text = positionText();
         return text.length() <= 60 ? text : "<last id>";
     }
 

@@ -1,5 +1,6 @@
 package io.fanout.service.subscribe;
 
+import io.fanout.common.region.RegionProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,23 +16,26 @@ public class Subscriptions {
     private final SessionMeters meters;
     private final SubscribeProperties properties;
     private final int maxEventsPerSecond;
+    private final String home;
 
     public Subscriptions(
             Dispatcher dispatcher,
             LogSource logs,
             SessionMeters meters,
             SubscribeProperties properties,
-            LogPacing pacing) {
+            LogPacing pacing,
+            RegionProperties region) {
         this.dispatcher = dispatcher;
         this.logs = logs;
         this.meters = meters;
         this.properties = properties;
         this.maxEventsPerSecond = pacing.maxEventsPerSecond();
+        this.home = region.name();
     }
 
     public Subscription create(SubscribeRequest request) {
         return new Subscription(
-                request.channels(), request.cursor(), properties, dispatcher, logs, meters, maxEventsPerSecond);
+                home, request.channels(), request.cursor(), properties, dispatcher, logs, meters, maxEventsPerSecond);
     }
 
     /** The pace of log reads per session (0: as fast as the client takes them); implemented by the log readers. */

@@ -23,6 +23,13 @@ final class CloseCodes {
     /** Private-use code: the client is further behind than {@code max-lag}; reconnect with {@code from=<position>}. */
     static final int SLOW_CONSUMER = 4000;
 
+    /**
+     * Private-use code: the {@code cursor=} names an event that has not reached this region yet (a
+     * {@code cursor-ahead} frame said which origin); retry with the same cursor after a pause, or resume in that
+     * origin's region.
+     */
+    static final int CURSOR_AHEAD = 4001;
+
     /** 1013: try again later (RFC 6455 registry). */
     static final int TRY_AGAIN_LATER = 1013;
 
@@ -41,6 +48,10 @@ final class CloseCodes {
     /** 1013 as well, for the connection cap (Spring names it {@code SERVICE_OVERLOAD}). */
     static CloseStatus overloaded(String reason) {
         return of(CloseStatus.SERVICE_OVERLOAD.getCode(), reason);
+    }
+
+    static CloseStatus cursorAhead(String reason) {
+        return of(CURSOR_AHEAD, reason);
     }
 
     static CloseStatus slowConsumer(String reason) {

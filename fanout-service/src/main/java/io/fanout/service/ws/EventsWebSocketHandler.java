@@ -24,8 +24,8 @@ import reactor.core.publisher.Mono;
  * the history of a cursor, live frames, catching up from the log when it falls behind) and the replies, written
  * straight to the channel by a {@link SocketWriter}, each live frame the shared bytes of its event. Input: text frames
  * are published, in order, by the {@link SocketPublisher}. The socket ends when the client closes it, on a bad
- * request (close 1008), when the client is further behind than {@code max-lag} (close 4000), or when the log or live
- * delivery is unavailable (close 1013).
+ * request (close 1008), when the client is further behind than {@code max-lag} (close 4000), when its {@code cursor=}
+ * names an event not in this region yet (close 4001), or when the log or live delivery is unavailable (close 1013).
  */
 @Component
 class EventsWebSocketHandler implements WebSocketHandler {
@@ -100,8 +100,10 @@ class EventsWebSocketHandler implements WebSocketHandler {
     }
 
     private static CloseStatus closeStatus(SessionEnd end) {
-        return end.reason() == SessionEnd.Reason.TOO_FAR_BEHIND
-                ? CloseCodes.slowConsumer(end.detail())
-                : CloseCodes.tryAgainLater(end.detail());
+        return switch (end.reason()) {
+            case TOO_FAR_BEHIND -> CloseCodes.slowConsumer(end.detail());
+            case CURSOR_AHEAD -> CloseCodes.cursorAhead(end.detail());
+            default -> CloseCodes.tryAgainLater(end.detail());
+        };
     }
 }

@@ -3,6 +3,7 @@ package io.fanout.service.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.common.region.RegionProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.fanout.service.subscribe.Dispatcher;
@@ -47,7 +48,11 @@ class LiveConsumerTest {
             }
         };
         LiveConsumer consumer = new LiveConsumer(
-                null, dispatcher, new FanoutProperties("t", Duration.ofSeconds(2)), new SimpleMeterRegistry());
+                null,
+                dispatcher,
+                new FanoutProperties("t", Duration.ofSeconds(2)),
+                new RegionProperties("r1", List.of()),
+                new SimpleMeterRegistry());
         TopicPartition partition = new TopicPartition("t", 0);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         for (long offset = 0; offset < 5; offset++) {

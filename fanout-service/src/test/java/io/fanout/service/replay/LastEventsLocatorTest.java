@@ -54,7 +54,8 @@ class LastEventsLocatorTest {
                 Duration.ofSeconds(10),
                 "",
                 Duration.ofSeconds(1),
-                0);
+                0,
+                100_000);
         return new LastEventsLocator(new RecentOffsetsClient(properties, AUTH_OFF), properties, registry);
     }
 

@@ -7,12 +7,15 @@ import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
 import io.fanout.service.replay.ReplayPlanner.TimeLookup;
 import io.fanout.service.subscribe.ControlFrame;
 import io.fanout.service.subscribe.Cursor;
+import io.fanout.service.subscribe.OriginPartition;
 import io.fanout.service.subscribe.StartPlan;
 import io.fanout.service.subscribe.TruncationNotice;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The planner without a broker: every cursor kind, truncation, empty partitions, several channels per partition. */
@@ -23,8 +26,51 @@ class ReplayPlannerTest {
             1, new PartitionOffsets(40, 90),
             2, new PartitionOffsets(7, 7)); // records once, all deleted: no events
 
-    private static StartPlan plan(Cursor cursor, Set<Integer> partitions) {
-        return ReplayPlanner.plan(cursor, partitions, OFFSETS, Map.of(), Map.of());
+    private static final String HOME = "r1";
+
+    /** A plan of this region's own topic, keyed by partition as the single-region rules read. */
+    private record Plan(
+            Map<Integer, Long> start,
+            Map<Integer, List<Long>> exact,
+            Map<Integer, Long> exactEnd,
+            List<io.fanout.service.subscribe.Frame> notices) {}
+
+    private static Plan plan(Cursor cursor, Set<Integer> partitions) {
+        return plan(cursor, partitions, OFFSETS, Map.of(), Map.of());
+    }
+
+    private static Plan plan(
+            Cursor cursor,
+            Set<Integer> partitions,
+            Map<Integer, PartitionOffsets> offsets,
+            Map<Integer, TimeLookup> since,
+            Map<Integer, LocatedLast> last) {
+        StartPlan plan = ReplayPlanner.plan(
+                cursor,
+                HOME,
+                partitions.stream().map(ReplayPlannerTest::ownPartition).collect(Collectors.toSet()),
+                new ReplayPlanner.Facts(own(offsets), own(since), own(last), Map.of()));
+        return new Plan(
+                byPartition(plan.start()), byPartition(plan.exact()), byPartition(plan.exactEnd()), plan.notices());
+    }
+
+    private static OriginPartition ownPartition(int partition) {
+        return new OriginPartition(HOME, partition);
+    }
+
+    private static <V> Map<OriginPartition, V> own(Map<Integer, V> byPartition) {
+        Map<OriginPartition, V> mapped = new HashMap<>();
+        byPartition.forEach((partition, value) -> mapped.put(ownPartition(partition), value));
+        return mapped;
+    }
+
+    private static <V> Map<Integer, V> byPartition(Map<OriginPartition, V> byOrigin) {
+        Map<Integer, V> mapped = new HashMap<>();
+        byOrigin.forEach((at, value) -> {
+            assertThat(at.origin()).isEqualTo(HOME);
+            mapped.put(at.partition(), value);
+        });
+        return mapped;
     }
 
     private static String text(Object frame) {
@@ -35,7 +81,7 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartAFromOffsetWhereItSaysWhenTheLogStillHasIt() {
-        StartPlan plan = plan(new Cursor.FromOffset(50), Set.of(0, 1));
+        Plan plan = plan(new Cursor.FromOffset(50), Set.of(0, 1));
         assertThat(plan.start()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 50L, 1, 50L));
         assertThat(plan.notices()).isEmpty();
         assertThat(plan.exact()).isEmpty();
@@ -43,7 +89,7 @@ class ReplayPlannerTest {
 
     @Test
     void shouldSayWhenAFromOffsetIsOlderThanTheLogAndStartAtTheEarliest() {
-        StartPlan plan = plan(new Cursor.FromOffset(10), Set.of(0, 1));
+        Plan plan = plan(new Cursor.FromOffset(10), Set.of(0, 1));
         assertThat(plan.start()).containsEntry(0, 10L).containsEntry(1, 40L);
         assertThat(plan.notices()).containsExactly(TruncationNotice.ofOffset(1, 10, 40));
         assertThat(text(plan.notices().get(0)))
@@ -57,14 +103,14 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartPartitionsAPositionListDoesNotNameAtTheirEnd() {
-        StartPlan plan = plan(new Cursor.FromPositions(Map.of(0, 60L, 1, 5L)), Set.of(0, 1, 2));
+        Plan plan = plan(new Cursor.FromPositions(Map.of(0, 60L, 1, 5L)), Set.of(0, 1, 2));
         assertThat(plan.start()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 60L, 1, 40L, 2, 7L));
         assertThat(plan.notices()).containsExactly(TruncationNotice.ofOffset(1, 5, 40));
     }
 
     @Test
     void shouldStartASinceAtTheFirstRecordAtOrAfterItsTime() {
-        StartPlan plan = ReplayPlanner.plan(
+        Plan plan = plan(
                 new Cursor.Since(1_000),
                 Set.of(0, 1),
                 OFFSETS,
@@ -76,7 +122,7 @@ class ReplayPlannerTest {
 
     @Test
     void shouldSayWhenASinceIsOlderThanTheEarliestKeptRecordOfAPartitionWithDeletedRecords() {
-        StartPlan plan = ReplayPlanner.plan(
+        Plan plan = plan(
                 new Cursor.Since(1_000),
                 Set.of(0, 1),
                 OFFSETS,
@@ -91,14 +137,14 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartASinceWithNoRecordAtOrAfterItsTimeAtTheEnd() {
-        StartPlan plan = ReplayPlanner.plan(new Cursor.Since(9_999), Set.of(0, 2), OFFSETS, Map.of(), Map.of());
+        Plan plan = plan(new Cursor.Since(9_999), Set.of(0, 2), OFFSETS, Map.of(), Map.of());
         assertThat(plan.start()).containsExactlyInAnyOrderEntriesOf(Map.of(0, 100L, 2, 7L));
         assertThat(plan.notices()).isEmpty();
     }
 
     @Test
     void shouldReadExactlyTheLocatedLastEventsThenResumeWhereTheSearchEnded() {
-        StartPlan plan = ReplayPlanner.plan(
+        Plan plan = plan(
                 new Cursor.Last(3),
                 Set.of(0),
                 OFFSETS,
@@ -113,7 +159,7 @@ class ReplayPlannerTest {
     @Test
     void shouldMergeTheLastEventsOfSeveralChannelsInOnePartition() {
         // the locator answers per partition: two channels' last events, merged ascending
-        StartPlan plan = ReplayPlanner.plan(
+        Plan plan = plan(
                 new Cursor.Last(2),
                 Set.of(1),
                 OFFSETS,
@@ -125,7 +171,7 @@ class ReplayPlannerTest {
 
     @Test
     void shouldSayWhenTheLastSearchStoppedAtItsBoundsAndKeepTheNewestItFound() {
-        StartPlan plan = ReplayPlanner.plan(
+        Plan plan = plan(
                 new Cursor.Last(5),
                 Set.of(0),
                 OFFSETS,
@@ -138,8 +184,8 @@ class ReplayPlannerTest {
 
     @Test
     void shouldStartAnEmptyLastAtWhereTheSearchEnded() {
-        StartPlan plan = ReplayPlanner.plan(
-                new Cursor.Last(5), Set.of(2), OFFSETS, Map.of(), Map.of(2, new LocatedLast(List.of(), 7, true)));
+        Plan plan =
+                plan(new Cursor.Last(5), Set.of(2), OFFSETS, Map.of(), Map.of(2, new LocatedLast(List.of(), 7, true)));
         assertThat(plan.start()).containsEntry(2, 7L);
         assertThat(plan.exact()).isEmpty();
     }

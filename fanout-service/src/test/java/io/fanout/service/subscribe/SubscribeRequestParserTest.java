@@ -45,6 +45,23 @@ class SubscribeRequestParserTest {
     }
 
     @Test
+    void shouldReadCursorsOnePerPartitionWhereTheNewestWins() {
+        String older = new PartitionCursor(3, Map.of("r1", new PartitionCursor.Mark(100, "a"))).encode();
+        String newer = new PartitionCursor(3, Map.of("r1", new PartitionCursor.Mark(200, "b"))).encode();
+        String other = new PartitionCursor(7, Map.of("r2", new PartitionCursor.Mark(50, "c"))).encode();
+        Cursor cursor = parse("channel=a&cursor=" + newer + "&cursor=" + older + "," + other)
+                .cursor();
+        assertThat(cursor)
+                .isEqualTo(new Cursor.Resume(Map.of(3, PartitionCursor.parse(newer), 7, PartitionCursor.parse(other))));
+    }
+
+    @Test
+    void shouldReadMirroredPositionsInAPositionList() {
+        assertThat(parse("channel=a&from=1:5,r2/1:9").cursor())
+                .isEqualTo(new Cursor.FromPositions(Map.of(1, 5L), Map.of(new OriginPartition("r2", 1), 9L)));
+    }
+
+    @Test
     void shouldKeepDistinctChannelsInOrder() {
         assertThat(parse("channel=b&channel=a&channel=b").channels()).containsExactly("b", "a");
     }
@@ -58,6 +75,15 @@ class SubscribeRequestParserTest {
                 "from=1.5",
                 "from=99999999999999999999",
                 "from=1:2:3",
+                "from=R2/1:5",
+                "from=r2/1:5,r2/1:6",
+                "cursor=",
+                "cursor=banana",
+                "cursor=1.3.r1~abc~bYQ&from=3",
+                "cursor=1.3.r1~abc~bYQ&last=3",
+                "cursor=1.3.r1~abc~bYQ,",
+                "cursor=2.3.r1~abc~bYQ",
+                "cursor=1.3.r1~abc~uAAAA",
                 "from=1:",
                 "from=:5",
                 "from=a:5",

@@ -22,6 +22,8 @@ class SubscriptionTest {
 
     private static final ByteBufAllocator ALLOCATOR = UnpooledByteBufAllocator.DEFAULT;
     private static final String CHANNEL = "c";
+    private static final OriginPartition P0 = new OriginPartition("r1", 0);
+    private static final PartitionCursor NO_CURSOR = new PartitionCursor(0, Map.of());
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Dispatcher dispatcher = new Dispatcher(registry);
@@ -49,18 +51,25 @@ class SubscriptionTest {
         SubscribeProperties properties = new SubscribeProperties(
                 bufferSize, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
         Subscription subscription = new Subscription(
-                List.of(CHANNEL), cursor, properties, dispatcher, logs, new SessionMeters(registry, properties), 0);
+                "r1",
+                List.of(CHANNEL),
+                cursor,
+                properties,
+                dispatcher,
+                logs,
+                new SessionMeters(registry, properties),
+                0);
         subscription.drainWith(() -> {}, new SubscribeRequest(List.of(CHANNEL), cursor));
         return subscription;
     }
 
     /** The live consumer answering waiting requests at position {@code liveFrom} of the one partition. */
     private void grant(long pollStart, long liveFrom, EventFrame... pollFrames) {
-        dispatcher.serveLiveRequests(Map.of(0, liveFrom), Map.of(0, pollStart), channels -> List.of(pollFrames));
+        dispatcher.serveLiveRequests(Map.of(P0, liveFrom), Map.of(P0, pollStart), channels -> List.of(pollFrames));
     }
 
     private static EventFrame event(long offset) {
-        return EventFrame.of(CHANNEL, 0, offset, 0, "id-" + offset, Long.toString(offset));
+        return EventFrame.of(CHANNEL, "r1", 0, offset, 0, "id-" + offset, NO_CURSOR, Long.toString(offset));
     }
 
     private LiveFrame live(long offset) {
@@ -98,8 +107,38 @@ class SubscriptionTest {
         assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
         assertThat(subscription.offer(live(10))).isTrue();
         assertThat(drain(subscription)).containsExactly("live:10");
-        assertThat(subscription.position()).containsEntry(0, 11L);
+        assertThat(subscription.position()).containsEntry(P0, 11L);
         assertThat(logs.reads).as("a live-only session costs no log read").isEmpty();
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
+    void shouldCarryTheCursorOfTheLastEventItSentAndTheMarksOfTheLogItReadIntoItsReadRequests() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        PartitionCursor.Mark seventh = new PartitionCursor.Mark(7_000, "id-7");
+        PartitionCursor.Mark mirrored = new PartitionCursor.Mark(6_500, "mirrored");
+        PartitionCursor after = new PartitionCursor(0, Map.of("r1", seventh, "r2", mirrored));
+        grant(7, 7, EventFrame.of(CHANNEL, "r1", 0, 7, 7_000, "id-7", after, "7"));
+        assertThat(drain(subscription)).containsExactly("subscribed", "log:7");
+        assertThat(subscription.cursorText()).isEqualTo(after.encode());
+        assertThat(Cursor.Resume.class)
+                .isAssignableFrom(SubscribeRequestParser.resume(List.of(subscription.cursorText()))
+                        .getClass());
+        // it falls behind: the read it asks for carries what it knows of the partition
+        subscription.setClientBlocked(true);
+        for (long offset = 8; offset < 13; offset++) {
+            subscription.offer(live(offset));
+        }
+        drain(subscription);
+        LogReadRequest read = logs.reads.get(logs.reads.size() - 1);
+        assertThat(read.marks()).containsEntry(P0, seventh);
+        // the batch's marks are where the stream is once it has sent the batch
+        PartitionCursor.Mark twelfth = new PartitionCursor.Mark(12_000, "id-12");
+        subscription.logRead(new LogBatch(List.of(), List.of(), Map.of(P0, 13L), Map.of(P0, twelfth), true, 0));
+        drain(subscription);
+        assertThat(subscription.cursorText())
+                .isEqualTo(new PartitionCursor(0, Map.of("r1", twelfth, "r2", mirrored)).encode());
         subscription.end();
         releaseMadeAndAssertAllFreed();
     }
@@ -132,18 +171,18 @@ class SubscriptionTest {
         assertThat(drain(subscription)).containsExactly("catching-up");
         assertThat(subscription.state()).isEqualTo(Subscription.State.READING_LOG);
         assertThat(logs.reads).hasSize(1);
-        assertThat(logs.reads.get(0).from()).containsEntry(0, 10L);
+        assertThat(logs.reads.get(0).from()).containsEntry(P0, 10L);
         assertThat(logs.reads.get(0).upTo())
                 .as("no live position: read to the log end")
                 .isNull();
 
         subscription.logRead(
-                new LogBatch(List.of(), List.of(event(10), event(11), event(12)), Map.of(0, 13L), false, 7));
+                new LogBatch(List.of(), List.of(event(10), event(11), event(12)), Map.of(P0, 13L), Map.of(), false, 7));
         assertThat(drain(subscription)).containsExactly("log:10", "log:11", "log:12");
         assertThat(logs.reads).hasSize(2);
-        assertThat(logs.reads.get(1).from()).containsEntry(0, 13L);
-        subscription.logRead(
-                new LogBatch(List.of(), List.of(event(13), event(14), event(15), event(16)), Map.of(0, 17L), true, 0));
+        assertThat(logs.reads.get(1).from()).containsEntry(P0, 13L);
+        subscription.logRead(new LogBatch(
+                List.of(), List.of(event(13), event(14), event(15), event(16)), Map.of(P0, 17L), Map.of(), true, 0));
         assertThat(drain(subscription)).containsExactly("log:13", "log:14", "log:15", "log:16");
         assertThat(dispatcher.hasLiveRequests())
                 .as("at the log end it asks for live frames")
@@ -151,10 +190,10 @@ class SubscriptionTest {
 
         grant(17, 18); // the live consumer is one record further: 17 still comes from the log
         assertThat(drain(subscription)).isEmpty();
-        assertThat(logs.reads.get(2).from()).containsEntry(0, 17L);
-        assertThat(logs.reads.get(2).upTo()).containsEntry(0, 18L);
+        assertThat(logs.reads.get(2).from()).containsEntry(P0, 17L);
+        assertThat(logs.reads.get(2).upTo()).containsEntry(P0, 18L);
         assertThat(subscription.offer(live(18))).isTrue();
-        subscription.logRead(new LogBatch(List.of(), List.of(event(17)), Map.of(0, 18L), true, 0));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(17)), Map.of(P0, 18L), Map.of(), true, 0));
         assertThat(drain(subscription)).containsExactly("log:17", "live", "live:18");
         assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
         subscription.end();
@@ -172,9 +211,10 @@ class SubscriptionTest {
         assertThat(dispatcher.hasLiveRequests()).as("it asks again").isTrue();
         grant(3, 3);
         assertThat(drain(subscription)).isEmpty();
-        assertThat(logs.reads.get(0).from()).containsEntry(0, 0L);
-        assertThat(logs.reads.get(0).upTo()).containsEntry(0, 3L);
-        subscription.logRead(new LogBatch(List.of(), List.of(event(0), event(1), event(2)), Map.of(0, 3L), true, 0));
+        assertThat(logs.reads.get(0).from()).containsEntry(P0, 0L);
+        assertThat(logs.reads.get(0).upTo()).containsEntry(P0, 3L);
+        subscription.logRead(
+                new LogBatch(List.of(), List.of(event(0), event(1), event(2)), Map.of(P0, 3L), Map.of(), true, 0));
         assertThat(subscription.offer(live(3))).isTrue();
         assertThat(drain(subscription)).containsExactly("log:0", "log:1", "log:2", "live:3");
         subscription.end();
@@ -188,10 +228,10 @@ class SubscriptionTest {
         for (long offset = 5; offset < 9; offset++) {
             subscription.offer(live(offset));
         }
-        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
         assertThat(drain(subscription)).containsExactly("subscribed");
-        assertThat(logs.reads.get(0).upTo()).containsEntry(0, 5L);
-        subscription.logRead(new LogBatch(List.of(), List.of(event(3), event(4)), Map.of(0, 5L), false, 3));
+        assertThat(logs.reads.get(0).upTo()).containsEntry(P0, 5L);
+        subscription.logRead(new LogBatch(List.of(), List.of(event(3), event(4)), Map.of(P0, 5L), Map.of(), false, 3));
         assertThat(drain(subscription)).containsExactly("log:3", "log:4", "live:5", "live:6", "live:7", "live:8");
         subscription.end();
         releaseMadeAndAssertAllFreed();
@@ -200,26 +240,26 @@ class SubscriptionTest {
     @Test
     void shouldSendOnlyTheExactLastOffsetsThenEverythingAfterTheirEnd() {
         Subscription subscription = subscription(new Cursor.Last(2), 10, 1_000);
-        subscription.planned(new StartPlan(Map.of(0, 20L), Map.of(0, List.of(20L, 31L)), Map.of(0, 40L), List.of()));
+        subscription.planned(new StartPlan(Map.of(P0, 20L), Map.of(P0, List.of(20L, 31L)), Map.of(P0, 40L), List.of()));
         assertThat(drain(subscription)).containsExactly("subscribed");
-        assertThat(logs.reads.get(0).exact()).containsEntry(0, List.of(20L, 31L));
-        subscription.logRead(new LogBatch(List.of(), List.of(event(20)), Map.of(0, 31L), false, 10));
+        assertThat(logs.reads.get(0).exact()).containsEntry(P0, List.of(20L, 31L));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(20)), Map.of(P0, 31L), Map.of(), false, 10));
         assertThat(drain(subscription)).containsExactly("log:20");
-        assertThat(logs.reads.get(1).exact()).containsEntry(0, List.of(31L));
-        subscription.logRead(new LogBatch(List.of(), List.of(event(31)), Map.of(0, 40L), false, 2));
+        assertThat(logs.reads.get(1).exact()).containsEntry(P0, List.of(31L));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(31)), Map.of(P0, 40L), Map.of(), false, 2));
         assertThat(drain(subscription)).containsExactly("log:31");
         assertThat(logs.reads.get(2).exact()).isEmpty();
-        assertThat(logs.reads.get(2).from()).containsEntry(0, 40L);
+        assertThat(logs.reads.get(2).from()).containsEntry(P0, 40L);
         subscription.end();
     }
 
     @Test
     void shouldSendTruncationNoticesBeforeTheEventsOfTheirBatch() {
         Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
-        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
         drain(subscription);
         subscription.logRead(new LogBatch(
-                List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(event(50)), Map.of(0, 51L), false, 1));
+                List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(event(50)), Map.of(P0, 51L), Map.of(), false, 1));
         assertThat(drain(subscription)).containsExactly("truncated", "log:50");
         subscription.end();
     }
@@ -227,9 +267,9 @@ class SubscriptionTest {
     @Test
     void shouldCloseASessionFurtherBehindThanMaxLag() {
         Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 100);
-        subscription.planned(new StartPlan(Map.of(0, 0L), Map.of(), Map.of(), List.of()));
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
         drain(subscription);
-        subscription.logRead(new LogBatch(List.of(), List.of(event(0)), Map.of(0, 1L), false, 101));
+        subscription.logRead(new LogBatch(List.of(), List.of(event(0)), Map.of(P0, 1L), Map.of(), false, 101));
         drain(subscription);
         assertThat(subscription.ended()).isTrue();
         SessionEnd end = subscription.endedByServer().block(Duration.ofSeconds(1));
@@ -268,6 +308,7 @@ class SubscriptionTest {
         SubscribeProperties properties = new SubscribeProperties(
                 10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), 1_000, 10, 100, Duration.ofSeconds(10));
         Subscription subscription = new Subscription(
+                "r1",
                 List.of(CHANNEL),
                 new Cursor.Live(),
                 properties,
@@ -305,7 +346,8 @@ class SubscriptionTest {
         assertThat(small.webSocketFrame().toString(2, json.length, StandardCharsets.UTF_8))
                 .isEqualTo(small.frame().text());
 
-        LiveFrame large = LiveFrame.encode(EventFrame.of("c", 0, 1, 0, "id", "\"" + "x".repeat(300) + "\""), ALLOCATOR);
+        LiveFrame large = LiveFrame.encode(
+                EventFrame.of("c", "r1", 0, 1, 0, "id", NO_CURSOR, "\"" + "x".repeat(300) + "\""), ALLOCATOR);
         made.add(large);
         int length = large.frame().json().length;
         assertThat(large.webSocketFrame().getUnsignedByte(1)).isEqualTo((short) 126);
