@@ -6,6 +6,7 @@ import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
 import io.fanout.schemas.avro.Event;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -26,6 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DirectoryTopologyTest {
 
@@ -44,6 +46,9 @@ class DirectoryTopologyTest {
     private long mirrorOffset;
 
     private int recent;
+
+    @TempDir
+    Path stateDir;
 
     @BeforeEach
     void start() {
@@ -68,6 +73,9 @@ class DirectoryTopologyTest {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // a state dir of its own: the default /tmp/kafka-streams/<application.id> is shared by every run of this
+        // test on the machine, and RocksDB's lock then fails a run beside another (seen with parallel worktrees)
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(builder.build(), config);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
         mirror = driver.createInputTopic(MIRROR, new StringSerializer(), new ByteArraySerializer());
