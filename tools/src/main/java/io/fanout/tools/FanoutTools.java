@@ -1,6 +1,7 @@
 package io.fanout.tools;
 
 import io.fanout.tools.faults.FaultCommand;
+import io.fanout.tools.faults.MeasureCommand;
 import io.fanout.tools.token.MintTokenCommand;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -13,7 +14,7 @@ import reactor.util.Loggers;
         name = "fanout-tools",
         mixinStandardHelpOptions = true,
         description = "Command-line tools for fanout; each talks to 127.0.0.1 only.",
-        subcommands = {MintTokenCommand.class, FaultCommand.class})
+        subcommands = {MintTokenCommand.class, FaultCommand.class, MeasureCommand.class})
 public final class FanoutTools {
 
     /**

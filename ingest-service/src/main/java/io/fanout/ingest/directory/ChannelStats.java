@@ -8,12 +8,17 @@ package io.fanout.ingest.directory;
  * index. In state kept from before the blocks it is the sequence number of the oldest per-event entry; the
  * blocks from there to the first one written since are simply missing.
  *
+ * <p>With mirrored regions ({@code fanout.region.mirrors}) the directory also reads their copies of the events
+ * topic: their events are counted in {@code mirrored} and in the rate, never in {@code count}, the offsets or the
+ * index, which describe the channel's partition of this region's own events topic. A channel known only from
+ * mirrored events has {@code count} 0 and offsets and timestamps {@link #NONE}.
+ *
  * <p>The channel's newest rate bucket is counted here ({@code rateBucket}, {@code inRateBucket}) rather
  * than in the {@link DirectoryTopology#RATE_STORE} window store, which receives a bucket only once a newer
  * one starts: this record is rewritten for every event anyway, the window store then is not.
  *
  * @param partition the partition of the channel's events (the one the key hashes to)
- * @param count events seen
+ * @param count events of this region seen (from its own events topic)
  * @param firstOffset offset of the first event
  * @param lastOffset offset of the last event
  * @param firstTimestamp record timestamp (epoch ms) of the first event
@@ -22,6 +27,7 @@ package io.fanout.ingest.directory;
  * @param rateBucket start (epoch ms) of the newest rate bucket the channel has events in, or
  *        {@link #NO_BUCKET} in state from before the stats kept it (the window store then holds that bucket)
  * @param inRateBucket events in {@code rateBucket}
+ * @param mirrored events of other regions seen (from the mirrored copies of their events topics)
  */
 record ChannelStats(
         int partition,
@@ -32,26 +38,51 @@ record ChannelStats(
         long lastTimestamp,
         long indexStart,
         long rateBucket,
-        long inRateBucket) {
+        long inRateBucket,
+        long mirrored) {
 
     static final long NO_BUCKET = Long.MIN_VALUE;
 
+    /** The offsets and timestamps of a channel with no event of this region yet. */
+    static final long NONE = -1;
+
     static ChannelStats first(int partition, long offset, long timestamp, long bucket) {
-        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1);
+        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1, 0);
     }
 
-    /** These statistics after one more event; the rate bucket is left as it was. */
+    /** A channel's statistics after its first event, one of another region. */
+    static ChannelStats firstMirrored(int partition, long bucket) {
+        return new ChannelStats(partition, 0, NONE, NONE, NONE, NONE, 0, bucket, 1, 1);
+    }
+
+    /** These statistics after one more event of this region; the rate bucket is left as it was. */
     ChannelStats next(int partition, long offset, long timestamp) {
         return new ChannelStats(
                 partition,
                 count + 1,
-                firstOffset,
+                count == 0 ? offset : firstOffset,
                 offset,
-                firstTimestamp,
+                count == 0 ? timestamp : firstTimestamp,
                 timestamp,
                 indexStart,
                 rateBucket,
-                inRateBucket);
+                inRateBucket,
+                mirrored);
+    }
+
+    /** These statistics after one more event of another region; the rate bucket is left as it was. */
+    ChannelStats nextMirrored() {
+        return new ChannelStats(
+                partition,
+                count,
+                firstOffset,
+                lastOffset,
+                firstTimestamp,
+                lastTimestamp,
+                indexStart,
+                rateBucket,
+                inRateBucket,
+                mirrored + 1);
     }
 
     ChannelStats withIndexStart(long sequence) {
@@ -64,11 +95,21 @@ record ChannelStats(
                 lastTimestamp,
                 sequence,
                 rateBucket,
-                inRateBucket);
+                inRateBucket,
+                mirrored);
     }
 
     ChannelStats withRate(long bucket, long events) {
         return new ChannelStats(
-                partition, count, firstOffset, lastOffset, firstTimestamp, lastTimestamp, indexStart, bucket, events);
+                partition,
+                count,
+                firstOffset,
+                lastOffset,
+                firstTimestamp,
+                lastTimestamp,
+                indexStart,
+                bucket,
+                events,
+                mirrored);
     }
 }

@@ -7,15 +7,18 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * {@link ChannelStats} as 69 bytes: a format version (2), the partition (int) and eight longs in
+ * {@link ChannelStats} as 77 bytes: a format version (3), the partition (int) and nine longs in
  * declaration order, big-endian. Every event rewrites its channel's value in RocksDB and (after the
- * cache) in the changelog, so the value is fixed-size and cheap to encode. Version 1 (53 bytes, without
- * the rate bucket) is still read, as {@link ChannelStats#NO_BUCKET}, so existing state needs no rebuild.
+ * cache) in the changelog, so the value is fixed-size and cheap to encode. Older formats are still read, so
+ * existing state needs no rebuild: version 2 (69 bytes, without {@code mirrored}) with {@code mirrored} 0,
+ * version 1 (53 bytes, without the rate bucket either) as {@link ChannelStats#NO_BUCKET}.
  */
 final class ChannelStatsSerde implements Serde<ChannelStats> {
 
-    private static final byte VERSION = 2;
-    static final int SIZE = 1 + Integer.BYTES + 8 * Long.BYTES;
+    private static final byte VERSION = 3;
+    static final int SIZE = 1 + Integer.BYTES + 9 * Long.BYTES;
+    private static final byte VERSION_2 = 2;
+    private static final int SIZE_2 = 1 + Integer.BYTES + 8 * Long.BYTES;
     private static final byte VERSION_1 = 1;
     private static final int SIZE_1 = 1 + Integer.BYTES + 6 * Long.BYTES;
 
@@ -41,15 +44,17 @@ final class ChannelStatsSerde implements Serde<ChannelStats> {
                 .putLong(stats.indexStart())
                 .putLong(stats.rateBucket())
                 .putLong(stats.inRateBucket())
+                .putLong(stats.mirrored())
                 .array();
     }
 
     static ChannelStats decode(byte[] bytes) {
         boolean current = bytes.length == SIZE && bytes[0] == VERSION;
-        if (!current && !(bytes.length == SIZE_1 && bytes[0] == VERSION_1)) {
+        boolean withBucket = current || (bytes.length == SIZE_2 && bytes[0] == VERSION_2);
+        if (!withBucket && !(bytes.length == SIZE_1 && bytes[0] == VERSION_1)) {
             throw new SerializationException("channel stats of " + bytes.length + " bytes with format version "
                     + (bytes.length > 0 ? bytes[0] : "none") + "; expected " + SIZE + " bytes of version " + VERSION
-                    + " or " + SIZE_1 + " of version " + VERSION_1);
+                    + ", " + SIZE_2 + " of version " + VERSION_2 + " or " + SIZE_1 + " of version " + VERSION_1);
         }
         ByteBuffer buffer = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
         return new ChannelStats(
@@ -60,7 +65,8 @@ final class ChannelStatsSerde implements Serde<ChannelStats> {
                 buffer.getLong(),
                 buffer.getLong(),
                 buffer.getLong(),
-                current ? buffer.getLong() : ChannelStats.NO_BUCKET,
+                withBucket ? buffer.getLong() : ChannelStats.NO_BUCKET,
+                withBucket ? buffer.getLong() : 0,
                 current ? buffer.getLong() : 0);
     }
 }

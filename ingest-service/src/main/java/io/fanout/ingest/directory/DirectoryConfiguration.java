@@ -1,6 +1,7 @@
 package io.fanout.ingest.directory;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.common.region.RegionProperties;
 import io.fanout.common.security.ChannelAccess;
 import io.fanout.common.security.InternalCredentials;
 import io.fanout.schemas.Topics;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
@@ -23,7 +25,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The channel directory's beans; all of them only with {@code fanout.directory.enabled} (the default).
  * Kafka connection settings come from {@code spring.kafka.*} (Boot's connection details, then
- * {@code spring.kafka.streams.*}), the directory's own from {@link DirectoryProperties}.
+ * {@code spring.kafka.streams.*}), the directory's own from {@link DirectoryProperties}; the topics it reads from
+ * {@code fanout.topic} and {@link RegionProperties#topicsByOrigin} (this region's and the mirrored ones).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "fanout.directory", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -41,6 +44,7 @@ class DirectoryConfiguration {
             FanoutProperties fanout,
             DirectoryProperties directory,
             DirectoryMetrics metrics,
+            RegionProperties region,
             Environment environment) {
         Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
         connection.ifAvailable(details -> {
@@ -51,7 +55,10 @@ class DirectoryConfiguration {
             }
         });
         boolean ephemeral = directory.stateDir() == null && "0".equals(environment.getProperty("server.port"));
-        return new DirectoryStreams(config, Topics.events(fanout.topic()), directory, metrics, ephemeral);
+        List<String> mirrored = region.topicsByOrigin(fanout.topic()).values().stream()
+                .filter(topic -> !topic.equals(fanout.topic()))
+                .toList();
+        return new DirectoryStreams(config, Topics.events(fanout.topic()), mirrored, directory, metrics, ephemeral);
     }
 
     @Bean

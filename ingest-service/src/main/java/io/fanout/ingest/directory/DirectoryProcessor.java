@@ -20,12 +20,17 @@ import org.slf4j.LoggerFactory;
  * The rate window store is read and written only when a channel's newest 10-second bucket ends (its count
  * lives in the stats until then). The value is checked by its header only ({@link EventCodec#isEvent}), never
  * decoded. Nothing is logged per event: skipped records are reported at most once a minute.
+ *
+ * <p>Records of the region's own events topic are counted with their offsets and indexed; records of a mirrored
+ * copy of another region's topic (same key, same partition: MirrorMaker keeps both) only count, in
+ * {@link ChannelStats#mirrored()} and in the rate, since their offsets are those of the copy.
  */
 final class DirectoryProcessor implements Processor<String, byte[], Void, Void> {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryProcessor.class);
     private static final long REPORT_INTERVAL_MS = 60_000;
 
+    private final String ownTopic;
     private final int recentOffsets;
     private final SkipListener skips;
     private final long bucketMs = DirectoryTopology.RATE_BUCKET.toMillis();
@@ -40,7 +45,13 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
     private long skippedSinceReport;
     private long lastReport;
 
-    DirectoryProcessor(int recentOffsets, SkipListener skips) {
+    /**
+     * @param ownTopic this region's events topic; records of any other source topic are mirrored events
+     * @param recentOffsets how many of each channel's most recent offsets the index keeps
+     * @param skips told about each record left out
+     */
+    DirectoryProcessor(String ownTopic, int recentOffsets, SkipListener skips) {
+        this.ownTopic = ownTopic;
         this.recentOffsets = recentOffsets;
         this.skips = skips;
     }
@@ -58,21 +69,53 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
     public void process(Record<String, byte[]> record) {
         RecordMetadata metadata = context.recordMetadata()
                 .orElseThrow(() -> new IllegalStateException("records from a source topic carry their offset"));
+        if (!ownTopic.equals(metadata.topic())) {
+            countMirrored(record, metadata.partition());
+            return;
+        }
         apply(record, metadata.partition(), metadata.offset());
         // after the channel's stores: a reader that sees this offset here sees the record's effect there
         progress.put(metadata.partition(), metadata.offset());
     }
 
-    private void apply(Record<String, byte[]> record, int partition, long offset) {
+    /** Whether the record is an event of a valid channel; counts and skips it when not. */
+    private boolean isEvent(Record<String, byte[]> record) {
         String channel = record.key();
         if (channel == null || !Channels.isValid(channel)) {
             skip(SkipListener.Reason.INVALID_KEY);
-            return;
+            return false;
         }
         if (!EventCodec.isEvent(record.value())) {
             skip(SkipListener.Reason.UNDECODABLE);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Counts an event of another region in its channel's stats and rate. Under exactly-once (the default) each
+     * record is processed once; there is no offset of this region to recognise a redelivery by.
+     */
+    private void countMirrored(Record<String, byte[]> record, int partition) {
+        if (!isEvent(record)) {
             return;
         }
+        String channel = record.key();
+        long timestamp = record.timestamp();
+        long bucket = timestamp - Math.floorMod(timestamp, bucketMs);
+        ChannelStats before = stats.get(channel);
+        stats.put(
+                channel,
+                before == null
+                        ? ChannelStats.firstMirrored(partition, bucket)
+                        : countRate(channel, before, before.nextMirrored(), bucket));
+    }
+
+    private void apply(Record<String, byte[]> record, int partition, long offset) {
+        if (!isEvent(record)) {
+            return;
+        }
+        String channel = record.key();
         long timestamp = record.timestamp();
         long bucket = timestamp - Math.floorMod(timestamp, bucketMs);
         ChannelStats before = stats.get(channel);

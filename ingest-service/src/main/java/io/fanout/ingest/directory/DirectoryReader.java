@@ -155,7 +155,8 @@ final class DirectoryReader {
         return new ChannelInfo(
                 name,
                 s.partition(),
-                s.count(),
+                s.count() + s.mirrored(),
+                s.mirrored(),
                 s.firstOffset(),
                 s.lastOffset(),
                 s.firstTimestamp(),

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -59,6 +60,7 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
 
     private final Map<String, Object> kafkaConfig;
     private final Topic<String, Event> events;
+    private final List<String> mirrored;
     private final DirectoryProperties properties;
     private final DirectoryMetrics metrics;
     private final boolean ephemeralStateDir;
@@ -74,17 +76,21 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     /**
      * @param kafkaConfig connection and other Kafka settings ({@code spring.kafka.*}) that the directory's
      *        own settings complete
+     * @param events this region's events topic
+     * @param mirrored the other regions' events topics mirrored into this cluster, read beside it
      * @param ephemeralStateDir wipe the local state on stop (the default state directory of a server on a
      *        random port could never be found again)
      */
     DirectoryStreams(
             Map<String, Object> kafkaConfig,
             Topic<String, Event> events,
+            List<String> mirrored,
             DirectoryProperties properties,
             DirectoryMetrics metrics,
             boolean ephemeralStateDir) {
         this.kafkaConfig = Map.copyOf(kafkaConfig);
         this.events = events;
+        this.mirrored = List.copyOf(mirrored);
         this.properties = properties;
         this.metrics = metrics;
         this.ephemeralStateDir = ephemeralStateDir;
@@ -124,7 +130,7 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
                             .toString();
 
             StreamsBuilder builder = new StreamsBuilder();
-            DirectoryTopology.build(builder, events, properties.recentOffsets(), metrics::skipped);
+            DirectoryTopology.build(builder, events, mirrored, properties.recentOffsets(), metrics::skipped);
             KafkaStreams created = new KafkaStreams(builder.build(), config(host, dir));
             created.setUncaughtExceptionHandler(this::onStreamThreadFailure);
             created.setStateListener((now, before) -> log.info("channel directory {} -> {}", before, now));
@@ -133,9 +139,10 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
             stateDir = dir;
             streams = created;
             log.info(
-                    "starting channel directory {} over {} (state in {}, serving as {}:{})",
+                    "starting channel directory {} over {}{} (state in {}, serving as {}:{})",
                     properties.applicationId(),
                     events.name(),
+                    mirrored.isEmpty() ? "" : " and the mirrors " + mirrored,
                     dir,
                     host.host(),
                     host.port());

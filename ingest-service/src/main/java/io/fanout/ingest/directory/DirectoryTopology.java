@@ -3,6 +3,8 @@ package io.fanout.ingest.directory;
 import io.fanout.schemas.Topic;
 import io.fanout.schemas.avro.Event;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -11,7 +13,8 @@ import org.apache.kafka.streams.processor.LogAndSkipOnInvalidTimestamp;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The channel directory: one processor over the events topic that keeps, per channel (the record key),
+ * The channel directory: one processor over the events topic (and the mirrored copies of other regions' events
+ * topics, co-partitioned with it, so one task reads the same partition of each) that keeps, per channel (the record key),
  * four persistent RocksDB stores, each backed by a changelog topic:
  * <ul>
  *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name, with the channel's newest rate bucket;</li>
@@ -53,11 +56,18 @@ final class DirectoryTopology {
     /**
      * Adds the directory to {@code builder}.
      *
-     * @param events the events topic and its serdes ({@code Topics.events(name)})
+     * @param events this region's events topic and its serdes ({@code Topics.events(name)})
+     * @param mirrored the copies of other regions' events topics in this cluster (empty with one region); their
+     *     events are counted, not indexed
      * @param recentOffsets how many of each channel's most recent offsets the index keeps
      * @param skips told about each record left out
      */
-    static void build(StreamsBuilder builder, Topic<String, Event> events, int recentOffsets, SkipListener skips) {
+    static void build(
+            StreamsBuilder builder,
+            Topic<String, Event> events,
+            List<String> mirrored,
+            int recentOffsets,
+            SkipListener skips) {
         if (recentOffsets < 1) {
             throw new IllegalArgumentException("recentOffsets must be at least 1, not " + recentOffsets);
         }
@@ -75,13 +85,16 @@ final class DirectoryTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
                 .withCachingEnabled());
+        List<String> sources = new ArrayList<>();
+        sources.add(events.name());
+        sources.addAll(mirrored);
         builder.stream(
-                        events.name(),
+                        sources,
                         Consumed.with(events.keySerde(), Serdes.ByteArray())
                                 .withTimestampExtractor(new LogAndSkipOnInvalidTimestamp())
                                 .withName("events"))
                 .process(
-                        () -> new DirectoryProcessor(recentOffsets, skips),
+                        () -> new DirectoryProcessor(events.name(), recentOffsets, skips),
                         Named.as("directory"),
                         STATS_STORE,
                         INDEX_STORE,

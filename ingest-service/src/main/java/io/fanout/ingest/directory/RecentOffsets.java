@@ -12,7 +12,8 @@ import java.util.List;
  *
  * @param channel the name
  * @param partition the partition of the events topic that holds the channel
- * @param count events of the channel up to {@code indexedThrough}
+ * @param count events of the channel in this region's events topic up to {@code indexedThrough} (other regions'
+ *        events, which the directory also counts with mirrors, have no offsets here)
  * @param offsets the most recent offsets, ascending
  * @param indexedThrough the last offset of {@code partition} (a record of any channel) the directory had
  *        processed when it answered; {@code count} and {@code offsets} are complete up to there, so a reader

@@ -32,13 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
 class DirectoryTopologyTest {
 
     private static final String TOPIC = "events";
+    /** Region r2's events topic as MirrorMaker 2 copies it into this region's cluster. */
+    private static final String MIRROR = "r2.events";
+
     private static final int RECENT = 5;
     private static final long T0 = Instant.parse("2026-11-24T12:00:00Z").toEpochMilli();
 
     private final Map<SkipListener.Reason, Integer> skipped = new EnumMap<>(SkipListener.Reason.class);
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> input;
+    private TestInputTopic<String, byte[]> mirror;
     private long offset;
+    private long mirrorOffset;
 
     private int recent;
 
@@ -60,9 +65,14 @@ class DirectoryTopologyTest {
         }
         recent = recentOffsets;
         offset = 0;
+        mirrorOffset = 0;
         StreamsBuilder builder = new StreamsBuilder();
         DirectoryTopology.build(
-                builder, Topics.events(TOPIC), recentOffsets, reason -> skipped.merge(reason, 1, Integer::sum));
+                builder,
+                Topics.events(TOPIC),
+                List.of(MIRROR),
+                recentOffsets,
+                reason -> skipped.merge(reason, 1, Integer::sum));
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "directory-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -71,6 +81,7 @@ class DirectoryTopologyTest {
                 stateDir.resolve("driver-" + ++drivers).toString());
         driver = new TopologyTestDriver(builder.build(), config);
         input = driver.createInputTopic(TOPIC, new StringSerializer(), new ByteArraySerializer());
+        mirror = driver.createInputTopic(MIRROR, new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -99,6 +110,55 @@ class DirectoryTopologyTest {
             assertThat(sport.lastOffset()).isEqualTo(1);
         });
         assertThat(reader().channel("weather", T0 + 10)).isEmpty();
+    }
+
+    @Test
+    void shouldCountMirroredEventsInCountAndRateButKeepOffsetsAndIndexOfThisRegionsTopic() {
+        List<Long> own = new ArrayList<>();
+        own.add(publish("news", T0));
+        publishMirrored("news", T0 + 1);
+        own.add(publish("news", T0 + 2));
+        publishMirrored("news", T0 + 3);
+        publishMirrored("news", T0 + 4);
+
+        assertThat(reader().channel("news", T0 + 10)).hasValueSatisfying(news -> {
+            assertThat(news.count()).isEqualTo(5);
+            assertThat(news.mirrored()).isEqualTo(3);
+            assertThat(news.firstOffset()).isEqualTo(own.get(0));
+            assertThat(news.lastOffset()).isEqualTo(own.get(1));
+            assertThat(news.firstTimestamp()).isEqualTo(T0);
+            assertThat(news.lastTimestamp()).isEqualTo(T0 + 2);
+            assertThat(news.eventsLastMinute()).isEqualTo(5);
+        });
+        assertThat(reader().recent("news", 10)).hasValueSatisfying(recent -> {
+            assertThat(recent.count()).isEqualTo(2);
+            assertThat(recent.offsets()).containsExactlyElementsOf(own);
+        });
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    void shouldDescribeAChannelKnownOnlyFromMirroredEventsUntilItsFirstEventOfThisRegion() {
+        publishMirrored("faraway", T0);
+        publishMirrored("faraway", T0 + 1);
+
+        assertThat(reader().channel("faraway", T0 + 10)).hasValueSatisfying(faraway -> {
+            assertThat(faraway.count()).isEqualTo(2);
+            assertThat(faraway.mirrored()).isEqualTo(2);
+            assertThat(faraway.firstOffset()).isEqualTo(ChannelStats.NONE);
+            assertThat(faraway.lastOffset()).isEqualTo(ChannelStats.NONE);
+        });
+        assertThat(reader().recent("faraway", 10).orElseThrow().offsets()).isEmpty();
+
+        publish("other", T0 + 2);
+        long first = publish("faraway", T0 + 3);
+        assertThat(reader().channel("faraway", T0 + 10)).hasValueSatisfying(faraway -> {
+            assertThat(faraway.count()).isEqualTo(3);
+            assertThat(faraway.firstOffset()).isEqualTo(first);
+            assertThat(faraway.lastOffset()).isEqualTo(first);
+            assertThat(faraway.firstTimestamp()).isEqualTo(T0 + 3);
+        });
+        assertThat(reader().recent("faraway", 10).orElseThrow().offsets()).containsExactly(first);
     }
 
     @Test
@@ -193,7 +253,7 @@ class DirectoryTopologyTest {
         }
         // stats as the per-event index left them: 100 events, its oldest entry sequence 95; no blocks
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100));
+                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100, 0));
         List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0)); // sequences 100..102
 
         RecentOffsets recent = reader().recent("old", 10).orElseThrow();
@@ -344,7 +404,7 @@ class DirectoryTopologyTest {
         }
         // state as an earlier version left it: stats without a bucket, the bucket's 4 events in the window store
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0));
+                .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0, 0));
         driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("old", 4L, T0);
         assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute())
                 .isEqualTo(4);
@@ -358,11 +418,29 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldRoundTripChannelStatsThroughTheirSerde() {
-        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4);
+        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3);
         ChannelStatsSerde serde = new ChannelStatsSerde();
         byte[] bytes = serde.serializer().serialize("t", stats);
         assertThat(bytes).hasSize(ChannelStatsSerde.SIZE);
         assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(stats);
+    }
+
+    @Test
+    void shouldReadChannelStatsOfTheSecondFormatWithoutMirroredEvents() {
+        byte[] version2 = java.nio.ByteBuffer.allocate(69)
+                .put((byte) 2)
+                .putInt(7)
+                .putLong(12)
+                .putLong(3)
+                .putLong(99)
+                .putLong(T0)
+                .putLong(T0 + 5)
+                .putLong(2)
+                .putLong(T0)
+                .putLong(4)
+                .array();
+        assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version2))
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 0));
     }
 
     @Test
@@ -378,12 +456,18 @@ class DirectoryTopologyTest {
                 .putLong(2)
                 .array();
         assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version1))
-                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0));
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0, 0));
     }
 
     private long publish(String channel, long timestamp) {
         input.pipeInput(channel, EventCodec.encode(event(channel, timestamp)), timestamp);
         return offset++;
+    }
+
+    /** An event of region r2, as MirrorMaker 2 copies it here (same key, partition and timestamp). */
+    private void publishMirrored(String channel, long timestamp) {
+        mirror.pipeInput(channel, EventCodec.encode(event(channel, timestamp)), timestamp);
+        mirrorOffset++;
     }
 
     private static Event event(String channel, long timestamp) {
@@ -450,6 +534,6 @@ class DirectoryTopologyTest {
     }
 
     private static ChannelInfo info(String name) {
-        return new ChannelInfo(name, 0, 1, 0, 0, T0, T0, 0, 0);
+        return new ChannelInfo(name, 0, 1, 0, 0, 0, T0, T0, 0, 0);
     }
 }

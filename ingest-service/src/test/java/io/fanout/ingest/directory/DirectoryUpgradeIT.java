@@ -78,7 +78,7 @@ class DirectoryUpgradeIT {
         List<Long> after = publish(3, now);
 
         StreamsBuilder builder = new StreamsBuilder();
-        DirectoryTopology.build(builder, Topics.events(topic), 10, reason -> {});
+        DirectoryTopology.build(builder, Topics.events(topic), List.of(), 10, reason -> {});
         try (KafkaStreams upgraded = new KafkaStreams(builder.build(), config(state))) {
             upgraded.start();
             await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {

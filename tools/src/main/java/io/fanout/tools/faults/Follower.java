@@ -1,8 +1,10 @@
 package io.fanout.tools.faults;
 
 import io.fanout.tools.net.WsConnector;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -18,16 +20,20 @@ import reactor.core.Disposable;
 
 /**
  * Follows one channel over WebSocket like a well-behaved client: records every event's offset and message number,
- * and when the socket closes (or cannot be opened) reconnects with {@code from=<last offset + 1>}. One connection
- * at a time, through the {@link WsConnector} bench uses; its callbacks run on that connection's event-loop
- * thread, reconnects on the {@code retry} executor. Counters are safe to read from any thread.
+ * and when the socket closes (or cannot be opened) reconnects from right after the last event it received: with
+ * {@code cursor=<the frame's cursor>} when the frames carry one, else with {@code from=<last offset + 1>}. With
+ * several fan-out instances it starts on its {@code home} one and moves on to the next in the list after each
+ * lost connection or failed attempt. One connection at a time, through the {@link WsConnector} bench uses; its
+ * callbacks run on that connection's event-loop thread, reconnects on the {@code retry} executor. Counters are safe
+ * to read from any thread.
  */
 final class Follower {
 
     private static final Pattern OFFSET = Pattern.compile("\"offset\":(\\d+)");
     private static final Pattern N = Pattern.compile("\"n\":(-?\\d+)");
+    private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"");
 
-    private final WsConnector connector;
+    private final List<WsConnector> connectors;
     private final ScheduledExecutorService retry;
     private final String channel;
     final Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
@@ -36,13 +42,31 @@ final class Follower {
     final AtomicInteger frames = new AtomicInteger();
     final AtomicInteger outOfOrder = new AtomicInteger();
     final ConcurrentLinkedQueue<Long> deliveredAt = new ConcurrentLinkedQueue<>();
+    /** Message number → when (nanoTime) it was first delivered. */
+    final Map<Long, Long> firstSeenAt = new ConcurrentHashMap<>();
+    /** Connects whose query carried a cursor (the rest used from=, or started live). */
+    final AtomicInteger cursorResumes = new AtomicInteger();
+    /** When (nanoTime) the latest connection opened. */
+    volatile long openedAt;
+
+    private volatile int target;
     private volatile long lastOffset = -1;
+    private volatile String lastCursor;
     private volatile boolean stopping;
     private volatile Disposable connection;
     private volatile CompletableFuture<Void> open = new CompletableFuture<>();
 
     Follower(WsConnector connector, ScheduledExecutorService retry, String channel) {
-        this.connector = connector;
+        this(List.of(connector), 0, retry, channel);
+    }
+
+    /**
+     * @param connectors the fan-out instances, in fail-over order
+     * @param home the index of the instance to connect to first
+     */
+    Follower(List<WsConnector> connectors, int home, ScheduledExecutorService retry, String channel) {
+        this.connectors = List.copyOf(connectors);
+        this.target = home % connectors.size();
         this.retry = retry;
         this.channel = channel;
     }
@@ -52,12 +76,27 @@ final class Follower {
             return;
         }
         long from = lastOffset;
-        WsConnector.Attempt attempt = connector.connect(
-                "channel=" + channel + (from >= 0 ? "&from=" + (from + 1) : ""),
-                new Connection(),
-                Duration.ofSeconds(5));
+        String cursor = lastCursor;
+        String position = cursor != null
+                ? "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)
+                : from >= 0 ? "&from=" + (from + 1) : "";
+        if (cursor != null) {
+            cursorResumes.incrementAndGet();
+        }
+        WsConnector.Attempt attempt = connectors
+                .get(target)
+                .connect("channel=" + channel + position, new Connection(), Duration.ofSeconds(5));
         connection = attempt.connection();
         attempt.up().subscribe();
+    }
+
+    /** The index of the instance this follower is connected (or connecting) to. */
+    int target() {
+        return target;
+    }
+
+    private void moveOn() {
+        target = (target + 1) % connectors.size();
     }
 
     /** True while a socket is open (false from a close until the reconnect succeeded). */
@@ -98,10 +137,16 @@ final class Follower {
             } else {
                 lastOffset = offset;
             }
+            Matcher c = CURSOR.matcher(frame);
+            if (c.find()) {
+                lastCursor = c.group(1);
+            }
+            long now = System.nanoTime();
             frames.incrementAndGet();
-            seen.computeIfAbsent(Long.parseLong(n.group(1)), k -> new AtomicInteger())
-                    .incrementAndGet();
-            deliveredAt.add(System.nanoTime());
+            long number = Long.parseLong(n.group(1));
+            seen.computeIfAbsent(number, k -> new AtomicInteger()).incrementAndGet();
+            firstSeenAt.putIfAbsent(number, now);
+            deliveredAt.add(now);
         }
     }
 
@@ -115,6 +160,7 @@ final class Follower {
         @Override
         public void opened() {
             wasOpen = true;
+            openedAt = System.nanoTime();
             connects.incrementAndGet();
             open.complete(null);
         }
@@ -137,6 +183,7 @@ final class Follower {
             }
             if (!wasOpen) {
                 count("connect-failed");
+                moveOn();
                 if (!stopping) {
                     retry.schedule(Follower.this::connect, 500, TimeUnit.MILLISECONDS);
                 }
@@ -144,13 +191,14 @@ final class Follower {
             }
             count(closeCode >= 0 ? String.valueOf(closeCode) : error != null ? "error" : "1006");
             if (!stopping) {
+                moveOn();
                 Say.say(
-                        "%s: socket closed %s; reconnecting from=%d",
+                        "%s: socket closed %s; reconnecting %s",
                         channel,
                         closeCode >= 0
                                 ? closeCode + " " + closeReason
                                 : error != null ? error : "without a close frame",
-                        lastOffset + 1);
+                        lastCursor != null ? "with cursor=" + lastCursor : "from=" + (lastOffset + 1));
                 open = new CompletableFuture<>();
                 retry.schedule(Follower.this::connect, 200, TimeUnit.MILLISECONDS);
             }
