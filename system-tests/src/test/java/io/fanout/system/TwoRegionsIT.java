@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fanout.testsupport.TestKafka;
 import io.fanout.testsupport.WsTestClient;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -312,7 +311,7 @@ class TwoRegionsIT {
             assertThat(frame.get("type").stringValue()).isEqualTo("cursor-ahead");
             assertThat(frame.get("origin").stringValue()).isEqualTo("r1");
             assertThat(frame.get("detail").stringValue()).contains("retry");
-            WebSocketCloseStatus status = client.awaitClose(WAIT);
+            WsTestClient.CloseStatus status = client.awaitClose(WAIT);
             assertThat(status.code()).isEqualTo(4001);
         }
     }
