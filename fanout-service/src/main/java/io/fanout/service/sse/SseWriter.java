@@ -14,9 +14,10 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * Writes one SSE stream's frames straight to its Netty channel, on the channel's event loop, as {@code SocketWriter}
  * does for a WebSocket: it is the drain of the stream's {@link Subscription}, takes frames with
- * {@link Subscription#poll()}, encodes each with its {@code id} (the position right after it, {@link EventIds}) by
- * {@link SseEncoder} (a live frame: a small {@code id:} part of its own and the event's shared JSON bytes), and writes
- * everything waiting with one flush. Each write becomes one HTTP chunk of the response. Writes stop while the channel
+ * {@link Subscription#poll()}, appends each with its {@code id} (the position right after it, as {@link EventIds}
+ * writes it) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to one
+ * buffer, and writes that buffer as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
+ * not per event, one pass through the HTTP encoder. Writes stop while the channel
  * is not writable; the subscription then buffers a bounded number of live frames and beyond that catches up from the
  * log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
  *
@@ -26,6 +27,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * on the live consumer's thread: it only wakes the writer.
  */
 final class SseWriter implements Runnable {
+
+    /** Events written at one wake go out together, as HTTP chunks of about this size. */
+    static final int CHUNK_BYTES = 16 * 1024;
 
     private final Channel channel;
     private final HttpServerResponse response;
@@ -71,23 +75,36 @@ final class SseWriter implements Runnable {
             return;
         }
         boolean wrote = false;
+        ByteBuf chunk = null;
+        StringBuilder id = new StringBuilder(24);
         while (!closed && channel.isWritable()) {
             Frame frame = subscription.poll();
             if (frame == null) {
                 break;
             }
-            ByteBuf bytes;
+            id.setLength(0);
+            subscription.appendPosition(id);
+            if (chunk == null) {
+                chunk = channel.alloc().directBuffer(CHUNK_BYTES);
+            }
             try {
-                bytes = encoder.encode(frame, EventIds.of(subscription.position()), channel.alloc());
+                encoder.append(frame, id, chunk);
             } finally {
                 if (frame instanceof LiveFrame live) {
                     live.release();
                 }
             }
-            if (bytes != null) {
-                channel.write(bytes, channel.voidPromise());
+            if (chunk.readableBytes() >= CHUNK_BYTES) {
+                channel.write(chunk, channel.voidPromise()); // the channel's writability counts it from here
+                chunk = null;
                 wrote = true;
             }
+        }
+        if (chunk != null && chunk.isReadable()) {
+            channel.write(chunk, channel.voidPromise());
+            wrote = true;
+        } else if (chunk != null) {
+            chunk.release();
         }
         subscription.setClientBlocked(!channel.isWritable());
         if (wrote) {

@@ -292,6 +292,18 @@ public final class Subscription {
         return position;
     }
 
+    /** Appends {@link #position()} as {@link Positions#format} writes it, without building a map. Drain. */
+    public void appendPosition(StringBuilder out) {
+        boolean first = true;
+        for (int partition : tracked) { // a TreeSet: ascending
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            out.append(partition).append(':').append(nextOf(partition));
+        }
+    }
+
     /** Stops taking frames and releases those waiting; idempotent, any thread. */
     public void end() {
         if (ended) {

@@ -56,6 +56,23 @@ class SseEncoderTest {
     }
 
     @Test
+    void shouldWriteEventsOneAfterAnotherIntoOneBuffer() {
+        EventFrame first = EventFrame.of("orders", 3, 1, 0, "a", "1");
+        EventFrame second = EventFrame.of("orders", 3, 2, 0, "b", "2");
+        LiveFrame live = LiveFrame.encode(second, ALLOCATOR);
+        ByteBuf out = ALLOCATOR.buffer();
+        try {
+            encoder.append(first, "3:2", out);
+            encoder.append(live, "3:3", out);
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .isEqualTo(spring(message(first, "3:2")) + spring(message(second, "3:3")));
+        } finally {
+            out.release();
+            live.release();
+        }
+    }
+
+    @Test
     void shouldWriteAnEventReadFromTheLogAsSpringWritesIt() {
         EventFrame event = EventFrame.of("orders", 7, 87, 1, "id-2", "[1,2]");
         assertThat(encoded(event, ID)).isEqualTo(spring(message(event)));
@@ -77,21 +94,34 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteNothingForTheSubscribedFrame() {
-        assertThat(encoder.encode(ControlFrame.subscribed(List.of("orders"), Map.of()), ID, ALLOCATOR))
-                .isNull();
+        ByteBuf out = ALLOCATOR.buffer();
+        try {
+            assertThat(encoder.append(ControlFrame.subscribed(List.of("orders"), Map.of()), ID, out))
+                    .isFalse();
+            assertThat(out.isReadable()).isFalse();
+        } finally {
+            out.release();
+        }
     }
 
     private ServerSentEvent<String> message(EventFrame event) {
+        return message(event, ID);
+    }
+
+    private ServerSentEvent<String> message(EventFrame event, String id) {
         return ServerSentEvent.<String>builder(event.text())
-                .id(ID)
+                .id(id)
                 .event("message")
                 .retry(RETRY)
                 .build();
     }
 
     private String encoded(Frame frame, String id) {
-        ByteBuf bytes = encoder.encode(frame, id, ALLOCATOR);
+        ByteBuf bytes = ALLOCATOR.buffer();
         try {
+            bytes.writeCharSequence("(before)", StandardCharsets.US_ASCII);
+            assertThat(encoder.append(frame, id, bytes)).isTrue();
+            bytes.skipBytes("(before)".length()); // appended after what the buffer held
             return bytes.toString(StandardCharsets.UTF_8);
         } finally {
             bytes.release();
