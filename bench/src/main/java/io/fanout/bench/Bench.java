@@ -26,7 +26,16 @@ import reactor.netty.resources.LoopResources;
 public final class Bench {
 
     private static final List<String> ALL =
-            List.of("warmup", "saturation", "latency", "ingest", "connections", "replay");
+            List.of(
+                    "first-contact",
+                    "warmup",
+                    "saturation",
+                    "sse",
+                    "latency",
+                    "sse-latency",
+                    "ingest",
+                    "connections",
+                    "replay");
     private static final PrintStream OUT = System.out;
 
     private Bench() {}
@@ -67,8 +76,8 @@ public final class Bench {
         String runId = Long.toString(System.currentTimeMillis() / 1000 % 46_656_000L, 36);
 
         // is it up?
-        Publisher probe = new Publisher(loops, ingestUrl, 2, 100);
-        Publisher probeFanout = new Publisher(loops, fanoutHttp, 2, 100);
+        Publisher probe = new Publisher(loops, ingestUrl, 2, 100, o.str("token"));
+        Publisher probeFanout = new Publisher(loops, fanoutHttp, 2, 100, "");
         int ingestHealth =
                 probe.get("/actuator/health").block(Duration.ofSeconds(15)).status();
         int fanoutHealth = probeFanout
@@ -107,7 +116,7 @@ public final class Bench {
         Map<String, PhaseResult> results = new LinkedHashMap<>();
         ProcMonitor.Window whole = monitor.begin();
         for (String phase : phases) {
-            if (!phase.equals("warmup")) {
+            if (!phase.equals("warmup") && !phase.equals("first-contact")) {
                 settle(monitor, phase, o.integer("settle-seconds"));
             }
             long t = System.nanoTime();
@@ -115,8 +124,11 @@ public final class Bench {
             try {
                 r = switch (phase) {
                     case "warmup" -> WarmupPhase.run(ctx);
-                    case "saturation" -> SaturationPhase.run(ctx);
-                    case "latency" -> LatencyPhase.run(ctx);
+                    case "first-contact" -> FirstContactPhase.run(ctx);
+                    case "saturation" -> SaturationPhase.run(ctx, false);
+                    case "sse" -> SaturationPhase.run(ctx, true);
+                    case "latency" -> LatencyPhase.run(ctx, false);
+                    case "sse-latency" -> LatencyPhase.run(ctx, true);
                     case "ingest" -> IngestPhase.run(ctx);
                     case "connections" -> ConnectionsPhase.run(ctx);
                     case "replay" -> ReplayPhase.run(ctx);
@@ -173,6 +185,7 @@ public final class Bench {
         OUT.println(finalLine + " | json " + out);
         if (!o.str("record").isBlank()) {
             record(Path.of(o.str("record")), row(started, commit, machine, o, results, total));
+            recordRealtime(Path.of(o.str("record")), realtimeRow(started, commit, o, results));
         }
         loops.disposeLater().block(Duration.ofSeconds(5));
         return 0;
@@ -339,6 +352,82 @@ public final class Bench {
         c.add(Fmt.f0(total.cpu("generator")) + " / " + Fmt.f0(total.platformCpu()) + " / " + Fmt.f0(total.otherCpu()));
         c.add(o.str("note").replace('|', '/'));
         return "| " + String.join(" | ", c) + " |";
+    }
+
+    /** The header of the second table of bench/RESULTS.md: the realtime figures of issue 13, one row per run. */
+    static final String REALTIME_HEADER =
+            "| date | commit | first contact: /push/s first 10 s / first 60 s | SSE deliveries/s (x WebSocket)"
+                    + " | fanout cpu-s per M deliveries, SSE / WebSocket | WebSocket p99 ms without / with SSE subs"
+                    + " | cores at 1,000 /push/s: ingest / kafka / fanout / platform | auth | note |";
+
+    /** One row of the realtime table ({@link #REALTIME_HEADER}). */
+    private static String realtimeRow(String started, String commit, Options o, Map<String, PhaseResult> results) {
+        List<String> c = new ArrayList<>();
+        c.add(started.substring(0, 16));
+        c.add(commit);
+        Map<String, Object> f = figures(results, "first-contact");
+        c.add(f == null
+                ? "-"
+                : Fmt.si(num(f, "pushPerSecondFirst10s")) + " / " + Fmt.si(num(f, "pushPerSecondWhole"))
+                        + " (up " + Fmt.f0(num(f, "ingestUptimeSecondsAtStart")) + " s)");
+        Map<String, Object> sat = figures(results, "saturation");
+        Map<String, Object> sse = figures(results, "sse");
+        if (sse != null) {
+            String ratio = sat == null
+                    ? ""
+                    : " (" + Fmt.f2(num(sse, "deliveriesPerSecond") / num(sat, "deliveriesPerSecond")) + "x)";
+            c.add(Fmt.si(num(sse, "deliveriesPerSecond")) + ratio + ", lost/dup/ooo " + sse.get("lost") + "/"
+                    + sse.get("duplicated") + "/" + sse.get("outOfOrder"));
+            Map<?, ?> cs = (Map<?, ?>) sse.get("cpuSecondsPerMillionDeliveries");
+            String ws = sat == null ? "-" : Fmt.f2(num((Map<?, ?>) sat.get("cpuSecondsPerMillionDeliveries"), "fanout"));
+            c.add(Fmt.f2(num(cs, "fanout")) + " / " + ws);
+        } else {
+            c.add("-");
+            c.add("-");
+        }
+        Map<String, Object> lat = figures(results, "latency");
+        Map<String, Object> sseLat = figures(results, "sse-latency");
+        c.add((lat == null ? "-" : Fmt.f1(num((Map<?, ?>) lat.get("latency"), "p99Ms"))) + " / "
+                + (sseLat == null
+                        ? "-"
+                        : Fmt.f1(num((Map<?, ?>) sseLat.get("latency"), "p99Ms")) + " (+" + sseLat.get("sseSubscribers")
+                                + " SSE)"));
+        if (lat != null && lat.get("platformCores") instanceof Map<?, ?> cores) {
+            c.add(Fmt.f2(num(cores, "ingest")) + " / " + Fmt.f2(num(cores, "kafka")) + " / "
+                    + Fmt.f2(num(cores, "fanout")) + " / " + Fmt.f2(num(cores, "platform")));
+        } else {
+            c.add("-");
+        }
+        c.add(o.str("token").isBlank() ? "off" : "on");
+        c.add(o.str("note").replace('|', '/'));
+        return "| " + String.join(" | ", c) + " |";
+    }
+
+    /** Adds {@code row} to the realtime table (after its last row), or starts that table at the end of the file. */
+    private static void recordRealtime(Path file, String row) {
+        try {
+            List<String> lines = Files.exists(file)
+                    ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8))
+                    : new ArrayList<>();
+            int header = lines.indexOf(REALTIME_HEADER);
+            if (header < 0) {
+                lines.add("");
+                lines.add("## Realtime figures (issue 13), one row per `bench/run --record`");
+                lines.add("");
+                lines.add(REALTIME_HEADER);
+                lines.add("|" + " --- |".repeat(REALTIME_HEADER.split("\\|", -1).length - 2));
+                lines.add(row);
+            } else {
+                int at = header + 1;
+                while (at < lines.size() && lines.get(at).startsWith("|")) {
+                    at++;
+                }
+                lines.add(at, row);
+            }
+            Files.write(file, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            System.err.println("bench: could not add a row to " + file + ": " + e);
+        }
     }
 
     /** Adds {@code row} after the last row of the file's first table (the runs), or at the end if it has none. */

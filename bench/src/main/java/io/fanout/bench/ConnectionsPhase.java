@@ -28,7 +28,7 @@ final class ConnectionsPhase {
         int settle = o.integer("conn-settle-seconds");
         long pid = ctx.monitor().pidOf("fanout");
         String jcmd = jcmd(o.str("conn-gc"), pid);
-        Publisher metrics = new Publisher(ctx.loops(), ctx.fanoutHttpUrl(), 2, 100);
+        Publisher metrics = new Publisher(ctx.loops(), ctx.fanoutHttpUrl(), 2, 100, "");
 
         WsClients.sleep(settle * 1000L);
         Reading before = read(metrics, pid, jcmd);

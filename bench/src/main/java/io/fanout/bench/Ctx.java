@@ -15,11 +15,21 @@ record Ctx(
         List<String> notes) {
 
     Publisher publisher(int maxConnections) {
-        return new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"));
+        return new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"), o.str("token"));
     }
 
     WsClients ws() {
         return new WsClients(loops, fanoutUrl, o.integer("conn-per-source-ip"));
+    }
+
+    WsClients sse() {
+        return WsClients.sse(loops, fanoutUrl, o.integer("conn-per-source-ip"));
+    }
+
+    /** What subscriptions add to their query: {@code &token=<--token>} when one is given, else nothing. */
+    String tokenQuery() {
+        String token = o.str("token");
+        return token.isBlank() ? "" : "&token=" + token;
     }
 
     /** Channel-name prefix unique to this run and phase, e.g. bench.k3x9.sat */

@@ -18,24 +18,32 @@ import org.HdrHistogram.Histogram;
  * --lat-replay-events events of history from its first offset, over and over ({@link ReplayLoad}).
  * An event belongs to the window its scheduled send time falls in; events sent in the 2 s between
  * the windows (while the replays connect) are counted for loss but not for latency.
+ *
+ * <p>The {@code sse-latency} phase is window A again with --lat-sse-subscribers SSE subscribers
+ * following the same channels beside the WebSocket ones (no replays): the WebSocket p99 next to
+ * the latency phase's says whether SSE subscribers move it; the SSE subscribers' own latency and
+ * counts are reported too.
  */
 final class LatencyPhase {
     private LatencyPhase() {}
 
     private static final long GAP_NANOS = 2_000_000_000L;
 
-    static PhaseResult run(Ctx ctx) {
+    static PhaseResult run(Ctx ctx, boolean withSse) {
         Options o = ctx.o();
+        String name = withSse ? "sse-latency" : "latency";
+        int sseSubscribers = withSse ? Math.max(0, o.integer("lat-sse-subscribers")) : 0;
         int s = o.integer("lat-subscribers");
         int k = o.integer("lat-channels");
         int rate = o.integer("lat-rate");
         int seconds = o.integer("lat-seconds");
         int warmup = o.integer("lat-warmup-seconds");
-        int replays = Math.max(0, o.integer("lat-replays"));
+        int replays = withSse ? 0 : Math.max(0, o.integer("lat-replays"));
         int historyEvents = o.integer("lat-replay-events");
         int maxInFlight = 256;
 
-        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("lat"), s, k);
+        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix(withSse ? "sselat" : "lat"), s, k);
+        SubscriberGroup sse = sseSubscribers > 0 ? new SubscriberGroup(ctx, g.channels, sseSubscribers, true) : null;
         Publisher p = ctx.publisher(64);
 
         // history for the replay subscribers, written before anything is measured
@@ -60,6 +68,10 @@ final class LatencyPhase {
         }
 
         g.connect();
+        if (sse != null) {
+            sse.connect();
+            sse.awaitReady(p, Duration.ofSeconds(20));
+        }
         g.awaitReady(p, Duration.ofSeconds(20));
         double perChannel = g.readyPerChannel();
         double publishRate = rate / perChannel;
@@ -75,6 +87,10 @@ final class LatencyPhase {
         g.tally.recordUntil = endA;
         g.tally.recordFromB = startB;
         g.tally.recordUntilB = endB;
+        if (sse != null) {
+            sse.tally.recordFrom = measureFrom;
+            sse.tally.recordUntil = endA;
+        }
         ProcMonitor.Window w = null;
         ProcMonitor.Usage uA = null;
         ProcMonitor.Usage uB = null;
@@ -143,6 +159,22 @@ final class LatencyPhase {
         }
         Histogram ackB = p.ackLatency.getIntervalHistogram();
         g.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
+        Map<String, Object> sseFigures = null;
+        String ssePart = "";
+        if (sse != null) {
+            sse.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
+            Histogram sseLat = sse.tally.latency.getIntervalHistogram();
+            sseFigures = new LinkedHashMap<>(sse.closeAndCount());
+            sseFigures.put("latency", Lat.json(sseLat));
+            ssePart = String.format(
+                    " | beside %d SSE subs (%d live): SSE %s, lost=%s dup=%s ooo=%s",
+                    sseSubscribers,
+                    sse.ready,
+                    Lat.line("publish->deliver", sseLat),
+                    sseFigures.get("lost"),
+                    sseFigures.get("duplicated"),
+                    sseFigures.get("outOfOrder"));
+        }
         if (load != null) {
             load.stop();
         }
@@ -167,7 +199,12 @@ final class LatencyPhase {
         f.put("latency", Lat.json(lat));
         f.put("ackLatency", Lat.json(ackA));
         f.put("usage", uA.json());
+        f.put("platformCores", cores(uA));
         f.put("replays", replays);
+        if (sseFigures != null) {
+            f.put("sseSubscribers", sseSubscribers);
+            f.put("sse", sseFigures);
+        }
         String replayPart = "";
         if (replays > 0 && uB != null) {
             double replayRate = (replayReadAtEnd - replayReadAtB) / (double) seconds;
@@ -197,8 +234,9 @@ final class LatencyPhase {
         }
 
         String line = String.format(
-                "latency: %d subs x %d ch, %s publishes/s -> %s deliveries/s measured over %ds | %s, skipped=%d%s | %s"
-                        + " | lost=%d dup=%d ooo=%d skipped=%d failed=%d | no replays: %s%s",
+                "%s: %d WebSocket subs x %d ch, %s publishes/s -> %s deliveries/s measured over %ds | %s, skipped=%d%s%s"
+                        + " | %s | lost=%d dup=%d ooo=%d skipped=%d failed=%d | cores: %s | no replays: %s%s",
+                name,
                 s,
                 k,
                 Fmt.f0(publishRate),
@@ -206,6 +244,7 @@ final class LatencyPhase {
                 seconds,
                 Lat.line("publish->deliver", lat),
                 skipped[1],
+                ssePart,
                 replayPart,
                 Lat.line("POST /push ack", ackA),
                 counts.get("lost"),
@@ -213,8 +252,22 @@ final class LatencyPhase {
                 counts.get("outOfOrder"),
                 (long) f.get("eventsSkippedTooManyInFlight"),
                 p.failedEvents.sum(),
+                cores(uA),
                 uA.line(),
                 uB == null ? "" : " | with replays: " + uB.line());
-        return new PhaseResult("latency", line, f);
+        return new PhaseResult(name, line, f);
+    }
+
+    /** Cores each platform process used over the window (CPU seconds / wall seconds), e.g. ingest=0.61. */
+    static Map<String, Object> cores(ProcMonitor.Usage u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String process : new String[] {"ingest", "kafka", "fanout"}) {
+            double cpu = u.cpu(process);
+            if (cpu >= 0) {
+                m.put(process, Fmt.r3(cpu / u.wallSeconds()));
+            }
+        }
+        m.put("platform", Fmt.r3(u.platformCpu() / u.wallSeconds()));
+        return m;
     }
 }

@@ -25,12 +25,20 @@ final class Options {
         flag("fanout-url", "ws://127.0.0.1:8081", "fanout-service base URL (env FANOUT_URL)");
         flag(
                 "phases",
-                "warmup,saturation,latency,ingest,connections,replay",
+                "first-contact,warmup,saturation,sse,latency,sse-latency,ingest,connections,replay",
                 "phases to run, in this order (comma-separated; 'all' = the default list)");
+        flag(
+                "token",
+                "",
+                "a JWT sent with every request and subscription (auth on: mint one with tools/run mint-token); empty: none");
         flag("message-bytes", "100", "approximate size of each published message (JSON), bytes");
         flag("threads", "2", "generator event-loop threads");
         flag("connect-concurrency", "200", "WebSocket handshakes in flight at once");
 
+        flag(
+                "first-contact-seconds",
+                "60",
+                "first-contact: POST /push from the first second, before any warm-up (run it first, right after a start)");
         flag("warmup-seconds", "60", "warmup: publishing before anything is measured, so the services' JIT is done");
         flag("settle-seconds", "60", "longest wait before each phase for the platform to be idle (0: no wait)");
         flag("sat-subscribers", "1000", "saturation: WebSocket subscribers");
@@ -45,6 +53,13 @@ final class Options {
                 "200",
                 "saturation: pause publishing while more than this many events per channel are published "
                         + "but not yet delivered to its subscribers (0 = never pause)");
+
+        flag("sse-subscribers", "1000", "sse: SSE subscribers (the saturation phase over /sse)");
+        flag("sse-channels", "10", "sse: channels (subscriber i follows channel i % K)");
+        flag(
+                "lat-sse-subscribers",
+                "100",
+                "sse-latency: SSE subscribers following the latency phase's channels beside its WebSocket ones");
 
         flag("lat-subscribers", "100", "latency: WebSocket subscribers");
         flag("lat-channels", "10", "latency: channels");

@@ -78,9 +78,9 @@ final class Publisher {
 
     private final Map<String, Long> failures = new TreeMap<>();
 
-    Publisher(LoopResources loops, String ingestUrl, int maxConnections, int messageBytes) {
+    Publisher(LoopResources loops, String ingestUrl, int maxConnections, int messageBytes, String token) {
         this.group = loops.onClient(false);
-        this.http = new RawHttp(group, ingestUrl, maxConnections);
+        this.http = new RawHttp(group, ingestUrl, maxConnections).bearer(token);
         // {"bseq":123456,"bsent":12345678901234,"pad":""} is ~45 bytes; pad up to messageBytes
         this.pad = "x".repeat(Math.max(0, messageBytes - 45));
     }

@@ -13,15 +13,17 @@ import org.HdrHistogram.Histogram;
  * Fan-out at saturation: S subscribers over K channels; batch and single publishers run flat out,
  * held back only while more than --sat-max-lag events per channel are published but not yet
  * delivered (so the rate found is what the platform sustains, not how fast slow-subscriber
- * buffers overflow).
+ * buffers overflow). The {@code sse} phase is the same with SSE subscribers ({@code /sse}): its
+ * deliveries/s and CPU per delivery stand next to the WebSocket ones.
  */
 final class SaturationPhase {
     private SaturationPhase() {}
 
-    static PhaseResult run(Ctx ctx) {
+    static PhaseResult run(Ctx ctx, boolean sse) {
         Options o = ctx.o();
-        int s = o.integer("sat-subscribers");
-        int k = o.integer("sat-channels");
+        String name = sse ? "sse" : "saturation";
+        int s = o.integer(sse ? "sse-subscribers" : "sat-subscribers");
+        int k = o.integer(sse ? "sse-channels" : "sat-channels");
         int seconds = o.integer("sat-seconds");
         int batch = o.integer("sat-batch");
         int batchPubs = o.integer("sat-batch-publishers");
@@ -29,7 +31,8 @@ final class SaturationPhase {
         int maxLag = o.integer("sat-max-lag");
         int warmup = o.integer("sat-warmup-seconds");
 
-        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix("sat"), s, k);
+        SubscriberGroup g = new SubscriberGroup(
+                ctx, new Publisher.Channels(ctx.prefix(sse ? "sse" : "sat"), k, true), s, sse);
         Publisher p = ctx.publisher(batchPubs + pushPubs + 1);
         g.connect();
         g.awaitReady(p, Duration.ofSeconds(20));
@@ -98,6 +101,7 @@ final class SaturationPhase {
         double m = delivered / 1e6;
 
         Map<String, Object> f = new LinkedHashMap<>();
+        f.put("transport", sse ? "sse" : "websocket");
         f.put("channels", k);
         f.putAll(counts);
         f.put("warmupSeconds", warmup);
@@ -123,9 +127,11 @@ final class SaturationPhase {
         f.put("usage", u.json());
 
         String line = String.format(
-                "saturation: %d subs x %d ch (%d live) | %s deliveries/s, %s publishes/s, lost=%d dup=%d ooo=%d"
+                "%s: %d %s subs x %d ch (%d live) | %s deliveries/s, %s publishes/s, lost=%d dup=%d ooo=%d"
                         + " closed-by-server=%d failed-publishes=%d | %s | cpu-s/M deliveries: fanout=%s platform=%s gen=%s | %s",
+                name,
                 s,
+                sse ? "SSE" : "WebSocket",
                 k,
                 g.ready,
                 Fmt.si(rate),
@@ -140,6 +146,6 @@ final class SaturationPhase {
                 Fmt.f2(u.platformCpu() / m),
                 Fmt.f2(u.cpu("generator") / m),
                 u.line());
-        return new PhaseResult("saturation", line, f);
+        return new PhaseResult(name, line, f);
     }
 }

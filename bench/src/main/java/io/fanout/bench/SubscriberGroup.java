@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * S subscribers over K channels (subscriber i follows channel i % K), and the bookkeeping that
+ * S subscribers (WebSocket, or SSE) over K channels (subscriber i follows channel i % K), and the bookkeeping that
  * turns what they received and what the publisher's acks said into delivered / lost / duplicated /
  * out-of-order counts. Driven from one thread (the phase's).
  */
@@ -20,10 +20,18 @@ final class SubscriberGroup {
     double connectSeconds;
     int ready;
     private final Ctx ctx;
+    private final boolean sse;
 
     SubscriberGroup(Ctx ctx, String prefix, int subscribers, int k) {
+        this(ctx, new Publisher.Channels(prefix, k, true), subscribers, false);
+    }
+
+    /** Subscribers of {@code channels} (subscriber i follows channel i % K), over SSE when {@code sse}. */
+    SubscriberGroup(Ctx ctx, Publisher.Channels channels, int subscribers, boolean sse) {
         this.ctx = ctx;
-        this.channels = new Publisher.Channels(prefix, k, true);
+        this.sse = sse;
+        this.channels = channels;
+        int k = channels.size();
         for (int i = 0; i < subscribers; i++) {
             subs.add(new Sub(i % k, channels.nameBytes[i % k], tally));
         }
@@ -31,10 +39,10 @@ final class SubscriberGroup {
 
     void connect() {
         long t = System.nanoTime();
-        WsClients ws = ctx.ws();
+        WsClients ws = sse ? ctx.sse() : ctx.ws();
         connected = ws.connectAll(
                 subs,
-                i -> "channel=" + channels.names[subs.get(i).channel],
+                i -> "channel=" + channels.names[subs.get(i).channel] + ctx.tokenQuery(),
                 ctx.o().integer("connect-concurrency"),
                 Duration.ofSeconds(20),
                 Duration.ofSeconds(180));

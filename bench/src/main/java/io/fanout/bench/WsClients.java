@@ -1,5 +1,6 @@
 package io.fanout.bench;
 
+import io.fanout.tools.net.SseConnector;
 import io.fanout.tools.net.WsConnector;
 import java.time.Duration;
 import java.util.List;
@@ -9,16 +10,31 @@ import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Opens the bench's WebSocket subscriptions to fanout-service's {@code /events} through the tools'
- * {@link WsConnector} (unpooled connections, frames taken off the pipeline, after {@code perSourceIp}
- * connections the next source address 127.0.0.x), and opens or closes them in bulk.
+ * Opens the bench's subscriptions to fanout-service, WebSocket {@code /events} through the tools'
+ * {@link WsConnector} or SSE {@code /sse} through its {@link SseConnector} (unpooled connections,
+ * frames or events taken off the pipeline, after {@code perSourceIp} connections the next source
+ * address 127.0.0.x), and opens or closes them in bulk.
  */
 final class WsClients {
 
-    private final WsConnector connector;
+    /** Opens one subscription: WebSocket or SSE. */
+    private interface Connect {
+        WsConnector.Attempt connect(String query, WsConnector.Listener listener, Duration timeout);
+    }
+
+    private final Connect connector;
 
     WsClients(LoopResources loops, String fanoutUrl, int perSourceIp) {
-        this.connector = new WsConnector(loops, fanoutUrl, perSourceIp);
+        this.connector = new WsConnector(loops, fanoutUrl, perSourceIp)::connect;
+    }
+
+    private WsClients(Connect connector) {
+        this.connector = connector;
+    }
+
+    /** Subscriptions over Server-Sent Events ({@code /sse}) instead. */
+    static WsClients sse(LoopResources loops, String fanoutUrl, int perSourceIp) {
+        return new WsClients(new SseConnector(loops, fanoutUrl, perSourceIp)::connect);
     }
 
     /**

@@ -1,16 +1,13 @@
 package io.fanout.service.sse;
 
 import io.fanout.common.security.ChannelAccess;
-import io.fanout.service.subscribe.ControlFrame;
-import io.fanout.service.subscribe.EventFrame;
-import io.fanout.service.subscribe.Frame;
+import io.fanout.service.netty.ServerChannels;
 import io.fanout.service.subscribe.InvalidSubscribeException;
 import io.fanout.service.subscribe.SessionEnd;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.SubscribeRequestParser;
 import io.fanout.service.subscribe.Subscription;
 import io.fanout.service.subscribe.Subscriptions;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +17,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -32,7 +30,9 @@ import reactor.core.publisher.Sinks;
 
 /**
  * {@code GET /sse?channel=…}: the same events and cursors as {@code /events}, as Server-Sent Events, through the same
- * catch-up {@link Subscription} (a live-only stream costs what a live-only WebSocket costs). Each event carries an
+ * catch-up {@link Subscription} (a live-only stream costs what a live-only WebSocket costs), written straight to the
+ * connection on its event loop by an {@link SseWriter}, each live event's JSON the shared bytes of the event (WebFlux
+ * writes only the headers with a first {@code :subscribed} comment, the heartbeats and the final event). Each event carries an
  * {@code id}, the stream's position after it ({@link EventIds}), that a reconnecting {@code EventSource} sends back as
  * {@code Last-Event-ID}; that header, when present, is the cursor. A stream that falls behind catches up from the log
  * ({@code event: catching-up}, then {@code event: live}). When the server ends a stream (the log unavailable, too far
@@ -47,12 +47,17 @@ class SseController {
     private final Subscriptions subscriptions;
     private final SseProperties properties;
     private final ChannelAccess access;
+    private final ServerChannels serverChannels;
+    private final SseEncoder encoder;
 
     SseController(
             SubscribeRequestParser requestParser,
             Subscriptions subscriptions,
             SseProperties properties,
-            ChannelAccess access) {
+            ChannelAccess access,
+            ServerChannels serverChannels) {
+        this.serverChannels = serverChannels;
+        this.encoder = new SseEncoder(properties.retry());
         this.access = access;
         this.requestParser = requestParser;
         this.subscriptions = subscriptions;
@@ -60,7 +65,7 @@ class SseController {
     }
 
     @GetMapping(path = "/sse", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request, Principal principal) {
+    Flux<ServerSentEvent<String>> sse(ServerHttpRequest request, ServerHttpResponse response, Principal principal) {
         MultiValueMap<String, String> query = new LinkedMultiValueMap<>(request.getQueryParams());
         String lastEventId = request.getHeaders().getFirst("Last-Event-ID");
         if (lastEventId != null && !lastEventId.isBlank()) {
@@ -73,22 +78,31 @@ class SseController {
         SubscribeRequest subscribeRequest = requestParser.parse(query);
         access.requireSubscribe(principal, subscribeRequest.channels()); // 401/403 when auth is on
         Subscription subscription = subscriptions.create(subscribeRequest);
+        SseWriter writer = new SseWriter(
+                serverChannels.channelOf(request), serverChannels.nativeResponse(response), subscription, encoder);
         Sinks.Empty<Void> ended = Sinks.empty();
-        Flux<ServerSentEvent<String>> events =
-                subscription.frames(subscribeRequest, frame -> toEvent(frame, subscription));
         Mono<ServerSentEvent<String>> endedByServer =
                 subscription.endedByServer().map(this::errorEvent);
         Mono<ServerSentEvent<String>> expired = tokenExpiry(principal)
                 .map(tick -> errorEvent(new SessionEnd(SessionEnd.Reason.LOG_UNAVAILABLE, "token expired")));
-        Mono<ServerSentEvent<String>> stop =
-                Mono.firstWithSignal(endedByServer, expired).cache();
-        Flux<ServerSentEvent<String>> stream =
-                events.takeUntilOther(stop).concatWith(stop).doFinally(signal -> ended.tryEmitEmpty());
+        Mono<ServerSentEvent<String>> stop = Mono.firstWithSignal(endedByServer, expired)
+                .doOnNext(last -> writer.close()) // the writer stops before the final event
+                .cache();
         Flux<ServerSentEvent<String>> heartbeats = Flux.interval(properties.heartbeat())
                 .map(tick ->
                         ServerSentEvent.<String>builder().comment("keep-alive").build())
                 .takeUntilOther(ended.asMono());
-        return Flux.merge(stream, heartbeats).doFinally(signal -> subscription.end());
+        // the first comment sends the headers; the writer starts once it went out
+        Flux<ServerSentEvent<String>> stream = Flux.just(
+                        ServerSentEvent.<String>builder().comment("subscribed").build())
+                .concatWith(Flux.defer(() -> {
+                    writer.start(subscribeRequest);
+                    return Flux.merge(stop.doFinally(signal -> ended.tryEmitEmpty()), heartbeats);
+                }));
+        return stream.doFinally(signal -> {
+            writer.close();
+            subscription.end();
+        });
     }
 
     /** When the caller's token expires, if it does. */
@@ -98,24 +112,6 @@ class SseController {
             return Mono.delay(Duration.ofMillis(Math.max(0, at.toEpochMilli() - System.currentTimeMillis())));
         }
         return Mono.never();
-    }
-
-    /** Maps a frame in the subscription's drain, right after it was taken, so the position is the one after it. */
-    private ServerSentEvent<String> toEvent(Frame frame, Subscription subscription) {
-        if (frame instanceof EventFrame event) {
-            return ServerSentEvent.<String>builder(event.text())
-                    .id(EventIds.of(subscription))
-                    .event("message")
-                    .retry(properties.retry())
-                    .build();
-        }
-        if (frame instanceof ControlFrame control && control.type().equals("subscribed")) {
-            // the first thing sent: the response headers go out at once; event ids carry the position
-            return ServerSentEvent.<String>builder().comment("subscribed").build();
-        }
-        String data = new String(frame.json(), StandardCharsets.UTF_8);
-        String name = frame instanceof ControlFrame control ? control.type() : "truncated";
-        return ServerSentEvent.<String>builder(data).event(name).build();
     }
 
     private ServerSentEvent<String> errorEvent(SessionEnd end) {

@@ -6,12 +6,16 @@ import io.netty.buffer.ByteBufAllocator;
 /**
  * A live event as the {@link Dispatcher} hands it to subscriptions: the {@link EventFrame}, and the same frame
  * encoded once as a complete WebSocket text frame. A server's frames are not masked, so those bytes are identical
- * for every session and each socket writes a duplicate of one shared buffer: no per-session copy or encoding.
+ * for every session and each socket writes a duplicate of one shared buffer: no per-session copy or encoding. SSE
+ * streams write the JSON inside that buffer ({@link #payload()}) behind their own {@code id:} line.
  *
  * <p>The buffer is reference counted: whoever holds a reference either writes {@link #webSocketFrame()}'s
  * {@code duplicate()} to a channel (the channel releases it) or calls {@link #release()}.
+ *
+ * @param multiLine whether the JSON holds a line break (whitespace between tokens, written by a producer other than
+ *     fanout's), which an SSE {@code data:} field cannot carry as it is
  */
-public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) implements Frame {
+public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame, boolean multiLine) implements Frame {
 
     private static final int FIN_TEXT = 0x81;
 
@@ -30,12 +34,30 @@ public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame) implements Fra
             wire.writeByte(127).writeLong(length);
         }
         wire.writeBytes(payload);
-        return new LiveFrame(frame, wire);
+        return new LiveFrame(frame, wire, hasLineBreak(payload));
+    }
+
+    /**
+     * The frame's JSON inside the shared buffer: a slice sharing its bytes and its reference count (no reference is
+     * taken; {@code retain()} it to keep it past this frame).
+     */
+    public ByteBuf payload() {
+        int length = frame.json().length;
+        return webSocketFrame.slice(webSocketFrame.writerIndex() - length, length);
     }
 
     @Override
     public byte[] json() {
         return frame.json();
+    }
+
+    private static boolean hasLineBreak(byte[] json) {
+        for (byte b : json) {
+            if (b == '\n' || b == '\r') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bytes this frame pins while it waits. */

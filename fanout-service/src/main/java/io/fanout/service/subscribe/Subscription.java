@@ -16,9 +16,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -43,7 +40,7 @@ import reactor.core.publisher.Sinks;
  *
  * <p>Threads: {@link #offer}, {@link #granted}, {@link #dropLive} run on the live consumer's thread;
  * {@link #planned}, {@link #logRead} on a log reader's; {@link #poll} and everything it decides run in the session's
- * drain, which is serialized (one socket's event loop, or one {@link Flux}'s emission loop). The drain owns the
+ * drain, which is serialized (one socket's or SSE stream's writer, on its event loop). The drain owns the
  * positions and state; the other threads hand over through volatile fields and queues, then wake the drain.
  */
 public final class Subscription {
@@ -592,46 +589,5 @@ public final class Subscription {
     private String truncatedPosition() {
         String text = positionText();
         return text.length() <= 60 ? text : "<last id>";
-    }
-
-    /**
-     * The frames as a {@link Flux}, for sessions that are not a WebSocket (SSE); one subscriber only. Frames are
-     * taken from the subscription only as the subscriber requests them; {@code toItem} maps each right after it was
-     * taken, in the drain (so {@link #position()} is then the position after it). A {@link LiveFrame}'s reference is
-     * released before {@code toItem} sees its {@link EventFrame}.
-     */
-    public <T> Flux<T> frames(SubscribeRequest request, Function<Frame, T> toItem) {
-        return Flux.create(sink -> {
-            AtomicInteger work = new AtomicInteger();
-            Runnable emit = () -> emit(sink, work, toItem);
-            sink.onRequest(n -> emit.run());
-            sink.onDispose(this::end);
-            drainWith(emit, request);
-        });
-    }
-
-    private <T> void emit(FluxSink<T> sink, AtomicInteger work, Function<Frame, T> toItem) {
-        if (work.getAndIncrement() != 0) {
-            return; // the thread already emitting goes round once more
-        }
-        do {
-            boolean noDemand = false;
-            while (!sink.isCancelled()) {
-                if (sink.requestedFromDownstream() == 0) {
-                    noDemand = true;
-                    break;
-                }
-                Frame frame = poll();
-                if (frame == null) {
-                    break;
-                }
-                if (frame instanceof LiveFrame live) {
-                    live.release();
-                    frame = live.frame();
-                }
-                sink.next(toItem.apply(frame));
-            }
-            setClientBlocked(noDemand);
-        } while (work.decrementAndGet() != 0);
     }
 }

@@ -5,8 +5,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes the {@link Subscription} of each WebSocket or SSE session, wired to the live {@link Dispatcher} and the
- * shared log readers. The session's writer starts it with {@link Subscription#drainWith} (WebSocket) or
- * {@link Subscription#frames} (SSE), and ends it with {@link Subscription#end()}.
+ * shared log readers. The session's writer (WebSocket or SSE) starts it with {@link Subscription#drainWith}, and ends
+ * it with {@link Subscription#end()}.
  */
 @Component
 public class Subscriptions {

@@ -1,5 +1,6 @@
 package io.fanout.service.ws;
 
+import io.fanout.service.netty.ServerChannels;
 import io.fanout.service.subscribe.InvalidSubscribeException;
 import io.fanout.service.subscribe.SessionEnd;
 import io.fanout.service.subscribe.SubscribeRequest;
@@ -34,14 +35,14 @@ class EventsWebSocketHandler implements WebSocketHandler {
     private final SocketPublisher publisher;
     private final Subscriptions subscriptions;
     private final SessionGate gate;
-    private final SocketChannels channels;
+    private final ServerChannels channels;
 
     EventsWebSocketHandler(
             SubscribeRequestParser requestParser,
             SocketPublisher publisher,
             Subscriptions subscriptions,
             SessionGate gate,
-            SocketChannels channels) {
+            ServerChannels channels) {
         this.channels = channels;
         this.subscriptions = subscriptions;
         this.gate = gate;

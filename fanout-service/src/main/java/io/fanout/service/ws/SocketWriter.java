@@ -1,5 +1,6 @@
 package io.fanout.service.ws;
 
+import io.fanout.service.netty.ServerChannels;
 import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
 import io.fanout.service.subscribe.SubscribeRequest;
@@ -21,7 +22,7 @@ import reactor.core.publisher.MonoSink;
  * frame a duplicate of the event's shared, already encoded bytes), and writes everything waiting with one flush.
  * Writes stop while the channel is not writable (the client reads slower than events arrive); the subscription then
  * buffers a bounded number of live frames and beyond that catches up from the log, and writing resumes when the
- * channel drains ({@link SocketChannels#ON_WRITABLE}).
+ * channel drains ({@link ServerChannels#ON_WRITABLE}).
  *
  * <p>Replies (acks, errors) wait in a queue of at most {@link #MAX_REPLIES}; {@link #reply} completes only when its
  * reply is queued, so a client that publishes without reading stops being read (and is then cut off by
@@ -45,7 +46,7 @@ final class SocketWriter implements Runnable {
     SocketWriter(Channel channel, Subscription subscription) {
         this.channel = channel;
         this.subscription = subscription;
-        channel.attr(SocketChannels.ON_WRITABLE).set(this);
+        channel.attr(ServerChannels.ON_WRITABLE).set(this);
     }
 
     /** Starts the subscription with this writer as its drain. */

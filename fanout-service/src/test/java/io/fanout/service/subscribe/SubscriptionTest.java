@@ -304,40 +304,6 @@ class SubscriptionTest {
     }
 
     @Test
-    void shouldEmitFramesOnlyAsRequested() {
-        SubscribeProperties properties = new SubscribeProperties(
-                10, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), 1_000, 10, 100, Duration.ofSeconds(10));
-        Subscription subscription = new Subscription(
-                "r1",
-                List.of(CHANNEL),
-                new Cursor.Live(),
-                properties,
-                dispatcher,
-                logs,
-                new SessionMeters(registry, properties),
-                0);
-        reactor.test.StepVerifier.create(
-                        subscription.frames(new SubscribeRequest(List.of(CHANNEL), new Cursor.Live()), frame -> frame),
-                        0)
-                .then(() -> grant(0, 0))
-                .thenRequest(1)
-                .assertNext(frame -> assertThat(frame).isInstanceOf(ControlFrame.class))
-                .then(() -> {
-                    subscription.offer(live(0));
-                    subscription.offer(live(1));
-                    subscription.wake();
-                })
-                .expectNoEvent(Duration.ofMillis(50))
-                .thenRequest(1)
-                .assertNext(frame -> assertThat(((EventFrame) frame).offset()).isEqualTo(0))
-                .thenRequest(1)
-                .assertNext(frame -> assertThat(((EventFrame) frame).offset()).isEqualTo(1))
-                .thenCancel()
-                .verify(Duration.ofSeconds(1));
-        releaseMadeAndAssertAllFreed();
-    }
-
-    @Test
     void shouldEncodeAnUnmaskedTextFrame() {
         LiveFrame small = live(7);
         byte[] json = small.frame().json();

@@ -4,6 +4,7 @@ import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
 import io.fanout.schemas.UndecodableEventException;
 import io.fanout.schemas.avro.Event;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +25,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -34,7 +35,8 @@ import reactor.core.publisher.Sinks;
 /**
  * Follows the events topic from {@code window} ago and tells the {@link IdempotencyStore} where every event with an
  * idempotency key header landed, so a key written by any instance (or by this one before a restart) is known here.
- * Only keyed records are decoded.
+ * Only keyed records are decoded: the others cost their fetch and a look at their headers, no copy of their key or
+ * value (both are read as views of the fetched bytes, {@link Unread}).
  *
  * <p>{@link #caughtUp} answers "has everything written to this channel's partition before now been read?": the
  * follower asks Kafka for the partition's end offset after the call (one request per loop for all new questions)
@@ -67,7 +69,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
 
     private final IdempotencyStore store;
     private final String topic;
-    private final Consumer<String, byte[]> consumer;
+    private final Consumer<ByteBuffer, ByteBuffer> consumer;
     private final Queue<Waiter> arriving = new ConcurrentLinkedQueue<>();
     private final List<Waiter> waiting = new ArrayList<>();
     private final CountDownLatch firstCatchUp = new CountDownLatch(1);
@@ -84,8 +86,8 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         this.store = store;
         this.topic = topic;
         Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, Unread.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Unread.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) POLL.toMillis());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -131,7 +133,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
                     pause(POLL);
                     continue;
                 }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                for (ConsumerRecord<ByteBuffer, ByteBuffer> record : consumer.poll(POLL)) {
                     read(record);
                 }
                 settle();
@@ -166,14 +168,17 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         }
     }
 
-    private void read(ConsumerRecord<String, byte[]> record) {
+    private void read(ConsumerRecord<ByteBuffer, ByteBuffer> record) {
         String key = IdempotencyKeys.read(record.headers());
-        if (key == null) {
+        if (key == null || record.value() == null) {
             return;
         }
+        ByteBuffer view = record.value().duplicate();
+        byte[] value = new byte[view.remaining()];
+        view.get(value);
         Event event;
         try {
-            event = EventCodec.decode(record.value());
+            event = EventCodec.decode(value);
         } catch (UndecodableEventException e) {
             return;
         }
@@ -274,6 +279,23 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Reads a record's key or value as a view of the fetched bytes: no copy. The view is only valid while the record
+     * is being read.
+     */
+    public static final class Unread implements Deserializer<ByteBuffer> {
+
+        @Override
+        public ByteBuffer deserialize(String topic, byte[] data) {
+            return data == null ? null : ByteBuffer.wrap(data);
+        }
+
+        @Override
+        public ByteBuffer deserialize(String topic, Headers headers, ByteBuffer data) {
+            return data;
+        }
     }
 
     @Override

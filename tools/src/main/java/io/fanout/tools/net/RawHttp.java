@@ -65,6 +65,7 @@ public final class RawHttp {
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int open;
+    private volatile String authorization;
 
     private record Waiter(FullHttpRequest req, Consumer<Resp> cb) {}
 
@@ -96,6 +97,12 @@ public final class RawHttp {
     }
 
     /** POST a JSON body; cb gets the response. */
+    /** Sends {@code Authorization: Bearer <token>} with every request from now on (null or blank: none). */
+    public RawHttp bearer(String token) {
+        this.authorization = token == null || token.isBlank() ? null : "Bearer " + token;
+        return this;
+    }
+
     public void post(String path, byte[] json, Consumer<Resp> cb) {
         ByteBuf body = Unpooled.wrappedBuffer(json);
         FullHttpRequest req =
@@ -104,6 +111,9 @@ public final class RawHttp {
                 .set(HttpHeaderNames.HOST, hostHeader)
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        if (authorization != null) {
+            req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
         send(req, cb);
     }
 
@@ -125,6 +135,9 @@ public final class RawHttp {
         FullHttpRequest req = new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1, HttpMethod.GET, pathPrefix + path, Unpooled.EMPTY_BUFFER);
         req.headers().set(HttpHeaderNames.HOST, hostHeader).setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        if (authorization != null) {
+            req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
         send(req, cb);
     }
 

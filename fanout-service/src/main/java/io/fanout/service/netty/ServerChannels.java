@@ -1,4 +1,4 @@
-package io.fanout.service.ws;
+package io.fanout.service.netty;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -9,22 +9,28 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.WebSocketSession;
 import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
+import reactor.netty.Connection;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerResponse;
 
 /**
- * The Netty channel under each WebSocket session, so live frames can be written to it directly
- * ({@link SocketWriter}) rather than through a reactive stream per session. Every server connection is kept in a
- * {@link ChannelGroup} (it forgets closed channels by itself) and gets a handler that tells the channel's writer when
- * the channel can take writes again.
+ * The Netty channel under each WebSocket session and SSE stream, so live frames can be written to it directly (the
+ * {@code ws} and {@code sse} writers) rather than through a reactive stream per session. Every server connection is
+ * kept in a {@link ChannelGroup} (it forgets closed channels by itself) and gets a handler that tells the channel's
+ * writer when the channel can take writes again.
  */
 @Component
-class SocketChannels implements NettyServerCustomizer {
+public class ServerChannels implements NettyServerCustomizer {
 
     /** What to run when the channel becomes writable again. */
-    static final AttributeKey<Runnable> ON_WRITABLE = AttributeKey.valueOf("fanout.onWritable");
+    public static final AttributeKey<Runnable> ON_WRITABLE = AttributeKey.valueOf("fanout.onWritable");
 
     private final ChannelGroup channels = new DefaultChannelGroup("fanout-connections", GlobalEventExecutor.INSTANCE);
 
@@ -37,13 +43,31 @@ class SocketChannels implements NettyServerCustomizer {
     }
 
     /** The channel under {@code session}; fails when the server is not Reactor Netty. */
-    Channel channelOf(WebSocketSession session) {
+    public Channel channelOf(WebSocketSession session) {
         Channel channel =
                 session instanceof ReactorNettyWebSocketSession netty ? channels.find(netty.getChannelId()) : null;
         if (channel == null) {
             throw new IllegalStateException("no Netty channel for WebSocket session " + session.getId());
         }
         return channel;
+    }
+
+    /** The channel under an HTTP request; fails when the server is not Reactor Netty. */
+    public Channel channelOf(ServerHttpRequest request) {
+        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        if (nativeRequest instanceof Connection connection) {
+            return connection.channel();
+        }
+        throw new IllegalStateException("no Netty channel for request " + request.getId());
+    }
+
+    /** Reactor Netty's response under {@code response}, which knows whether its headers went out. */
+    public HttpServerResponse nativeResponse(ServerHttpResponse response) {
+        Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+        if (nativeResponse instanceof HttpServerResponse netty) {
+            return netty;
+        }
+        throw new IllegalStateException("not a Reactor Netty response: " + response.getClass());
     }
 
     @ChannelHandler.Sharable

@@ -1,0 +1,114 @@
+package io.fanout.service.sse;
+
+import io.fanout.service.netty.ServerChannels;
+import io.fanout.service.subscribe.Frame;
+import io.fanout.service.subscribe.LiveFrame;
+import io.fanout.service.subscribe.SubscribeRequest;
+import io.fanout.service.subscribe.Subscription;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Writes one SSE stream's frames straight to its Netty channel, on the channel's event loop, as {@code SocketWriter}
+ * does for a WebSocket: it is the drain of the stream's {@link Subscription}, takes frames with
+ * {@link Subscription#poll()}, appends each with its {@code id} (the position right after it, as {@link EventIds}
+ * writes it) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to one
+ * buffer, and writes that buffer as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
+ * not per event, one pass through the HTTP encoder. Writes stop while the channel
+ * is not writable; the subscription then buffers a bounded number of live frames and beyond that catches up from the
+ * log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
+ *
+ * <p>The response headers and the stream's first comment, its heartbeats and its final {@code error} event are
+ * written by WebFlux (the controller's {@code Flux}); this writer writes nothing before the headers went out, and
+ * nothing once {@link #close()}d (before that final event, or once the stream is cancelled). Nothing of a session runs
+ * on the live consumer's thread: it only wakes the writer.
+ */
+final class SseWriter implements Runnable {
+
+    /** Events written at one wake go out together, as HTTP chunks of about this size. */
+    static final int CHUNK_BYTES = 16 * 1024;
+
+    private final Channel channel;
+    private final HttpServerResponse response;
+    private final Subscription subscription;
+    private final SseEncoder encoder;
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile boolean closed;
+
+    SseWriter(Channel channel, HttpServerResponse response, Subscription subscription, SseEncoder encoder) {
+        this.channel = channel;
+        this.response = response;
+        this.subscription = subscription;
+        this.encoder = encoder;
+    }
+
+    /** Starts the subscription with this writer as its drain, and writing when the channel drains. */
+    void start(SubscribeRequest request) {
+        channel.attr(ServerChannels.ON_WRITABLE).set(this::wake);
+        subscription.drainWith(this::wake, request);
+    }
+
+    /** Writes nothing more; any thread. A write under way on the event loop stops before its next frame. */
+    void close() {
+        closed = true;
+    }
+
+    /** Has the event loop write what is waiting; at most one write task is pending at a time. */
+    void wake() {
+        if (!closed && scheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this);
+        }
+    }
+
+    /** Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop. */
+    @Override
+    public void run() {
+        scheduled.set(false);
+        if (closed || !channel.isActive()) {
+            return;
+        }
+        if (!response.hasSentHeaders()) {
+            channel.eventLoop().schedule(this::wake, 1, TimeUnit.MILLISECONDS); // WebFlux writes them first
+            return;
+        }
+        boolean wrote = false;
+        ByteBuf chunk = null;
+        StringBuilder id = new StringBuilder(128);
+        while (!closed && channel.isWritable()) {
+            Frame frame = subscription.poll();
+            if (frame == null) {
+                break;
+            }
+            id.setLength(0);
+            id.append(EventIds.of(subscription));
+            if (chunk == null) {
+                chunk = channel.alloc().directBuffer(CHUNK_BYTES);
+            }
+            try {
+                encoder.append(frame, id, chunk);
+            } finally {
+                if (frame instanceof LiveFrame live) {
+                    live.release();
+                }
+            }
+            if (chunk.readableBytes() >= CHUNK_BYTES) {
+                channel.write(chunk, channel.voidPromise()); // the channel's writability counts it from here
+                chunk = null;
+                wrote = true;
+            }
+        }
+        if (chunk != null && chunk.isReadable()) {
+            channel.write(chunk, channel.voidPromise());
+            wrote = true;
+        } else if (chunk != null) {
+            chunk.release();
+        }
+        subscription.setClientBlocked(!channel.isWritable());
+        if (wrote) {
+            channel.flush();
+        }
+    }
+}
