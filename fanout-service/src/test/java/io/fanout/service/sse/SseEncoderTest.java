@@ -6,6 +6,7 @@ import io.fanout.service.subscribe.ControlFrame;
 import io.fanout.service.subscribe.EventFrame;
 import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
+import io.fanout.service.subscribe.PartitionCursor;
 import io.fanout.service.subscribe.TruncationNotice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -27,12 +28,14 @@ class SseEncoderTest {
     private static final UnpooledByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(false);
     private static final Duration RETRY = Duration.ofMillis(1500);
     private static final String ID = "3:1235,7:88";
+    private static final PartitionCursor CURSOR = PartitionCursor.parse("1.3.r1~m3xk1o9c~ufZ9sLht6TX6aUww_WxwtTg");
 
     private final SseEncoder encoder = new SseEncoder(RETRY);
 
     @Test
     void shouldWriteALiveEventAsSpringWritesIt() {
-        EventFrame event = EventFrame.of("orders", 3, 1234, 1764028800000L, "id-1", "{\"text\":\"é \\n x\"}");
+        EventFrame event =
+                EventFrame.of("orders", "r1", 3, 1234, 1764028800000L, "id-1", CURSOR, "{\"text\":\"é \\n x\"}");
         LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
         try {
             assertThat(live.multiLine()).isFalse();
@@ -45,7 +48,7 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteEveryLineOfAMultiLineMessageAsItsOwnDataField() {
-        EventFrame event = EventFrame.of("orders", 3, 1234, 0, "id-1", "{\n  \"a\": 1\n}");
+        EventFrame event = EventFrame.of("orders", "r1", 3, 1234, 0, "id-1", CURSOR, "{\n  \"a\": 1\n}");
         LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
         try {
             assertThat(live.multiLine()).isTrue();
@@ -57,8 +60,8 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteEventsOneAfterAnotherIntoOneBuffer() {
-        EventFrame first = EventFrame.of("orders", 3, 1, 0, "a", "1");
-        EventFrame second = EventFrame.of("orders", 3, 2, 0, "b", "2");
+        EventFrame first = EventFrame.of("orders", "r1", 3, 1, 0, "a", CURSOR, "1");
+        EventFrame second = EventFrame.of("orders", "r1", 3, 2, 0, "b", CURSOR, "2");
         LiveFrame live = LiveFrame.encode(second, ALLOCATOR);
         ByteBuf out = ALLOCATOR.buffer();
         try {
@@ -74,13 +77,13 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteAnEventReadFromTheLogAsSpringWritesIt() {
-        EventFrame event = EventFrame.of("orders", 7, 87, 1, "id-2", "[1,2]");
+        EventFrame event = EventFrame.of("orders", "r1", 7, 87, 1, "id-2", CURSOR, "[1,2]");
         assertThat(encoded(event, ID)).isEqualTo(spring(message(event)));
     }
 
     @Test
     void shouldWriteControlFramesAsNamedEventsWithoutId() {
-        ControlFrame live = ControlFrame.live(Map.of(3, 10L));
+        ControlFrame live = ControlFrame.live("3:10");
         assertThat(encoded(live, ID))
                 .isEqualTo(spring(ServerSentEvent.<String>builder(text(live))
                         .event("live")
@@ -96,7 +99,7 @@ class SseEncoderTest {
     void shouldWriteNothingForTheSubscribedFrame() {
         ByteBuf out = ALLOCATOR.buffer();
         try {
-            assertThat(encoder.append(ControlFrame.subscribed(List.of("orders"), Map.of()), ID, out))
+            assertThat(encoder.append(ControlFrame.subscribed(List.of("orders"), ""), ID, out))
                     .isFalse();
             assertThat(out.isReadable()).isFalse();
         } finally {
