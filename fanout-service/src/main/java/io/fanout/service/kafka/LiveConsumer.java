@@ -175,7 +175,8 @@ class LiveConsumer implements SmartLifecycle {
                         dispatcher.serveLiveRequests(
                                 positions(c, partitions),
                                 pollStart,
-                                channels -> framesOf(batch, channels, lastAtPollStart));
+                                channels -> framesOf(batch, channels, lastAtPollStart),
+                                () -> marksOf(lastAtPollStart));
                     }
                     records.increment(batch.count());
                 } catch (WakeupException e) {
@@ -271,6 +272,14 @@ class LiveConsumer implements SmartLifecycle {
         }
         Long seeded = seedUntil.get(partition);
         return seeded == null || record.offset() >= seeded;
+    }
+
+    /** Per origin partition, the mark of {@code last}'s Event. */
+    private Map<OriginPartition, Mark> marksOf(Map<TopicPartition, LastEvent> last) {
+        Map<OriginPartition, Mark> marks = new HashMap<>();
+        last.forEach((partition, event) -> marks.put(
+                new OriginPartition(originByTopic.get(partition.topic()), partition.partition()), event.mark()));
+        return marks;
     }
 
     /** The stream's cursor in {@code partition} per {@code last}; origins of which nothing is known are left out. */

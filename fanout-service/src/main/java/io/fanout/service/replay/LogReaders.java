@@ -321,8 +321,59 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                                 consumer, tps.get(at), channels, wanted.count(), offsets.get(at), budget, recordsRead));
             });
         }
-        return ReplayPlanner.plan(
+        StartPlan plan = ReplayPlanner.plan(
                 request.cursor(), home, partitions, new ReplayPlanner.Facts(offsets, since, last, found));
+        return plan.refusal() != null ? plan : withMarks(consumer, plan, offsets, tps);
+    }
+
+    /**
+     * {@code plan} with a cursor mark for every partition it starts: where the planner gave none, the Event right
+     * before the start (read now, delivered to nobody), or "from the beginning" at offset 0; so the stream's cursor
+     * names all its partitions from its first event on. A partition whose previous record is gone or is no Event
+     * stays without a mark (the first read tries again).
+     */
+    private StartPlan withMarks(
+            Consumer<String, byte[]> consumer,
+            StartPlan plan,
+            Map<OriginPartition, PartitionOffsets> offsets,
+            Map<OriginPartition, TopicPartition> tps) {
+        Map<OriginPartition, Mark> marks = new HashMap<>(plan.marks());
+        Map<TopicPartition, Long> seeks = new HashMap<>();
+        plan.start().forEach((at, start) -> {
+            PartitionOffsets bounds = offsets.get(at);
+            if (marks.containsKey(at) || bounds == null) {
+                return;
+            }
+            if (start == 0) {
+                marks.put(at, Mark.BEGINNING);
+            } else if (start - 1 >= bounds.begin() && start - 1 < bounds.end()) {
+                seeks.put(tps.get(at), start - 1);
+            }
+        });
+        if (!seeks.isEmpty()) {
+            consumer.assign(seeks.keySet());
+            seeks.forEach(consumer::seek);
+            Set<TopicPartition> pending = new java.util.HashSet<>(seeks.keySet());
+            long deadline = System.nanoTime() + KAFKA_TIMEOUT.toNanos();
+            while (!pending.isEmpty() && System.nanoTime() - deadline < 0) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                for (TopicPartition tp : List.copyOf(pending)) {
+                    List<ConsumerRecord<String, byte[]>> polled = records.records(tp);
+                    if (polled.isEmpty()) {
+                        continue;
+                    }
+                    ConsumerRecord<String, byte[]> record = polled.get(0);
+                    recordsRead.increment(polled.size());
+                    if (record.offset() == seeks.get(tp) && EventCodec.isEvent(record.value())) {
+                        marks.put(originPartition(tp), new Mark(record.timestamp(), idOf(record)));
+                    }
+                    pending.remove(tp);
+                    consumer.pause(List.of(tp));
+                }
+            }
+            consumer.resume(consumer.paused());
+        }
+        return new StartPlan(plan.start(), plan.exact(), plan.exactEnd(), marks, plan.notices(), plan.refusal());
     }
 
     /**

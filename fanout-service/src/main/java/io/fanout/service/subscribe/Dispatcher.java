@@ -146,6 +146,19 @@ public class Dispatcher {
             Map<OriginPartition, Long> positions,
             Map<OriginPartition, Long> pollStart,
             Function<Set<String>, List<EventFrame>> pollFramesOf) {
+        serveLiveRequests(positions, pollStart, pollFramesOf, Map::of);
+    }
+
+    /**
+     * Answers the waiting requests, with the cursor marks at {@code pollStart} (asked for only when a request waits);
+     * consumer thread, between two polls.
+     */
+    public void serveLiveRequests(
+            Map<OriginPartition, Long> positions,
+            Map<OriginPartition, Long> pollStart,
+            Function<Set<String>, List<EventFrame>> pollFramesOf,
+            java.util.function.Supplier<Map<OriginPartition, PartitionCursor.Mark>> marksAtPollStart) {
+        Map<OriginPartition, PartitionCursor.Mark> marks = null;
         LiveRequest request;
         int budget = liveRequests.size() + 16; // requests queued while serving wait for the next poll
         while (budget-- > 0 && (request = liveRequests.poll()) != null) {
@@ -156,7 +169,10 @@ public class Dispatcher {
             List<EventFrame> frames =
                     request.withPollFrames() ? pollFramesOf.apply(Set.copyOf(subscription.channels())) : List.of();
             try {
-                subscription.granted(new LiveGrant(positions, pollStart, frames));
+                if (marks == null) {
+                    marks = marksAtPollStart.get();
+                }
+                subscription.granted(new LiveGrant(positions, pollStart, frames, marks));
             } catch (Throwable e) {
                 log.warn("handing a session over to live delivery failed: {}", e.toString());
                 subscription.fail(SessionEnd.Reason.DELIVERY_STOPPED, "live delivery failed; reconnect with from=");

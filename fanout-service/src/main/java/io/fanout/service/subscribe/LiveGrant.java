@@ -1,5 +1,6 @@
 package io.fanout.service.subscribe;
 
+import io.fanout.service.subscribe.PartitionCursor.Mark;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,14 +16,20 @@ import java.util.TreeSet;
  * @param pollFrames the events of the subscription's channels in that poll, {@code [pollStart, liveFrom)}, in order
  *     per partition (empty unless asked for): a live-only session starts at {@code pollStart} with these, so an event
  *     fetched while it was being set up is not lost
+ * @param marks per origin partition, the last Event record below {@code pollStart} (where known): the cursor of a
+ *     live-only session before its first event
  */
 public record LiveGrant(
-        Map<OriginPartition, Long> liveFrom, Map<OriginPartition, Long> pollStart, List<EventFrame> pollFrames) {
+        Map<OriginPartition, Long> liveFrom,
+        Map<OriginPartition, Long> pollStart,
+        List<EventFrame> pollFrames,
+        Map<OriginPartition, Mark> marks) {
 
     public LiveGrant {
         liveFrom = Map.copyOf(liveFrom);
         pollStart = Map.copyOf(pollStart);
         pollFrames = List.copyOf(pollFrames);
+        marks = Map.copyOf(marks);
     }
 
     /** Partitions of the topics as the consumer sees them (every origin's topic has as many). */

@@ -369,6 +369,10 @@ public final class Subscription {
             for (OriginPartition partition : tracked) {
                 next.put(partition, first.pollStart().getOrDefault(partition, 0L));
                 through.put(partition, first.liveFrom().getOrDefault(partition, 0L));
+                Mark mark = first.marks().get(partition);
+                if (mark != null) {
+                    marks.put(partition, mark); // its cursor names every partition from the start
+                }
             }
             // the events fetched while the request was made, so that none published meanwhile is lost
             batchRead = new LogBatch(List.of(), first.pollFrames(), through, Map.of(), true, 0);

@@ -144,6 +144,16 @@ class SubscriptionTest {
     }
 
     @Test
+    void shouldHaveACursorForItsPartitionBeforeItsFirstEventFromTheLiveConsumersMarks() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        PartitionCursor.Mark before = new PartitionCursor.Mark(4_000, "id-before");
+        dispatcher.serveLiveRequests(Map.of(P0, 5L), Map.of(P0, 5L), channels -> List.of(), () -> Map.of(P0, before));
+        assertThat(drain(subscription)).containsExactly("subscribed");
+        assertThat(subscription.cursorText()).isEqualTo(new PartitionCursor(0, Map.of("r1", before)).encode());
+        subscription.end();
+    }
+
+    @Test
     void shouldSayWhereTheStreamStartsInTheSubscribedFrame() {
         Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
         grant(42, 42);
