@@ -226,6 +226,7 @@ export class Subscription {
     this.urlIndex = 0;
     this.failures = 0; // consecutive connection attempts that ended without progress
     this.aheadCloses = 0; // consecutive 4001 closes on the current URL
+    this.aheadSeen = false; // the current connection sent cursor-ahead (SSE ends its stream instead of closing 4001)
     this.openFailures = 0; // consecutive attempts that could not open at all (drives the 'auto' switch to SSE)
     this.transport = client.transport === 'sse' ? 'sse' : 'websocket';
     this.everConnected = false;
@@ -345,6 +346,7 @@ export class Subscription {
     const url = this.client.urls[this.urlIndex % this.client.urls.length];
     const query = this.resume.query();
     if (query.cursor) this.resume.resumedByCursor();
+    this.aheadSeen = false;
     const resumed = this.everConnected;
     this.state({ state: 'connecting', url, transport: this.transport, attempt: this.failures });
     const handlers = {
@@ -425,7 +427,8 @@ export class Subscription {
         break;
       }
       case 'cursor-ahead':
-        // the close 4001 follows; ended() retries the same URL, then the next one
+        // the close 4001 follows (SSE: the stream ends); ended() retries the same URL, then the next one
+        this.aheadSeen = true;
         this.state({ state: 'cursor-ahead', origin: frame.origin, partition: frame.partition, detail: frame.detail });
         this.hand(frame);
         break;
@@ -449,6 +452,7 @@ export class Subscription {
       return;
     }
     if (this.paused) return; // we closed it; connect() runs again once the reader catches up
+    if (this.aheadSeen) code = CURSOR_AHEAD; // an SSE stream that ended after cursor-ahead
     if (this.catchUp) this.catchUp.report();
     if (!didOpen) this.openFailures++;
     if (!progressed) this.failures++;

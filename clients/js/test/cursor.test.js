@@ -165,3 +165,36 @@ test('shouldGivePositionOnlyForEventsTheReaderTook', async () => {
     client.close();
   }
 });
+
+test('shouldTreatAnSseStreamEndingAfterCursorAheadAs4001', async () => {
+  const { createServer } = await import('node:http');
+  const requests = [];
+  const serve = (name) => createServer((request, response) => {
+    requests.push(`${name} ${request.url}`);
+    response.writeHead(200, { 'Content-Type': 'text/event-stream' });
+    if (name === 'b') {
+      response.write(`id: ${cursorOf(3, 'e11')}\ndata: ${JSON.stringify(event('orders', 3, 4, cursorOf(3, 'e11')))}\n\n`);
+      return; // stays open
+    }
+    response.write(`event: cursor-ahead\ndata: ${JSON.stringify({ type: 'cursor-ahead', origin: 'r2', partition: 3, detail: 'not here yet' })}\n\n`);
+    response.end(`event: error\ndata: ${JSON.stringify({ type: 'error', detail: 'cursor ahead' })}\n\n`);
+  });
+  const servers = [serve('a'), serve('b')];
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const [a, b] = servers.map((server) => `http://127.0.0.1:${server.address().port}`);
+  const states = [];
+  const client = new FanoutClient({ urls: [a, b], transport: 'sse', backoff: { initialMs: 1, maxMs: 2 },
+    cursorAhead: { retries: 1, initialMs: 1, maxMs: 2 } });
+  const sub = client.subscribe('orders', { cursor: cursorOf(3, 'e10'), onState: (s) => states.push(s) });
+  try {
+    let item;
+    do item = (await sub.next()).value; while (item.type !== undefined);
+    assert.equal(item.cursor, cursorOf(3, 'e11'));
+    const resume = `/sse?channel=orders&cursor=${cursorOf(3, 'e10')}`;
+    assert.deepEqual(requests, [`a ${resume}`, `a ${resume}`, `b ${resume}`]);
+    assert.deepEqual(states.filter((s) => s.state === 'reconnecting').map((s) => s.code), [4001, 4001]);
+  } finally {
+    client.close();
+    for (const server of servers) server.closeAllConnections?.(), server.close();
+  }
+});
