@@ -44,6 +44,7 @@ final class Platform implements AutoCloseable {
      * @param fanoutSettings extra arguments for fanout-service only, given the running ingest-service (or null)
      */
     private Platform(
+            String bootstrapServers,
             String topic,
             boolean withIngest,
             boolean withFanout,
@@ -52,7 +53,7 @@ final class Platform implements AutoCloseable {
         this.topic = topic;
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=0",
-                "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                "--spring.kafka.bootstrap-servers=" + bootstrapServers,
                 "--fanout.topic=" + topic,
                 "--fanout.publish.max-body-size=256KB",
                 "--fanout.directory.state-dir=target/streams-state/" + System.nanoTime(),
@@ -69,6 +70,7 @@ final class Platform implements AutoCloseable {
     static synchronized Platform get() {
         if (shared == null) {
             shared = new Platform(
+                    TestKafka.bootstrapServers(),
                     TestKafka.newTopic("fanout.events.system", PARTITIONS),
                     true,
                     true,
@@ -102,6 +104,7 @@ final class Platform implements AutoCloseable {
                 List.of("--fanout.directory.application-id=fanout-directory-extra-" + System.nanoTime()));
         all.addAll(List.of(settings));
         return new Platform(
+                TestKafka.bootstrapServers(),
                 topic,
                 withIngest,
                 withFanout,
@@ -109,6 +112,24 @@ final class Platform implements AutoCloseable {
                 ingest -> ingest == null
                         ? List.of()
                         : List.of("--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest)));
+    }
+
+    /**
+     * Both services of one region: against {@code bootstrapServers} (that region's cluster), on {@code topic}, as
+     * region {@code name} reading the events of region {@code mirror} mirrored into its cluster; without the channel
+     * directory. The test closes it.
+     */
+    static Platform region(String bootstrapServers, String topic, String name, String mirror) {
+        return new Platform(
+                bootstrapServers,
+                topic,
+                true,
+                true,
+                List.of(
+                        "--fanout.region.name=" + name,
+                        "--fanout.region.mirrors=" + mirror,
+                        "--fanout.directory.enabled=false"),
+                ingest -> List.of());
     }
 
     /**

@@ -21,6 +21,7 @@ public final class TestKafka {
     private static final Logger log = LoggerFactory.getLogger(TestKafka.class);
     private static final AtomicInteger TOPICS = new AtomicInteger();
     private static TestBroker broker;
+    private static EmbeddedTestBroker second;
 
     private TestKafka() {}
 
@@ -49,6 +50,30 @@ public final class TestKafka {
             broker = started;
         }
         return broker;
+    }
+
+    /**
+     * The bootstrap servers of a second broker, a cluster of its own (always in-process), for tests of two regions;
+     * started on first use, stopped when the JVM exits.
+     */
+    public static synchronized String secondBootstrapServers() {
+        if (second == null) {
+            long start = System.nanoTime();
+            EmbeddedTestBroker started = new EmbeddedTestBroker();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "test-kafka-second-stop"));
+            log.info(
+                    "second test Kafka: in-process KRaft broker at {}, started in {} ms",
+                    started.bootstrapServers(),
+                    (System.nanoTime() - start) / 1_000_000);
+            second = started;
+        }
+        return second.bootstrapServers();
+    }
+
+    /** Creates {@code name} with {@code partitions} partitions, replication 1, on the second broker. */
+    public static void createTopicOnSecond(String name, int partitions) {
+        secondBootstrapServers();
+        second.createTopic(name, partitions);
     }
 
     /** Creates a topic with a name no other test uses and returns the name. */

@@ -319,15 +319,16 @@ public final class Subscription {
      * Drain.
      */
     public String cursorText() {
+        Set<Integer> partitions = new HashSet<>();
+        tracked.forEach(partition -> partitions.add(partition.partition()));
         Map<Integer, Map<String, Mark>> byPartition = new TreeMap<>();
-        for (OriginPartition partition : tracked) {
-            Mark mark = marks.get(partition);
-            if (mark != null) {
+        marks.forEach((partition, mark) -> {
+            if (partitions.contains(partition.partition())) {
                 byPartition
                         .computeIfAbsent(partition.partition(), p -> new TreeMap<>())
                         .put(partition.origin(), mark);
             }
-        }
+        });
         StringBuilder text = new StringBuilder();
         byPartition.forEach((partition, known) -> {
             if (!text.isEmpty()) {

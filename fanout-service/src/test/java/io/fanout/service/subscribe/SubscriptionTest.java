@@ -114,6 +114,36 @@ class SubscriptionTest {
     }
 
     @Test
+    void shouldCarryTheCursorOfTheLastEventItSentAndTheMarksOfTheLogItReadIntoItsReadRequests() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        PartitionCursor.Mark seventh = new PartitionCursor.Mark(7_000, "id-7");
+        PartitionCursor.Mark mirrored = new PartitionCursor.Mark(6_500, "mirrored");
+        PartitionCursor after = new PartitionCursor(0, Map.of("r1", seventh, "r2", mirrored));
+        grant(7, 7, EventFrame.of(CHANNEL, "r1", 0, 7, 7_000, "id-7", after, "7"));
+        assertThat(drain(subscription)).containsExactly("subscribed", "log:7");
+        assertThat(subscription.cursorText()).isEqualTo(after.encode());
+        assertThat(Cursor.Resume.class)
+                .isAssignableFrom(SubscribeRequestParser.resume(List.of(subscription.cursorText()))
+                        .getClass());
+        // it falls behind: the read it asks for carries what it knows of the partition
+        subscription.setClientBlocked(true);
+        for (long offset = 8; offset < 13; offset++) {
+            subscription.offer(live(offset));
+        }
+        drain(subscription);
+        LogReadRequest read = logs.reads.get(logs.reads.size() - 1);
+        assertThat(read.marks()).containsEntry(P0, seventh);
+        // the batch's marks are where the stream is once it has sent the batch
+        PartitionCursor.Mark twelfth = new PartitionCursor.Mark(12_000, "id-12");
+        subscription.logRead(new LogBatch(List.of(), List.of(), Map.of(P0, 13L), Map.of(P0, twelfth), true, 0));
+        drain(subscription);
+        assertThat(subscription.cursorText())
+                .isEqualTo(new PartitionCursor(0, Map.of("r1", twelfth, "r2", mirrored)).encode());
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
     void shouldSayWhereTheStreamStartsInTheSubscribedFrame() {
         Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
         grant(42, 42);
