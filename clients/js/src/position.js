@@ -59,7 +59,10 @@ export class ResumePosition {
 
   /**
    * Seeds from a server position: `p:o,p:o` (a `subscribed` frame's `position`, or an older server's SSE event id)
-   * or a stream cursor `c,c` (an SSE event id: one cursor per partition of the stream).
+   * or a stream cursor `c,c` (an SSE event id: one cursor per partition of the stream). A position that names
+   * partitions of other regions' mirrored topics (`r2/3:40`, a server reading several regions) or that this client
+   * cannot read is not kept: a partial one would start those topics live on a resume; the cursor of the first
+   * event replaces it anyway.
    */
   seed(position) {
     if (typeof position !== 'string' || position === '') return;

@@ -198,3 +198,10 @@ test('shouldTreatAnSseStreamEndingAfterCursorAheadAs4001', async () => {
     for (const server of servers) server.closeAllConnections?.(), server.close();
   }
 });
+
+test('shouldNotKeepASubscribedPositionThatNamesMirroredPartitions', () => {
+  const position = new ResumePosition(['a'], {});
+  position.opened(100000);
+  position.seed('3:0,r2/3:0');
+  assert.deepEqual(position.query(), { since: String(100000 - 5000) });
+});

@@ -95,10 +95,18 @@ class Position:
             self._first_connected_ms = now_ms
 
     def seed(self, frame: Mapping) -> None:
+        """Seeds from the server's start position. One that names partitions of other regions' mirrored topics
+        (``r2/3:40``, a server reading several regions), or that this client cannot read, is not kept: a partial
+        position would start those topics live on a resume; the cursor of the first event replaces it anyway."""
         position = frame.get("position")
-        if isinstance(position, str):
-            self._seeded.update(parse_position(position))
-            self._complete = True
+        if not isinstance(position, str) or "/" in position:
+            return
+        try:
+            seeded = parse_position(position)
+        except ValueError:
+            return
+        self._seeded.update(seeded)
+        self._complete = True
 
     def resumed_by_cursor(self) -> None:
         """A connection resumed with ``cursor=``: the server sends exactly what follows, with the offsets of its own

@@ -91,3 +91,10 @@ def test_should_start_from_given_cursors_and_refuse_what_is_not_one():
         parse_cursors("3:100")
     with pytest.raises(ValueError):
         subscribe("ws://x", ["a"], cursor=[_cursor(1, "a")], last=2)
+
+
+def test_should_not_keep_a_subscribed_position_that_names_mirrored_partitions():
+    position = Position(["a"], {})
+    position.connected(1_000_000)
+    position.seed({"type": "subscribed", "channels": ["a"], "position": "3:0,r2/3:0"})
+    assert position.query() == {"since": str(1_000_000 - LIVE_LOOKBACK_MS)}

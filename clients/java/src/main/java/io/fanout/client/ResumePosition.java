@@ -71,8 +71,22 @@ final class ResumePosition {
         }
     }
 
+    /**
+     * Seeds from the server's start position. One that names partitions of other regions' mirrored topics
+     * ({@code r2/3:40}, a server reading several regions), or that this client cannot read, is not kept: a partial
+     * position would start those topics live on a resume; the cursor of the first event replaces it anyway.
+     */
     void seed(String position) {
-        seeded.putAll(parse(position));
+        if (position.contains("/")) {
+            return;
+        }
+        Map<Integer, Long> parsed;
+        try {
+            parsed = parse(position);
+        } catch (IllegalArgumentException unreadable) {
+            return;
+        }
+        seeded.putAll(parsed);
         complete = true;
     }
 

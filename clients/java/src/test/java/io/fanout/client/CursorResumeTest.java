@@ -50,6 +50,15 @@ class CursorResumeTest {
     }
 
     @Test
+    void shouldNotKeepASubscribedPositionThatNamesMirroredPartitions() {
+        ResumePosition position = new ResumePosition(List.of("a"), Map.of());
+        position.connected(1_000_000);
+        position.seed("3:0,r2/3:0");
+        assertThat(position.query())
+                .isEqualTo(Map.of("since", Long.toString(1_000_000 - ResumePosition.LIVE_LOOKBACK_MS)));
+    }
+
+    @Test
     void shouldKeepTheProgramsPositionAndTurnItIntoOptions() {
         Cursors position = new Cursors();
         assertThat(position.options()).isEqualTo(SubscribeOptions.live());
