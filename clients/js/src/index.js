@@ -16,6 +16,8 @@ export { ResumePosition } from './position.js';
 const FATAL_CLOSE_CODES = new Set([1008, 1009]);
 /** HTTP statuses of `GET /sse` after which retrying cannot help (bad request, no or bad token, forbidden). */
 const FATAL_HTTP_STATUSES = new Set([400, 401, 403, 404, 413, 415, 422]);
+/** Close code after a `cursor-ahead` frame: the cursor's event has not reached this region (yet). */
+export const CURSOR_AHEAD = 4001;
 
 /** An error the server gave (a close code for WebSocket refusals, an HTTP or error-frame status otherwise). */
 export class FanoutError extends Error {
@@ -107,11 +109,14 @@ function unrefTimer(timer) {
  *   `'websocket'` or `'sse'`;
  * - `backoff`: `{ initialMs: 250, maxMs: 10000 }`; `connectTimeoutMs` (10000); `maxBuffered` (10000 events held
  *   for a slow reader before the connection is paused); `WebSocket`: a WebSocket class to use instead of the
- *   platform's (`ws` in Node 20).
+ *   platform's (`ws` in Node 20);
+ * - `cursorAhead`: `{ retries: 2, initialMs: 500, maxMs: 5000 }`: after a close 4001 (the cursor's event has not
+ *   reached that region yet) the same URL is tried again `retries` times (jittered back-off from `initialMs`),
+ *   then the next URL.
  */
 export class FanoutClient {
   constructor({ url, urls, token, ingestUrl, transport = 'auto', backoff, connectTimeoutMs = 10000,
-    maxBuffered = 10000, publishTimeoutMs = 15000, WebSocket } = {}) {
+    maxBuffered = 10000, publishTimeoutMs = 15000, WebSocket, cursorAhead } = {}) {
     const list = urls ?? (url !== undefined ? [url] : []);
     if (!Array.isArray(list) || list.length === 0) throw new TypeError('FanoutClient needs url or urls');
     if (!['auto', 'websocket', 'sse'].includes(transport)) {
@@ -122,6 +127,7 @@ export class FanoutClient {
     this.ingestUrl = ingestUrl;
     this.transport = transport;
     this.backoff = { initialMs: 250, maxMs: 10000, ...backoff };
+    this.cursorAhead = { retries: 2, initialMs: 500, maxMs: 5000, ...cursorAhead };
     this.connectTimeoutMs = connectTimeoutMs;
     this.maxBuffered = maxBuffered;
     this.publishTimeoutMs = publishTimeoutMs;
@@ -132,8 +138,10 @@ export class FanoutClient {
 
   /**
    * Subscribes to `channels` (a name or an array). Options: at most one of `from` (an offset, or `p:o,p:o`),
-   * `last` (N), `since` (epoch ms, a Date or ISO-8601); `onState(state)` for connection state, gaps and
-   * refusals. Returns a {@link Subscription}: `for await (const event of sub)`, and `sub.close()`.
+   * `last` (N), `since` (epoch ms, a Date or ISO-8601), `cursor` (event cursors, one per partition, e.g. a
+   * stored `sub.position().cursor`: resumes right after them, in any region); `onState(state)` for connection
+   * state, gaps and refusals. Returns a {@link Subscription}: `for await (const event of sub)`, `sub.position()`
+   * and `sub.close()`.
    */
   subscribe(channels, options = {}) {
     const list = Array.isArray(channels) ? [...channels] : [channels];
@@ -186,7 +194,8 @@ export class FanoutClient {
 /**
  * One subscription: an async iterable of event frames (the objects the server sent). Control frames are not
  * events: a `truncated` notice (the server could not go back as far as asked) is handed out in stream order as an
- * item with `type: 'truncated'` and also reported to `onState` as `{state: 'gap', …}`; every other control frame
+ * item with `type: 'truncated'` and also reported to `onState` as `{state: 'gap', …}`; a `cursor-ahead` notice is
+ * handed out as an item with `type: 'cursor-ahead'` and reported to `onState`; every other control frame
  * goes to `onState` only. After any disconnect it reconnects by itself (jittered exponential back-off, next URL)
  * and resumes from its {@link ResumePosition}; an event at or below what it already took is dropped, so nothing
  * repeats. A refusal (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events
@@ -196,7 +205,9 @@ export class FanoutClient {
  * `subscribed` {position} (when the server sends its start position: from then on nothing published is missed),
  * `resumed` {caughtUp} (events published while away, counted by publish time, once they stop arriving),
  * `catching-up` / `live` (the server says a slow connection is served from the log / live again), `gap`
- * {partition, requested, earliest}, `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
+ * {partition, requested | since, earliest, origin?}, `cursor-ahead` {origin, partition, detail} (the resume cursor
+ * names an event that has not reached that region yet: a close 4001 follows, and the subscription retries the
+ * same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
  * behind by `maxBuffered` events; resumes once it catches up), `failed` {error}, `closed`.
  */
 export class Subscription {
@@ -204,7 +215,9 @@ export class Subscription {
     this.client = client;
     this.channels = channels;
     this.onState = typeof options.onState === 'function' ? options.onState : () => {};
-    this.position = new ResumePosition(channels, { from: options.from, last: options.last, since: options.since });
+    const start = { from: options.from, last: options.last, since: options.since, cursor: options.cursor };
+    this.resume = new ResumePosition(channels, start); // what was accepted (queued): where reconnects resume
+    this.taken = new ResumePosition(channels, start); // what the reader took: what position() gives out
     this.queue = [];
     this.waiters = [];
     this.error = null;
@@ -212,6 +225,8 @@ export class Subscription {
     this.connection = null;
     this.urlIndex = 0;
     this.failures = 0; // consecutive connection attempts that ended without progress
+    this.aheadCloses = 0; // consecutive 4001 closes on the current URL
+    this.aheadSeen = false; // the current connection sent cursor-ahead (SSE ends its stream instead of closing 4001)
     this.openFailures = 0; // consecutive attempts that could not open at all (drives the 'auto' switch to SSE)
     this.transport = client.transport === 'sse' ? 'sse' : 'websocket';
     this.everConnected = false;
@@ -232,6 +247,7 @@ export class Subscription {
   next() {
     if (this.queue.length > 0) {
       const value = this.queue.shift();
+      this.took(value);
       this.maybeUnpause();
       return Promise.resolve({ value, done: false });
     }
@@ -271,10 +287,26 @@ export class Subscription {
     }
   }
 
+  /**
+   * Where a new subscription would carry on right after the last event the reader took, as `subscribe` options:
+   * `{cursor: [...]}` (one per partition, valid on any instance of any region) when the server sends cursors,
+   * `{from: 'p:o,…'}` for a server without them, else the starting options (nothing taken yet). Store it and pass
+   * it to `client.subscribe(channels, position)` later.
+   */
+  position() {
+    return this.taken.resumeOptions();
+  }
+
+  took(item) {
+    if (item.type === undefined) this.taken.advance(item);
+  }
+
   hand(item) {
     const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve({ value: item, done: false });
-    else {
+    if (waiter) {
+      this.took(item);
+      waiter.resolve({ value: item, done: false });
+    } else {
       this.queue.push(item);
       if (!this.paused && this.queue.length >= this.client.maxBuffered) this.pause();
     }
@@ -312,7 +344,9 @@ export class Subscription {
   async connect() {
     if (this.closed || this.paused) return;
     const url = this.client.urls[this.urlIndex % this.client.urls.length];
-    const query = this.position.query();
+    const query = this.resume.query();
+    if (query.cursor) this.resume.resumedByCursor();
+    this.aheadSeen = false;
     const resumed = this.everConnected;
     this.state({ state: 'connecting', url, transport: this.transport, attempt: this.failures });
     const handlers = {
@@ -334,7 +368,7 @@ export class Subscription {
   opened(url, query, resumed) {
     this.everConnected = true;
     this.openFailures = 0;
-    this.position.opened();
+    this.resume.opened();
     this.state({ state: 'connected', url, transport: this.transport, resumed, query });
     if (resumed) this.startCatchUpCount();
   }
@@ -361,10 +395,11 @@ export class Subscription {
     if (this.closed || frame === null || typeof frame !== 'object') return;
     if (frame.type === undefined) {
       if (typeof frame.partition !== 'number' || typeof frame.offset !== 'number') return;
-      if (this.position.isDuplicate(frame)) return;
-      this.position.advance(frame);
-      if (sseId) this.position.seed(sseId);
+      if (this.resume.isDuplicate(frame)) return;
+      this.resume.advance(frame);
+      if (sseId) this.resume.seed(sseId);
       this.failures = 0;
+      this.aheadCloses = 0;
       if (this.catchUp) {
         if (typeof frame.timestamp === 'number' && frame.timestamp < this.catchUp.since) {
           this.catchUp.count++;
@@ -378,17 +413,25 @@ export class Subscription {
     }
     switch (frame.type) {
       case 'subscribed':
-        this.position.seed(frame.position);
+        this.resume.seed(frame.position);
         this.failures = 0;
         this.state({ state: 'subscribed', position: frame.position });
         break;
       case 'truncated': {
         const gap = { partition: frame.partition, requested: frame.requested, earliest: frame.earliest };
+        if (frame.origin !== undefined) gap.origin = frame.origin;
+        if (frame.since !== undefined) gap.since = frame.since;
         this.gaps.push(gap);
         this.state({ state: 'gap', ...gap });
         this.hand(frame);
         break;
       }
+      case 'cursor-ahead':
+        // the close 4001 follows (SSE: the stream ends); ended() retries the same URL, then the next one
+        this.aheadSeen = true;
+        this.state({ state: 'cursor-ahead', origin: frame.origin, partition: frame.partition, detail: frame.detail });
+        this.hand(frame);
+        break;
       case 'catching-up':
       case 'live':
         if (frame.type === 'live') this.catchUp?.report();
@@ -409,6 +452,7 @@ export class Subscription {
       return;
     }
     if (this.paused) return; // we closed it; connect() runs again once the reader catches up
+    if (this.aheadSeen) code = CURSOR_AHEAD; // an SSE stream that ended after cursor-ahead
     if (this.catchUp) this.catchUp.report();
     if (!didOpen) this.openFailures++;
     if (!progressed) this.failures++;
@@ -416,9 +460,22 @@ export class Subscription {
       this.transport = this.transport === 'websocket' ? 'sse' : 'websocket';
       this.openFailures = 0;
     }
-    this.urlIndex++;
-    // the first retry after a connection that worked is quick (another instance is usually up); then back off
-    const delayMs = backoffDelay(this.failures, this.client.backoff);
+    let delayMs;
+    if (code === CURSOR_AHEAD) {
+      // the cursor's event has not reached that region yet: wait for it there a few times, then try the next URL
+      this.aheadCloses++;
+      const ahead = this.client.cursorAhead;
+      if (this.aheadCloses > ahead.retries && this.client.urls.length > 1) {
+        this.aheadCloses = 0;
+        this.urlIndex++;
+      }
+      delayMs = backoffDelay(this.aheadCloses, ahead);
+    } else {
+      this.aheadCloses = 0;
+      this.urlIndex++;
+      // the first retry after a connection that worked is quick (another instance is usually up); then back off
+      delayMs = backoffDelay(this.failures, this.client.backoff);
+    }
     this.state({ state: 'reconnecting', code, reason, delayMs, attempt: this.failures });
     this.retryTimer = setTimeout(() => this.connect(), delayMs);
   }

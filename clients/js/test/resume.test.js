@@ -76,7 +76,42 @@ test('shouldFailOverToAnotherUrlWithNothingLostOrRepeated', { skip: noExtraInsta
     const later = await publishRound([channel], 2, 5);
     events.push(...await takeEvents(subscription, 10, { ms: 60000 }));
     assertEveryEventOnceInOrder(events, [before, away, later]);
+    assert.ok(events.every((e) => typeof e.cursor === 'string'), 'every event frame carries a cursor');
+    const resumed = states.find((s) => s.state === 'connected' && s.url === FANOUT_URL);
+    assert.ok(Array.isArray(resumed.query.cursor), `resumed by cursor, not offsets: ${JSON.stringify(resumed.query)}`);
   } finally {
     client.close();
+  }
+});
+
+test('shouldCarryOnFromAStoredPositionOnAnotherInstanceWithNothingLostOrRepeated', { skip: noExtraInstance, timeout: 300000 }, async () => {
+  if (instance.child?.exitCode !== null || instance.child?.signalCode !== null) await instance.start();
+  const [a, b] = [uniqueChannel('pa'), uniqueChannel('pb')];
+  const first = new FanoutClient({ url: FANOUT_URL });
+  const states = [];
+  const subscription = first.subscribe([a, b], { onState: (s) => states.push(s) });
+  let stored;
+  try {
+    await until(() => states.some((s) => s.state === 'connected'), 30000, 'connected');
+    const round0 = await publishRound([a, b], 0, 5);
+    const events = await takeEvents(subscription, 10);
+    // the program has read 10 events and stores its position; then it goes away mid-stream
+    stored = JSON.parse(JSON.stringify(subscription.position()));
+    assert.equal(stored.cursor.length, new Set(events.map((e) => e.partition)).size, 'one cursor per partition');
+    first.close();
+    const taken = events;
+    const round1 = await publishRound([a, b], 1, 5); // published while no client is connected
+
+    const second = new FanoutClient({ url: instance.url });
+    try {
+      const resumed = second.subscribe([a, b], stored);
+      const round2 = await publishRound([a, b], 2, 3);
+      taken.push(...await takeEvents(resumed, 10 + 6, { ms: 120000 }));
+      assertEveryEventOnceInOrder(taken, [round0, round1, round2]);
+    } finally {
+      second.close();
+    }
+  } finally {
+    first.close();
   }
 });

@@ -1,21 +1,23 @@
 """asyncio client for fanout: ``subscribe`` resumes by itself across disconnects and instances, ``publish`` acks.
 
     async for event in subscribe("ws://127.0.0.1:8081", ["orders"], last=10):
-        if isinstance(event, Gap):
-            ...  # events the server no longer keeps
+        if isinstance(event, (Gap, CursorAhead)):
+            ...  # events the server no longer keeps; a cursor not in this region yet
         else:
             print(event["offset"], event["message"])
 """
 
-from ._position import format_position, parse_position
+from ._position import format_position, parse_cursors, parse_position
 from ._publish import publish
-from ._subscribe import events_url, subscribe
-from ._types import FanoutError, Gap, PublishError, StateChange, SubscriptionRefused
+from ._subscribe import Subscription, events_url, subscribe
+from ._types import CursorAhead, FanoutError, Gap, PublishError, StateChange, SubscriptionRefused
 
 __all__ = [
     "subscribe",
+    "Subscription",
     "publish",
     "Gap",
+    "CursorAhead",
     "StateChange",
     "FanoutError",
     "SubscriptionRefused",
@@ -23,4 +25,5 @@ __all__ = [
     "events_url",
     "parse_position",
     "format_position",
+    "parse_cursors",
 ]

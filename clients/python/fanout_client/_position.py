@@ -1,12 +1,15 @@
-"""Where a subscription resumes: the one place that knows the server's resume format.
+"""Where a subscription resumes: the one place that knows the server's resume formats.
 
-Today the format is the ``from=`` position list (``p:o,p:o``: for each partition, the next offset wanted). When the
-server's region-independent ``cursor`` arrives, only this module changes.
+A server that sends a region-independent ``cursor`` in every event frame is resumed with ``cursor=`` (one per
+partition: the cursor of the last event yielded in it), valid on any instance of any region. For frames without a
+cursor (older servers) the format is the ``from=`` position list (``p:o,p:o``: for each partition, the next offset
+wanted), valid in one region.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Mapping, Optional
+import re
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 # How far before the first connection a live subscription that never learned its positions looks back on resume
 # (see Position.query): covers clock differences between this machine and the publishers.
@@ -33,14 +36,39 @@ def format_position(positions: Mapping[int, int]) -> str:
     return ",".join(f"{p}:{o}" for p, o in sorted(positions.items()))
 
 
+_CURSOR = re.compile(r"^1\.(\d+)\.[A-Za-z0-9_.~-]*$")
+
+
+def cursor_partition(cursor: str) -> int:
+    """The partition a cursor names (``1.<partition>.…``); raises ``ValueError`` when it is not a cursor."""
+    match = _CURSOR.match(cursor) if isinstance(cursor, str) else None
+    if not match:
+        raise ValueError(f"not a fanout cursor: {cursor!r}")
+    return int(match.group(1))
+
+
+def parse_cursors(cursors: Union[str, Sequence[str]]) -> List[str]:
+    """One cursor, a list of them, or an SSE id ``c,c`` -> the list of cursors; raises ``ValueError`` on others."""
+    items = [cursors] if isinstance(cursors, str) else list(cursors)
+    result = [c for item in items for c in str(item).split(",")]
+    if not result:
+        raise ValueError("no cursor given")
+    for c in result:
+        cursor_partition(c)
+    return result
+
+
 class Position:
     """The resume position of one subscription, updated as events are handed out.
 
-    - ``accept(event)`` for every event before it is handed out: sets ``partition -> offset + 1`` and says whether
-      the event is new (an event below the position is a repeat and must be dropped).
+    - ``accept(event)`` for every event before it is handed out: keeps the event's ``cursor`` for its partition (or,
+      for a frame without one, sets ``partition -> offset + 1``) and says whether the event is new (an event below
+      what was handed out on this connection is a repeat and must be dropped).
     - ``seed(frame)`` with the server's ``subscribed`` frame: its ``position`` covers every partition of the
       subscription, so from then on the position is complete.
-    - ``query()`` is the cursor for the next connection: ``{"from": "p:o,..."}`` once every channel's partition is
+    - ``query()`` is the cursor for the next connection: ``{"cursor": [...]}`` (one per partition) once any cursor is
+      known (a partition no cursor names then starts at the oldest time the cursors name: the server's rule);
+      else ``{"from": "p:o,..."}`` once every channel's partition is
       known (from the ``subscribed`` frame, or an event of each channel); before that the first cursor again
       (``last``, ``from`` or ``since``), or for a live subscription ``since`` shortly before its first connection.
       Either way ``accept`` drops what was already handed out, so nothing repeats.
@@ -48,9 +76,14 @@ class Position:
     Not thread-safe: one subscription's task owns it.
     """
 
-    def __init__(self, channels: Iterable[str], first_cursor: Mapping[str, str]) -> None:
+    def __init__(self, channels: Iterable[str], first_cursor: Mapping[str, Union[str, List[str]]]) -> None:
         self._channels = set(channels)
-        self._first_cursor = dict(first_cursor)
+        self._first_cursor = {k: v for k, v in first_cursor.items() if k != "cursor"}
+        self._cursors: Dict[int, str] = {}
+        # (origin, partition) -> next offset: repeats of cursor events on the connection that sent them
+        self._seen: Dict[Tuple[Optional[str], int], int] = {}
+        for c in parse_cursors(first_cursor["cursor"]) if "cursor" in first_cursor else []:
+            self._cursors[cursor_partition(c)] = c
         self._handed_out: Dict[int, int] = {}
         self._seeded: Dict[int, int] = {}
         self._channels_seen: set = set()
@@ -62,14 +95,39 @@ class Position:
             self._first_connected_ms = now_ms
 
     def seed(self, frame: Mapping) -> None:
+        """Seeds from the server's start position. One that names partitions of other regions' mirrored topics
+        (``r2/3:40``, a server reading several regions), or that this client cannot read, is not kept: a partial
+        position would start those topics live on a resume; the cursor of the first event replaces it anyway."""
         position = frame.get("position")
-        if isinstance(position, str):
-            self._seeded.update(parse_position(position))
-            self._complete = True
+        if not isinstance(position, str) or "/" in position:
+            return
+        try:
+            seeded = parse_position(position)
+        except ValueError:
+            return
+        self._seeded.update(seeded)
+        self._complete = True
+
+    def resumed_by_cursor(self) -> None:
+        """A connection resumed with ``cursor=``: the server sends exactly what follows, with the offsets of its own
+        region (another region's differ), so the offsets seen before say nothing about repeats any more."""
+        self._seen.clear()
 
     def accept(self, event: Mapping) -> bool:
         partition, offset = event.get("partition"), event.get("offset")
         if not isinstance(partition, int) or not isinstance(offset, int):
+            return True
+        cursor = event.get("cursor")
+        if isinstance(cursor, str):
+            key = (event.get("origin"), partition)
+            seen = self._seen.get(key)
+            if seen is not None and offset < seen:
+                return False
+            self._seen[key] = offset + 1
+            self._cursors[partition] = cursor
+            channel = event.get("channel")
+            if channel is not None:
+                self._channels_seen.add(channel)
             return True
         wanted = self._handed_out.get(partition)
         if wanted is not None and offset < wanted:
@@ -90,8 +148,24 @@ class Position:
         merged.update(self._handed_out)
         return merged
 
-    def query(self) -> Dict[str, str]:
+    def cursors(self) -> List[str]:
+        """The cursor of the last event handed out in each partition, in partition order."""
+        return [c for _, c in sorted(self._cursors.items())]
+
+    def resume_options(self) -> Dict[str, Union[str, List[str]]]:
+        """Where a new ``subscribe`` carries on right after the events handed out, as its keyword arguments:
+        ``{"cursor": [...]}`` (valid in any region) when the server sends cursors, ``{"from_": "p:o,..."}`` for a
+        server without them, else the first cursor again (``{}``: live)."""
+        if self._cursors:
+            return {"cursor": self.cursors()}
+        if self._handed_out:
+            return {"from_": format_position(self.positions())}
+        return {("from_" if k == "from" else k): v for k, v in self._first_cursor.items()}
+
+    def query(self) -> Dict[str, Union[str, List[str]]]:
         """The cursor query parameters for the next connection (empty: start live)."""
+        if self._cursors:
+            return {"cursor": self.cursors()}
         if self._complete or (self._channels and self._channels <= self._channels_seen):
             return {"from": format_position(self.positions())} if self.positions() else {}
         if self._first_cursor:

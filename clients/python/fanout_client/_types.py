@@ -12,28 +12,47 @@ class Gap:
 
     The server sends it (a ``truncated`` frame) when a requested position in ``partition`` is below what Kafka
     still keeps: events with offsets ``requested`` .. ``earliest - 1`` are gone, and the events that follow start
-    at ``earliest``.
+    at ``earliest``. For a ``since=`` time or a ``cursor=`` resume the frame names the time instead: ``since`` (epoch
+    milliseconds) and, for a cursor, the ``origin`` region whose events were deleted; ``requested`` is then None.
     """
 
     partition: int
-    requested: int
+    requested: Optional[int]
     earliest: int
+    since: Optional[int] = None
+    origin: Optional[str] = None
 
     @property
-    def missed(self) -> int:
-        """How many offsets were skipped (an upper bound on the events of the subscribed channels lost)."""
-        return max(0, self.earliest - self.requested)
+    def missed(self) -> Optional[int]:
+        """How many offsets were skipped (an upper bound on the events of the subscribed channels lost); None when
+        the server named a time rather than an offset."""
+        return None if self.requested is None else max(0, self.earliest - self.requested)
+
+
+@dataclass(frozen=True)
+class CursorAhead:
+    """The resume cursor names an event that has not reached the instance's region yet (a ``cursor-ahead`` frame,
+    then close 4001): yielded before the subscription retries the same URL after a pause, then the next URL.
+
+    ``origin`` is the region the event was published in (resuming there works at once), ``detail`` the server's
+    explanation. Nothing is lost: the subscription keeps its cursor.
+    """
+
+    origin: Optional[str]
+    partition: Optional[int]
+    detail: str
 
 
 @dataclass(frozen=True)
 class StateChange:
     """What ``on_state`` receives.
 
-    ``state`` is one of ``connecting``, ``connected``, ``catching-up``, ``live``, ``disconnected``, ``closed``.
+    ``state`` is one of ``connecting``, ``connected``, ``catching-up``, ``live``, ``cursor-ahead``, ``disconnected``,
+    ``closed``.
     ``url`` is the instance the change is about. ``disconnected`` carries the close ``code`` (1006 when the
     connection just broke) and ``reason``, and ``retry_in``, the seconds until the next attempt. ``connected`` after a
-    disconnect carries ``resumed_from``, the cursor query it resumed with (``from=...``, the first cursor again, or
-    ``live``). ``catching-up`` and ``live`` pass on what the server says about a session it serves from the log.
+    disconnect carries ``resumed_from``, the cursor query it resumed with (``cursor=...``, ``from=...``, the first
+    cursor again, or ``live``). ``cursor-ahead`` carries the server's ``detail`` as ``reason``. ``catching-up`` and ``live`` pass on what the server says about a session it serves from the log.
     """
 
     state: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Awaitable, Callable, List
+from typing import Awaitable, Callable, List, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import websockets
@@ -21,9 +21,13 @@ class Connection:
     async def send(self, frame: dict) -> None:
         await self.socket.send(json.dumps(frame))
 
-    async def event(self, channel: str, partition: int, offset: int) -> None:
-        await self.send({"channel": channel, "partition": partition, "offset": offset, "timestamp": 0,
-                         "id": f"{partition}-{offset}", "message": {"p": partition, "o": offset}})
+    async def event(self, channel: str, partition: int, offset: int, cursor: Optional[str] = None,
+                    origin: str = "r1") -> None:
+        frame = {"channel": channel, "partition": partition, "offset": offset, "timestamp": 0,
+                 "id": f"{partition}-{offset}", "message": {"p": partition, "o": offset}}
+        if cursor is not None:
+            frame.update(origin=origin, cursor=cursor)
+        await self.send(frame)
 
     async def close(self, code: int, reason: str = "") -> None:
         await self.socket.close(code, reason)

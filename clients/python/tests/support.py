@@ -54,10 +54,14 @@ class Subscriber:
 
     @property
     def events(self) -> List[dict]:
-        return [item for item in self.items if not isinstance(item, Gap)]
+        return [item for item in self.items if isinstance(item, dict)]
 
     def messages(self, channel_name: Optional[str] = None) -> List[object]:
         return [e["message"] for e in self.events if channel_name is None or e["channel"] == channel_name]
+
+    def position(self) -> dict:
+        """The subscription's resume position (``Subscription.position()``)."""
+        return self._iterator.position()
 
     def count(self, state: str) -> int:
         return sum(1 for change in self.states if change.state == state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from fake_server import FakeFanout
-from fanout_client import Gap, SubscriptionRefused
+from fanout_client import CursorAhead, Gap, SubscriptionRefused
 from support import Subscriber, run, until
 
 
@@ -151,5 +151,75 @@ def test_should_raise_on_1008_after_events_without_reconnecting():
         assert (subscriber.error.code, subscriber.error.reason) == (1008, "token expired")
         assert len(subscriber.events) == 1
         assert len(server.paths) == 1
+
+    run(scenario(), timeout=60)
+
+
+def _cursor(partition: int, tag: str) -> str:
+    return f"1.{partition}.r1~m3xk1o9c~{tag}"
+
+
+def test_should_retry_the_same_url_after_4001_then_move_to_the_next_with_the_cursor():
+    async def serve(c):
+        await c.event("a", 3, 10, _cursor(3, "e10"))
+        await c.close(1001, "going away")
+
+    async def ahead(c):
+        await c.send({"type": "cursor-ahead", "origin": "r1", "partition": 3, "detail": "not here yet"})
+        await c.close(4001, "cursor ahead")
+
+    async def carry_on(c):
+        await c.event("a", 3, 4, _cursor(3, "e11"))  # another region numbers the partition on its own
+
+    async def scenario():
+        async with FakeFanout([serve, carry_on]) as region1, FakeFanout([ahead]) as region2:
+            subscriber = Subscriber([region1.url, region2.url], ["a"], min_backoff=0.01,
+                                    cursor_ahead_retries=1, cursor_ahead_backoff=0.01)
+            await subscriber.received(2)
+            stored = subscriber.position()
+            await subscriber.close()
+        assert [_query(p).get("cursor") for p in region2.paths] == [[_cursor(3, "e10")]] * 2
+        assert _query(region1.paths[1])["cursor"] == [_cursor(3, "e10")]
+        assert [e["offset"] for e in subscriber.events] == [10, 4]
+        notices = [i for i in subscriber.items if isinstance(i, CursorAhead)]
+        assert notices == [CursorAhead("r1", 3, "not here yet")] * 2
+        assert subscriber.count("cursor-ahead") == 2
+        assert [s.code for s in subscriber.states if s.state == "disconnected"] == [1001, 4001, 4001]
+        assert stored == {"cursor": [_cursor(3, "e11")]}
+
+    run(scenario(), timeout=60)
+
+
+def test_should_keep_retrying_a_single_url_after_4001():
+    async def ahead(c):
+        await c.send({"type": "cursor-ahead", "origin": "r2", "partition": 0, "detail": "not here yet"})
+        await c.close(4001, "cursor ahead")
+
+    async def arrived(c):
+        await c.event("a", 0, 1, _cursor(0, "e1"))
+
+    async def scenario():
+        async with FakeFanout([ahead, ahead, ahead, arrived]) as server:
+            subscriber = Subscriber(server.url, ["a"], cursor=_cursor(0, "e0"), cursor_ahead_backoff=0.01)
+            await subscriber.received(1)
+            await subscriber.close()
+        assert [_query(p)["cursor"] for p in server.paths] == [[_cursor(0, "e0")]] * 4
+        assert len([i for i in subscriber.items if isinstance(i, CursorAhead)]) == 3
+
+    run(scenario(), timeout=60)
+
+
+def test_should_yield_a_gap_with_origin_and_time_for_a_cursor_resume():
+    async def script(c):
+        await c.send({"type": "truncated", "origin": "r2", "partition": 3, "since": 1732480000000, "earliest": 250})
+        await c.event("a", 3, 250, _cursor(3, "e250"), origin="r2")
+
+    async def scenario():
+        async with FakeFanout([script]) as server:
+            subscriber = Subscriber(server.url, ["a"], cursor=_cursor(3, "old"))
+            await subscriber.received(1)
+            await subscriber.close()
+        assert subscriber.items[0] == Gap(partition=3, requested=None, earliest=250, since=1732480000000, origin="r2")
+        assert subscriber.items[0].missed is None
 
     run(scenario(), timeout=60)

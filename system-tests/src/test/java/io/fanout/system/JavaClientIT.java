@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fanout.client.Cursors;
 import io.fanout.client.Event;
 import io.fanout.client.FanoutClient;
 import io.fanout.client.PublishAck;
@@ -24,8 +25,9 @@ import reactor.core.publisher.Flux;
 
 /**
  * The Java client (clients/java) against both services and the real broker: publish and subscribe, history,
- * several channels, refusals, and resume across a fan-out instance killed with SIGKILL (restarted on its port, or
- * replaced by the next URL).
+ * several channels, refusals, resume across a fan-out instance killed with SIGKILL (restarted on its port, or
+ * replaced by the next URL), a stored cursor position carried to another instance, and close 4001 for a cursor
+ * whose event is not there.
  */
 class JavaClientIT {
 
@@ -210,7 +212,7 @@ class JavaClientIT {
                                 .toList()
                                 .get(1)
                                 .resumedFrom())
-                        .startsWith("from=");
+                        .startsWith("cursor=");
             }
         } finally {
             instance.kill();
@@ -237,6 +239,98 @@ class JavaClientIT {
                         .toList();
                 assertThat(connections.get(0).url()).hasToString(instance.url());
                 assertThat(connections.get(connections.size() - 1).url()).hasToString(survivor);
+            }
+        }
+    }
+
+    @Test
+    void shouldCarryOnFromStoredCursorsOnAnotherInstanceWithNothingLostOrRepeated() throws Exception {
+        try (FanoutProcess other = platform.startAnotherFanout()) {
+            FanoutClient client = client();
+            List<String> channels = List.of(channel(), channel());
+            Map<String, List<Long>> acked = Map.of(
+                    channels.get(0), new CopyOnWriteArrayList<>(), channels.get(1), new CopyOnWriteArrayList<>());
+            Cursors position = new Cursors(); // what the program keeps, e.g. in its database
+            List<Event> taken = new CopyOnWriteArrayList<>();
+            try (Collected first = Collected.of(client, channels, SubscribeOptions.live())) {
+                first.awaitConnected();
+                publishRound(client, channels, 0, 5, acked);
+                first.awaitEvents(10);
+                first.events().forEach(position::advance);
+                taken.addAll(first.events());
+            } // the program goes away mid-stream
+            publishRound(client, channels, 5, 10, acked); // while nobody is connected
+            List<String> stored = position.values();
+            assertThat(stored).hasSize((int)
+                    taken.stream().map(Event::partition).distinct().count());
+
+            FanoutClient elsewhere = client(other.url());
+            try (Collected second =
+                    Collected.of(elsewhere, channels, Cursors.of(stored).options())) {
+                second.awaitConnected();
+                publishRound(client, channels, 10, 13, acked);
+                second.awaitEvents(16);
+                taken.addAll(second.events());
+                assertThat(second.events())
+                        .allSatisfy(e -> assertThat(e.cursor()).isNotNull());
+            }
+            for (String channel : channels) {
+                assertThat(taken.stream()
+                                .filter(e -> e.channel().equals(channel))
+                                .map(Event::offset))
+                        .as("every event of %s once, in order", channel)
+                        .containsExactlyElementsOf(acked.get(channel));
+            }
+        }
+    }
+
+    @Test
+    void shouldReportCursorAheadAndRetryTheSameUrlWhileTheCursorsEventIsNotThere() {
+        FanoutClient client = FanoutClient.builder()
+                .urls("ws://127.0.0.1:" + platform.fanoutPort())
+                .ingestUrl("http://127.0.0.1:" + platform.ingestPort())
+                .cursorAhead(2, Duration.ofMillis(50), Duration.ofMillis(200))
+                .build();
+        String channel = channel();
+        String real;
+        try (Collected subscriber = Collected.of(client, List.of(channel), SubscribeOptions.live())) {
+            subscriber.awaitConnected();
+            client.publish(channel, Map.of("n", 0), null).block(WAIT);
+            subscriber.awaitEvents(1);
+            real = subscriber.events().get(0).cursor();
+        }
+        // the same time, another event id: an event this region has not seen (yet)
+        String ahead = real.replaceFirst("(~[0-9a-z]+~)[A-Za-z0-9_-]+", "$1bbmV2ZXItcHVibGlzaGVk");
+        assertThat(ahead).isNotEqualTo(real);
+        try (Collected subscriber = Collected.of(client, List.of(channel), SubscribeOptions.cursor(List.of(ahead)))) {
+            await().atMost(WAIT)
+                    .until(() -> subscriber.states().stream()
+                                    .filter(s -> s.state() == State.CURSOR_AHEAD)
+                                    .count()
+                            >= 3);
+            assertThat(subscriber.error().get()).isNull();
+            assertThat(subscriber.events()).isEmpty();
+            assertThat(subscriber.states().stream().filter(s -> s.state() == State.CURSOR_AHEAD))
+                    .allSatisfy(s -> {
+                        assertThat(s.code()).isEqualTo(4001);
+                        assertThat(s.reason()).contains("r1");
+                    });
+            assertThat(subscriber.states().stream()
+                            .filter(s -> s.state() == State.DISCONNECTED)
+                            .map(StateChange::code)
+                            .distinct())
+                    .containsExactly(4001);
+        }
+    }
+
+    private static void publishRound(
+            FanoutClient client, List<String> channels, int from, int to, Map<String, List<Long>> acked) {
+        for (int n = from; n < to; n++) {
+            for (String channel : channels) {
+                acked.get(channel)
+                        .add(client.publish(channel, Map.of("n", n), null)
+                                .block(WAIT)
+                                .offset());
             }
         }
     }

@@ -14,8 +14,8 @@ final class EventsUri {
 
     /**
      * {@code http://h:8081}, {@code ws://h:8081} or a full {@code .../events} URL, plus the channels and cursor.
-     * {@code :} and {@code ,} stay unencoded: channel names and positions use them, and fanout-service's WebSocket
-     * endpoint reads the query without percent-decoding it.
+     * {@code :}, {@code ,} and {@code ~} stay unencoded: channel names, positions and cursors use them, and
+     * fanout-service's WebSocket endpoint reads the query without percent-decoding it.
      */
     static URI of(URI base, List<String> channels, Map<String, String> cursor) {
         String scheme = switch (String.valueOf(base.getScheme())) {
@@ -56,6 +56,7 @@ final class EventsUri {
                 .append('=')
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8)
                         .replace("%3A", ":")
-                        .replace("%2C", ","));
+                        .replace("%2C", ",")
+                        .replace("%7E", "~"));
     }
 }

@@ -50,7 +50,9 @@ public final class FanoutClient {
                 token,
                 new Backoff(builder.minBackoff, builder.maxBackoff),
                 builder.connectTimeout,
-                builder.pingInterval);
+                builder.pingInterval,
+                builder.cursorAheadRetries,
+                new Backoff(builder.cursorAheadMin, builder.cursorAheadMax));
         this.publishTimeout = builder.publishTimeout;
         this.http = builder.httpClient != null
                 ? builder.httpClient
@@ -166,11 +168,17 @@ public final class FanoutClient {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration pingInterval = Duration.ofSeconds(20);
         private Duration publishTimeout = Duration.ofSeconds(30);
+        private int cursorAheadRetries = 2;
+        private Duration cursorAheadMin = Duration.ofMillis(500);
+        private Duration cursorAheadMax = Duration.ofSeconds(5);
         private HttpClient httpClient;
 
         private Builder() {}
 
-        /** Fan-out instances ({@code ws://host:8081}, {@code http://host:8081} or full {@code .../events} URLs) to fail over between. */
+        /**
+         * Fan-out instances or regions ({@code ws://host:8081}, {@code http://host:8081} or full {@code .../events}
+         * URLs) to fail over between; a subscription resumes on the next one by its cursor.
+         */
         public Builder urls(String... urls) {
             return urls(List.of(urls));
         }
@@ -200,6 +208,22 @@ public final class FanoutClient {
         public Builder backoff(Duration min, Duration max) {
             this.minBackoff = min;
             this.maxBackoff = max;
+            return this;
+        }
+
+        /**
+         * After a close 4001 (the resume cursor's event has not reached that region yet) the same URL is tried again
+         * {@code retries} times, each after a random wait up to {@code min * 2^attempt} (at most {@code max}), then
+         * the next URL (2, 500 ms, 5 s). With one URL it keeps waiting there.
+         */
+        public Builder cursorAhead(int retries, Duration min, Duration max) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must not be negative");
+            }
+            new Backoff(min, max);
+            this.cursorAheadRetries = retries;
+            this.cursorAheadMin = min;
+            this.cursorAheadMax = max;
             return this;
         }
 

@@ -10,13 +10,14 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * Where a subscription resumes: the one place that knows the server's resume format (today the {@code from=}
- * position list {@code p:o,p:o}, the next offset per partition; the region-independent {@code cursor} replaces it
- * here alone).
+ * Where a subscription resumes: the one place that knows the server's resume formats: {@code cursor=} (the
+ * region-independent cursor of the last event handed out in each partition, comma-joined) when the server sends
+ * cursors, else the {@code from=} position list {@code p:o,p:o} (the next offset per partition, one region only).
  *
  * <ul>
- *   <li>{@link #accept} for every event before it is handed out: sets {@code partition -> offset + 1} and says
- *       whether the event is new (one below the position is a repeat and is dropped).</li>
+ *   <li>{@link #accept} for every event before it is handed out: keeps its cursor for its partition (or, without
+ *       one, sets {@code partition -> offset + 1}) and says whether the event is new (one below what was handed out
+ *       on this connection is a repeat and is dropped).</li>
  *   <li>{@link #seed} with the server's {@code subscribed} frame, whose position covers every partition of the
  *       subscription.</li>
  *   <li>{@link #query} is the cursor of the next connection: {@code from=<positions>} once every channel's
@@ -34,6 +35,10 @@ final class ResumePosition {
 
     private final Set<String> channels;
     private final Map<String, String> firstCursor;
+    private final Map<Integer, String> cursors = new TreeMap<>();
+    /** {@code origin/partition -> next offset} of cursor events: repeats on the connection that sent them. */
+    private final Map<String, Long> seen = new HashMap<>();
+
     private final Map<Integer, Long> handedOut = new HashMap<>();
     private final Map<Integer, Long> seeded = new HashMap<>();
     private final Set<String> channelsSeen = new HashSet<>();
@@ -42,7 +47,22 @@ final class ResumePosition {
 
     ResumePosition(List<String> channels, Map<String, String> firstCursor) {
         this.channels = Set.copyOf(channels);
-        this.firstCursor = Map.copyOf(firstCursor);
+        Map<String, String> first = new HashMap<>(firstCursor);
+        String given = first.remove("cursor");
+        if (given != null) {
+            for (String cursor : Cursors.split(List.of(given))) {
+                cursors.put(Cursors.partitionOf(cursor), cursor);
+            }
+        }
+        this.firstCursor = Map.copyOf(first);
+    }
+
+    /**
+     * A connection resumes with {@code cursor=}: the server sends exactly what follows, numbered by its own region
+     * (another region's offsets differ), so the offsets seen before say nothing about repeats any more.
+     */
+    void resumedByCursor() {
+        seen.clear();
     }
 
     void connected(long nowMs) {
@@ -51,12 +71,37 @@ final class ResumePosition {
         }
     }
 
+    /**
+     * Seeds from the server's start position. One that names partitions of other regions' mirrored topics
+     * ({@code r2/3:40}, a server reading several regions), or that this client cannot read, is not kept: a partial
+     * position would start those topics live on a resume; the cursor of the first event replaces it anyway.
+     */
     void seed(String position) {
-        seeded.putAll(parse(position));
+        if (position.contains("/")) {
+            return;
+        }
+        Map<Integer, Long> parsed;
+        try {
+            parsed = parse(position);
+        } catch (IllegalArgumentException unreadable) {
+            return;
+        }
+        seeded.putAll(parsed);
         complete = true;
     }
 
     boolean accept(Event event) {
+        if (event.cursor() != null) {
+            String key = event.origin() + "/" + event.partition();
+            Long next = seen.get(key);
+            if (next != null && event.offset() < next) {
+                return false;
+            }
+            seen.put(key, event.offset() + 1);
+            cursors.put(event.partition(), event.cursor());
+            channelsSeen.add(event.channel());
+            return true;
+        }
         Long wanted = handedOut.get(event.partition());
         if (wanted != null && event.offset() < wanted) {
             return false;
@@ -82,6 +127,9 @@ final class ResumePosition {
 
     /** The cursor query parameters of the next connection; empty to start live. */
     Map<String, String> query() {
+        if (!cursors.isEmpty()) {
+            return Map.of("cursor", String.join(",", cursors.values()));
+        }
         if (complete || channelsSeen.containsAll(channels)) {
             Map<Integer, Long> positions = positions();
             return positions.isEmpty() ? Map.of() : Map.of("from", format(positions));

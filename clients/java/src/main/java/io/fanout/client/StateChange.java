@@ -13,7 +13,8 @@ import java.time.Duration;
  *                    broke or could not be made, an HTTP status for a refused handshake); otherwise null
  * @param reason      the close reason or error, or null
  * @param retryIn     {@link State#DISCONNECTED}: the back-off before the next attempt; otherwise null
- * @param resumedFrom {@link State#CONNECTED} after a disconnect: the cursor it resumed with ({@code from=...}, the
+ * @param resumedFrom {@link State#CONNECTED} after a disconnect: the cursor it resumed with ({@code cursor=...},
+ *                    {@code from=...}, the
  *                    first cursor again, or {@code live}); otherwise null
  */
 public record StateChange(
@@ -25,6 +26,12 @@ public record StateChange(
         CONNECTED,
         CATCHING_UP,
         LIVE,
+        /**
+         * The resume cursor names an event that has not reached the instance's region yet (a {@code cursor-ahead}
+         * frame; {@code code} 4001, {@code reason} the server's detail, which names the event's origin region). A
+         * {@link #DISCONNECTED} follows, and the subscription retries the same URL, then the next.
+         */
+        CURSOR_AHEAD,
         DISCONNECTED,
         CLOSED
     }

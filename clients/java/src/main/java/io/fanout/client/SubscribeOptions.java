@@ -1,17 +1,19 @@
 package io.fanout.client;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * Where a subscription starts and whom it tells about gaps and connection changes. Start from
- * {@link #live()}, {@link #last(int)}, {@link #from(long)}, {@link #from(String)} or {@link #since(Instant)}, then
+ * {@link #live()}, {@link #last(int)}, {@link #from(long)}, {@link #from(String)}, {@link #since(Instant)} or
+ * {@link #cursor(List)}, then
  * add callbacks with {@link #onGap(Consumer)} and {@link #onState(Consumer)}.
  *
  * <p>Callbacks run on the client's I/O thread, one at a time per subscription: keep them short.
  *
- * @param cursor      {@code last}, {@code from} or {@code since}; null to start live
+ * @param cursor      {@code last}, {@code from}, {@code since} or {@code cursor}; null to start live
  * @param cursorValue the cursor's value as the server takes it
  * @param gapHandler  receives each {@link Gap}; null ends the subscription with a {@link GapException} instead
  * @param stateHandler receives each {@link StateChange}; may be null
@@ -23,8 +25,8 @@ public record SubscribeOptions(
         if ((cursor == null) != (cursorValue == null)) {
             throw new IllegalArgumentException("a cursor needs a value");
         }
-        if (cursor != null && !cursor.equals("last") && !cursor.equals("from") && !cursor.equals("since")) {
-            throw new IllegalArgumentException("cursor must be last, from or since, not " + cursor);
+        if (cursor != null && !List.of("last", "from", "since", "cursor").contains(cursor)) {
+            throw new IllegalArgumentException("cursor must be last, from, since or cursor, not " + cursor);
         }
     }
 
@@ -54,6 +56,15 @@ public record SubscribeOptions(
     /** Every event published at or after {@code time}. */
     public static SubscribeOptions since(Instant time) {
         return new SubscribeOptions("since", Long.toString(time.toEpochMilli()), null, null);
+    }
+
+    /**
+     * Right after the events whose {@link Event#cursor() cursors} these are (one per partition, e.g.
+     * {@link Cursors#values()}), on any instance of any region; a channel in a partition no cursor names starts at the
+     * oldest time the cursors name.
+     */
+    public static SubscribeOptions cursor(List<String> cursors) {
+        return new SubscribeOptions("cursor", String.join(",", Cursors.split(cursors)), null, null);
     }
 
     /** These options, with {@code handler} receiving gaps instead of the subscription ending on one. */

@@ -42,6 +42,8 @@ final class Subscription {
     private static final Set<Integer> REFUSED = Set.of(1008, 1009);
     /** Close codes that say "not this instance, not now": the next attempt goes to the next URL. */
     private static final Set<Integer> MOVE_ON = Set.of(1001, 1013, 1006);
+    /** The close code after a {@code cursor-ahead} frame: the cursor's event has not reached that region yet. */
+    static final int CURSOR_AHEAD = 4001;
 
     private static final Duration HEALTHY_AFTER = Duration.ofSeconds(10);
 
@@ -52,6 +54,8 @@ final class Subscription {
     private final Backoff backoff;
     private final Duration connectTimeout;
     private final Duration pingInterval;
+    private final int cursorAheadRetries;
+    private final Backoff cursorAheadBackoff;
     private final List<String> channels;
     private final SubscribeOptions options;
     private final FluxSink<Event> sink;
@@ -65,10 +69,18 @@ final class Subscription {
 
     private int urlIndex;
     private int failures;
+    private int aheadCloses; // consecutive 4001 closes on the current URL
     private String resumedFrom;
 
     /** What every subscription of one client shares. */
-    record Settings(List<URI> urls, String token, Backoff backoff, Duration connectTimeout, Duration pingInterval) {}
+    record Settings(
+            List<URI> urls,
+            String token,
+            Backoff backoff,
+            Duration connectTimeout,
+            Duration pingInterval,
+            int cursorAheadRetries,
+            Backoff cursorAheadBackoff) {}
 
     Subscription(
             HttpClient http,
@@ -84,6 +96,8 @@ final class Subscription {
         this.backoff = settings.backoff();
         this.connectTimeout = settings.connectTimeout();
         this.pingInterval = settings.pingInterval();
+        this.cursorAheadRetries = settings.cursorAheadRetries();
+        this.cursorAheadBackoff = settings.cursorAheadBackoff();
         this.channels = channels;
         this.options = options;
         this.sink = sink;
@@ -104,7 +118,11 @@ final class Subscription {
 
     private void connect() {
         URI base = urls.get(urlIndex);
-        URI uri = EventsUri.of(base, channels, position.query());
+        Map<String, String> query = position.query();
+        if (query.containsKey("cursor")) {
+            position.resumedByCursor();
+        }
+        URI uri = EventsUri.of(base, channels, query);
         state(new StateChange(State.CONNECTING, base, failures, null, null, null, null));
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
         if (token != null) {
@@ -290,9 +308,12 @@ final class Subscription {
                         node.path("offset").asLong(),
                         node.path("timestamp").asLong(),
                         node.path("id").asString(),
-                        node.get("message"));
+                        node.get("message"),
+                        textOrNull(node.get("origin")),
+                        textOrNull(node.get("cursor")));
                 if (position.accept(event)) {
                     handedOut = true;
+                    aheadCloses = 0;
                     sink.next(event);
                 }
                 return true;
@@ -301,9 +322,13 @@ final class Subscription {
                 case "truncated" -> {
                     Gap gap = new Gap(
                             node.path("partition").asInt(),
-                            node.path("requested").asLong(),
-                            node.path("earliest").asLong());
-                    position.skipTo(gap.partition(), gap.earliest());
+                            node.path("requested").asLong(-1),
+                            node.path("earliest").asLong(),
+                            node.path("since").asLong(-1),
+                            textOrNull(node.get("origin")));
+                    if (gap.requested() >= 0) {
+                        position.skipTo(gap.partition(), gap.earliest());
+                    }
                     if (options.gapHandler() == null) {
                         over.set(true);
                         fail(new GapException(gap, ResumePosition.format(position.positions())));
@@ -323,6 +348,15 @@ final class Subscription {
                         position.seed(at.asString());
                     }
                 }
+                case "cursor-ahead" ->
+                    state(new StateChange(
+                            State.CURSOR_AHEAD,
+                            base,
+                            failures,
+                            CURSOR_AHEAD,
+                            node.path("detail").asString(""),
+                            null,
+                            null));
                 case "catching-up" -> state(new StateChange(State.CATCHING_UP, base, failures, null, null, null, null));
                 case "live" -> state(new StateChange(State.LIVE, base, failures, null, null, null, null));
                 default -> {
@@ -330,6 +364,10 @@ final class Subscription {
                 }
             }
             return true;
+        }
+
+        private static String textOrNull(JsonNode node) {
+            return node != null && node.isString() ? node.asString() : null;
         }
 
         private void requestNextIfWanted(WebSocket ws) {
@@ -365,10 +403,22 @@ final class Subscription {
             boolean connected = connectedAt >= 0;
             boolean healthy = handedOut || (connected && System.nanoTime() - connectedAt >= HEALTHY_AFTER.toNanos());
             failures = healthy ? 1 : failures + 1;
-            if (!connected || MOVE_ON.contains(code)) {
-                urlIndex = (urlIndex + 1) % urls.size();
+            Duration delay;
+            if (code == CURSOR_AHEAD) {
+                // the cursor's event has not reached that region yet: wait for it there a few times, then move on
+                aheadCloses++;
+                if (aheadCloses > cursorAheadRetries && urls.size() > 1) {
+                    aheadCloses = 0;
+                    urlIndex = (urlIndex + 1) % urls.size();
+                }
+                delay = cursorAheadBackoff.delay(Math.max(aheadCloses, 1));
+            } else {
+                aheadCloses = 0;
+                if (!connected || MOVE_ON.contains(code)) {
+                    urlIndex = (urlIndex + 1) % urls.size();
+                }
+                delay = backoff.delay(failures);
             }
-            Duration delay = backoff.delay(failures);
             state(new StateChange(State.DISCONNECTED, base, failures, code, reason, delay, null));
             resumedFrom = EventsUri.describe(position.query());
             synchronized (lock) {

@@ -44,6 +44,12 @@ final class ScriptedFanout implements AutoCloseable {
                 + ",\"timestamp\":0,\"id\":\"" + partition + "-" + offset + "\",\"message\":{\"o\":" + offset + "}}";
     }
 
+    /** An event frame with an {@code origin} and a {@code cursor}, as a server with cursors sends it. */
+    static String event(String channel, int partition, long offset, String origin, String cursor) {
+        String plain = event(channel, partition, offset);
+        return plain.substring(0, plain.length() - 1) + ",\"origin\":\"" + origin + "\",\"cursor\":\"" + cursor + "\"}";
+    }
+
     /** Sends {@code frames}, then closes with {@code code} and {@code reason}. */
     static Script sendThenClose(int code, String reason, String... frames) {
         return (in, out) -> out.sendString(reactor.core.publisher.Flux.fromArray(frames))
