@@ -8,16 +8,13 @@ import io.fanout.client.FanoutClient;
 import io.fanout.client.StateChange;
 import io.fanout.client.StateChange.State;
 import io.fanout.client.SubscribeOptions;
-import io.fanout.testsupport.TestKafka;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
-import org.apache.kafka.connect.mirror.MirrorMaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +22,7 @@ import reactor.core.Disposable;
 
 /**
  * The Java client between two regions on real brokers (two in-process KRaft clusters, MirrorMaker 2 both ways, both
- * services per region, as in {@link TwoRegionsIT}): a client given a region-1 fan-out instance and region 2's,
+ * services per region, {@link TwoRegions}): a client given a region-1 fan-out instance and region 2's,
  * whose region-1 instance is killed with SIGKILL mid-stream, carries on in region 2 by its cursor while both regions
  * publish, and gets every event of both regions exactly once, each region's in publish order.
  */
@@ -34,63 +31,23 @@ class JavaClientRegionsIT {
     private static final int PARTITIONS = 4;
     private static final Duration WAIT = Duration.ofSeconds(120);
 
+    private static TwoRegions regions;
     private static String topic;
-    private static MirrorMaker mirrorMaker;
     private static Platform region1;
     private static Platform region2;
 
     @BeforeAll
     static void startTwoRegions() {
-        topic = "fanout.events.client-regions." + System.nanoTime();
-        TestKafka.createTopic(topic, PARTITIONS);
-        TestKafka.createTopicOnSecond(topic, PARTITIONS);
-        mirrorMaker = new MirrorMaker(mirrorMakerSettings());
-        mirrorMaker.start();
-        region1 = Platform.region(TestKafka.bootstrapServers(), topic, "r1", "r2");
-        region2 = Platform.region(TestKafka.secondBootstrapServers(), topic, "r2", "r1");
-    }
-
-    /** MirrorMaker 2 between the two clusters, both ways, with intervals for a test (as TwoRegionsIT's). */
-    private static Map<String, String> mirrorMakerSettings() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("clusters", "r1, r2");
-        settings.put("r1.bootstrap.servers", TestKafka.bootstrapServers());
-        settings.put("r2.bootstrap.servers", TestKafka.secondBootstrapServers());
-        settings.put("r1->r2.enabled", "true");
-        settings.put("r2->r1.enabled", "true");
-        settings.put("topics", topic.replace(".", "\\."));
-        settings.put("groups", "none-at-all");
-        settings.put("tasks.max", "1");
-        settings.put("refresh.topics.interval.seconds", "1");
-        settings.put("refresh.groups.interval.seconds", "600");
-        settings.put("sync.topic.configs.enabled", "false");
-        settings.put("sync.topic.acls.enabled", "false");
-        settings.put("emit.heartbeats.enabled", "false");
-        settings.put("sync.group.offsets.enabled", "false");
-        settings.put("offset.flush.interval.ms", "1000");
-        for (String setting : List.of(
-                "replication.factor",
-                "checkpoints.topic.replication.factor",
-                "heartbeats.topic.replication.factor",
-                "offset-syncs.topic.replication.factor",
-                "offset.storage.replication.factor",
-                "status.storage.replication.factor",
-                "config.storage.replication.factor")) {
-            settings.put(setting, "1");
-        }
-        return settings;
+        regions = TwoRegions.start("fanout.events.client-regions", PARTITIONS);
+        topic = regions.topic();
+        region1 = regions.region1();
+        region2 = regions.region2();
     }
 
     @AfterAll
     static void stopTwoRegions() {
-        if (region1 != null) {
-            region1.close();
-        }
-        if (region2 != null) {
-            region2.close();
-        }
-        if (mirrorMaker != null) {
-            mirrorMaker.stop();
+        if (regions != null) {
+            regions.close();
         }
     }
 

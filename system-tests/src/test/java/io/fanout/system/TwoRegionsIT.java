@@ -23,7 +23,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.mirror.MirrorMaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,20 +50,17 @@ class TwoRegionsIT {
     private static final int PARTITIONS = 4;
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    private static TwoRegions regions;
     private static String topic;
-    private static MirrorMaker mirrorMaker;
     private static Platform region1;
     private static Platform region2;
 
     @BeforeAll
     static void startTwoRegions() throws Exception {
-        topic = "fanout.events.regions." + System.nanoTime();
-        TestKafka.createTopic(topic, PARTITIONS);
-        TestKafka.createTopicOnSecond(topic, PARTITIONS);
-        mirrorMaker = new MirrorMaker(mirrorMakerSettings());
-        mirrorMaker.start();
-        region1 = Platform.region(TestKafka.bootstrapServers(), topic, "r1", "r2");
-        region2 = Platform.region(TestKafka.secondBootstrapServers(), topic, "r2", "r1");
+        regions = TwoRegions.start("fanout.events.regions", PARTITIONS);
+        topic = regions.topic();
+        region1 = regions.region1();
+        region2 = regions.region2();
         // both directions replicate and both fan-outs follow their mirror topic: a probe crosses each way
         for (Platform from : List.of(region1, region2)) {
             Platform to = from == region1 ? region2 : region1;
@@ -78,47 +74,10 @@ class TwoRegionsIT {
         }
     }
 
-    /** MirrorMaker 2 settings as an {@code mm2.properties} would hold them, with intervals for a test. */
-    private static Map<String, String> mirrorMakerSettings() {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("clusters", "r1, r2");
-        settings.put("r1.bootstrap.servers", TestKafka.bootstrapServers());
-        settings.put("r2.bootstrap.servers", TestKafka.secondBootstrapServers());
-        settings.put("r1->r2.enabled", "true");
-        settings.put("r2->r1.enabled", "true");
-        settings.put("topics", topic.replace(".", "\\."));
-        settings.put("groups", "none-at-all");
-        settings.put("tasks.max", "1");
-        settings.put("refresh.topics.interval.seconds", "1");
-        settings.put("refresh.groups.interval.seconds", "600");
-        settings.put("sync.topic.configs.enabled", "false");
-        settings.put("sync.topic.acls.enabled", "false");
-        settings.put("emit.heartbeats.enabled", "false");
-        settings.put("sync.group.offsets.enabled", "false");
-        settings.put("offset.flush.interval.ms", "1000");
-        for (String setting : List.of(
-                "replication.factor",
-                "checkpoints.topic.replication.factor",
-                "heartbeats.topic.replication.factor",
-                "offset-syncs.topic.replication.factor",
-                "offset.storage.replication.factor",
-                "status.storage.replication.factor",
-                "config.storage.replication.factor")) {
-            settings.put(setting, "1");
-        }
-        return settings;
-    }
-
     @AfterAll
     static void stopTwoRegions() {
-        if (region1 != null) {
-            region1.close();
-        }
-        if (region2 != null) {
-            region2.close();
-        }
-        if (mirrorMaker != null) {
-            mirrorMaker.stop();
+        if (regions != null) {
+            regions.close();
         }
     }
 
