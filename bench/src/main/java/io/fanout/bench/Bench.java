@@ -25,17 +25,16 @@ import reactor.netty.resources.LoopResources;
  */
 public final class Bench {
 
-    private static final List<String> ALL =
-            List.of(
-                    "first-contact",
-                    "warmup",
-                    "saturation",
-                    "sse",
-                    "latency",
-                    "sse-latency",
-                    "ingest",
-                    "connections",
-                    "replay");
+    private static final List<String> ALL = List.of(
+            "first-contact",
+            "warmup",
+            "saturation",
+            "sse",
+            "latency",
+            "sse-latency",
+            "ingest",
+            "connections",
+            "replay");
     private static final PrintStream OUT = System.out;
 
     private Bench() {}
@@ -366,10 +365,11 @@ public final class Bench {
         c.add(started.substring(0, 16));
         c.add(commit);
         Map<String, Object> f = figures(results, "first-contact");
-        c.add(f == null
-                ? "-"
-                : Fmt.si(num(f, "pushPerSecondFirst10s")) + " / " + Fmt.si(num(f, "pushPerSecondWhole"))
-                        + " (up " + Fmt.f0(num(f, "ingestUptimeSecondsAtStart")) + " s)");
+        c.add(
+                f == null
+                        ? "-"
+                        : Fmt.si(num(f, "pushPerSecondFirst10s")) + " / " + Fmt.si(num(f, "pushPerSecondWhole"))
+                                + " (up " + Fmt.f0(num(f, "ingestUptimeSecondsAtStart")) + " s)");
         Map<String, Object> sat = figures(results, "saturation");
         Map<String, Object> sse = figures(results, "sse");
         if (sse != null) {
@@ -379,7 +379,8 @@ public final class Bench {
             c.add(Fmt.si(num(sse, "deliveriesPerSecond")) + ratio + ", lost/dup/ooo " + sse.get("lost") + "/"
                     + sse.get("duplicated") + "/" + sse.get("outOfOrder"));
             Map<?, ?> cs = (Map<?, ?>) sse.get("cpuSecondsPerMillionDeliveries");
-            String ws = sat == null ? "-" : Fmt.f2(num((Map<?, ?>) sat.get("cpuSecondsPerMillionDeliveries"), "fanout"));
+            String ws =
+                    sat == null ? "-" : Fmt.f2(num((Map<?, ?>) sat.get("cpuSecondsPerMillionDeliveries"), "fanout"));
             c.add(Fmt.f2(num(cs, "fanout")) + " / " + ws);
         } else {
             c.add("-");

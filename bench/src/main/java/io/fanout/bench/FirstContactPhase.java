@@ -100,8 +100,8 @@ final class FirstContactPhase {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long startTicks = Long.parseLong(fields[19]); // field 22 of stat, counted from after the name
-            double machineUp = Double.parseDouble(
-                    Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+            double machineUp =
+                    Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
             return machineUp - startTicks / 100.0;
         } catch (IOException | RuntimeException e) {
             return -1;

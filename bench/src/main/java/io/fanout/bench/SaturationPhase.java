@@ -31,8 +31,8 @@ final class SaturationPhase {
         int maxLag = o.integer("sat-max-lag");
         int warmup = o.integer("sat-warmup-seconds");
 
-        SubscriberGroup g = new SubscriberGroup(
-                ctx, new Publisher.Channels(ctx.prefix(sse ? "sse" : "sat"), k, true), s, sse);
+        SubscriberGroup g =
+                new SubscriberGroup(ctx, new Publisher.Channels(ctx.prefix(sse ? "sse" : "sat"), k, true), s, sse);
         Publisher p = ctx.publisher(batchPubs + pushPubs + 1);
         g.connect();
         g.awaitReady(p, Duration.ofSeconds(20));
