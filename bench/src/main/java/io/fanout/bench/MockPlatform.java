@@ -25,7 +25,7 @@ import reactor.util.concurrent.Queues;
 
 /**
  * A trivial in-memory stand-in for the platform (no Kafka, nothing durable): POST /push,
- * POST /push/batch, WebSocket /events?channel=C[&from=O], /actuator/health and a
+ * POST /push/batch, WebSocket /events?channel=C[&from=O] (and the same as SSE, /sse), /actuator/health and a
  * jvm_memory_used_bytes-only /actuator/prometheus. It exists to test the generator and to show its
  * own ceiling ({@code bench/run --mock}); its figures say nothing about fanout.
  *
@@ -59,6 +59,7 @@ public final class MockPlatform {
                 .host("127.0.0.1")
                 .port(fanoutPort)
                 .route(r -> r.get("/events", (req, res) -> res.sendWebsocket((in, out) -> m.events(req.uri(), in, out)))
+                        .get("/sse", (req, res) -> m.sse(req.uri(), res))
                         .get("/actuator/health", MockPlatform::health)
                         .get("/actuator/prometheus", MockPlatform::prometheus))
                 .bindNow();
@@ -147,7 +148,10 @@ public final class MockPlatform {
         }
     }
 
-    private Mono<Void> events(String path, WebsocketInbound in, WebsocketOutbound out) {
+    /** A session's frames (its history from {@code from=}, then live ones) and how to leave its channel. */
+    private record Session(Flux<String> frames, Runnable leave) {}
+
+    private Session subscribe(String path) {
         String query = "";
         int q = path.indexOf('?');
         if (q >= 0) {
@@ -173,12 +177,26 @@ public final class MockPlatform {
             }
             c.sessions.add(sink);
         }
-        Flux<String> frames = Flux.fromIterable(history).concatWith(sink.asFlux());
-        return out.sendString(frames)
+        return new Session(Flux.fromIterable(history).concatWith(sink.asFlux()), () -> c.sessions.remove(sink));
+    }
+
+    private Mono<Void> events(String path, WebsocketInbound in, WebsocketOutbound out) {
+        Session session = subscribe(path);
+        return out.sendString(session.frames())
                 .then()
                 .and(in.receive().then())
-                .doFinally(x -> c.sessions.remove(sink))
+                .doFinally(x -> session.leave().run())
                 .onErrorResume(e -> out.sendClose(1008, "slow subscriber").then());
+    }
+
+    /** {@code /sse}: the same frames as Server-Sent Events ({@code event:message}, {@code data:<frame>}). */
+    private Mono<Void> sse(String path, HttpServerResponse res) {
+        Session session = subscribe(path);
+        return res.header("Content-Type", "text/event-stream")
+                .sendString(Flux.just(":subscribed\n\n")
+                        .concatWith(session.frames().map(frame -> "event:message\ndata:" + frame + "\n\n")))
+                .then()
+                .doFinally(x -> session.leave().run());
     }
 
     // ---- minimal JSON slicing (the generator's own bodies only)
