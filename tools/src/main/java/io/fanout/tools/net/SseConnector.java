@@ -5,18 +5,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.http.client.HttpClient;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -30,38 +22,13 @@ import reactor.netty.resources.LoopResources;
 public final class SseConnector {
 
     private final String base;
-    private final int perSourceIp;
-    private final List<HttpClient> clients = new ArrayList<>();
-    private final LoopResources loops;
-    private final AtomicInteger opened = new AtomicInteger();
+    private final SourceAddressClients clients;
 
     /** @param fanoutUrl e.g. {@code http://127.0.0.1:8081} (a {@code ws://} URL is read as {@code http://}) */
     public SseConnector(LoopResources loops, String fanoutUrl, int perSourceIp) {
-        String url = fanoutUrl.replaceFirst("^ws", "http");
-        this.loops = loops;
-        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        this.perSourceIp = Math.max(1, perSourceIp);
-    }
-
-    private HttpClient client(int index) {
-        int ip = index / perSourceIp;
-        synchronized (clients) {
-            while (clients.size() <= ip) {
-                int n = clients.size();
-                HttpClient c = HttpClient.create(ConnectionProvider.newConnection())
-                        .runOn(loops)
-                        .headers(h -> h.set("Accept", "text/event-stream"));
-                if (n > 0) {
-                    String host = URI.create(base).getHost();
-                    if (host.startsWith("127.")) {
-                        String src = "127.0." + ((n + 1) / 256) + "." + ((n + 1) % 256);
-                        c = c.bindAddress(() -> new InetSocketAddress(src, 0));
-                    }
-                }
-                clients.add(c);
-            }
-            return clients.get(ip);
-        }
+        this.base = SourceAddressClients.trimmed(fanoutUrl.replaceFirst("^ws", "http"));
+        this.clients = new SourceAddressClients(
+                loops, base, perSourceIp, client -> client.headers(h -> h.set("Accept", "text/event-stream")));
     }
 
     /**
@@ -69,9 +36,8 @@ public final class SseConnector {
      * arrived, false on any other answer, a failure, or no answer within {@code timeout}.
      */
     public WsConnector.Attempt connect(String query, WsConnector.Listener listener, Duration timeout) {
-        int index = opened.getAndIncrement();
         Sinks.One<Boolean> up = Sinks.one();
-        Disposable connection = client(index)
+        Mono<Void> connection = clients.next()
                 .get()
                 .uri(base + "/sse?" + query)
                 .responseConnection((response, conn) -> {
@@ -88,22 +54,8 @@ public final class SseConnector {
                     // content decoded before the handler above was in place arrives here instead
                     return conn.inbound().receive().doOnNext(events::append).then();
                 })
-                .subscribe(
-                        v -> {},
-                        err -> {
-                            listener.ended(err.getClass().getSimpleName() + ": " + err.getMessage());
-                            up.tryEmitValue(false);
-                        },
-                        () -> {
-                            listener.ended(null);
-                            up.tryEmitValue(false);
-                        });
-        Mono<Boolean> handshake = up.asMono().timeout(timeout, Mono.fromSupplier(() -> {
-            listener.handshakeTimedOut();
-            connection.dispose();
-            return false;
-        }));
-        return new WsConnector.Attempt(handshake, connection);
+                .then();
+        return WsConnector.Attempt.watch(connection, up, listener, timeout);
     }
 
     /** Splits the response body into events, off the pipeline: no Flux element per chunk. */

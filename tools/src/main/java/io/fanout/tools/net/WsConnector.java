@@ -4,18 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
-import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
@@ -56,7 +49,31 @@ public final class WsConnector {
     }
 
     /** One attempt: {@code up} completes with true once the handshake is done, false if it failed or timed out. */
-    public record Attempt(Mono<Boolean> up, Disposable connection) {}
+    public record Attempt(Mono<Boolean> up, Disposable connection) {
+
+        /**
+         * Starts {@code connection}, whose handler emits true to {@code up} once it is open; reports its end or failure
+         * to {@code listener} and abandons it when {@code up} has no value within {@code timeout}.
+         */
+        static Attempt watch(Mono<Void> connection, Sinks.One<Boolean> up, Listener listener, Duration timeout) {
+            Disposable running = connection.subscribe(
+                    v -> {},
+                    err -> {
+                        listener.ended(err.getClass().getSimpleName() + ": " + err.getMessage());
+                        up.tryEmitValue(false);
+                    },
+                    () -> {
+                        listener.ended(null);
+                        up.tryEmitValue(false);
+                    });
+            Mono<Boolean> handshake = up.asMono().timeout(timeout, Mono.fromSupplier(() -> {
+                listener.handshakeTimedOut();
+                running.dispose();
+                return false;
+            }));
+            return new Attempt(handshake, running);
+        }
+    }
 
     private static final WebsocketClientSpec SPEC = WebsocketClientSpec.builder()
             .maxFramePayloadLength(1 << 20)
@@ -64,38 +81,13 @@ public final class WsConnector {
             .build();
 
     private final String base;
-    private final int perSourceIp;
-    private final List<HttpClient> clients = new ArrayList<>();
-    private final LoopResources loops;
-    private final AtomicInteger opened = new AtomicInteger();
+    private final SourceAddressClients clients;
 
     /** @param fanoutUrl e.g. {@code ws://127.0.0.1:8081} */
     public WsConnector(LoopResources loops, String fanoutUrl, int perSourceIp) {
-        this.loops = loops;
-        this.base = fanoutUrl.endsWith("/") ? fanoutUrl.substring(0, fanoutUrl.length() - 1) : fanoutUrl;
-        this.perSourceIp = Math.max(1, perSourceIp);
-    }
-
-    private HttpClient client(int index) {
-        int ip = index / perSourceIp;
-        synchronized (clients) {
-            while (clients.size() <= ip) {
-                int n = clients.size();
-                HttpClient c = HttpClient.create(ConnectionProvider.newConnection())
-                        .runOn(loops)
-                        .responseTimeout(Duration.ofSeconds(30));
-                if (n > 0) {
-                    // 127.0.0.1 is the kernel's default source; then 127.0.0.2, .3, ...
-                    String host = URI.create(base).getHost();
-                    if (host.startsWith("127.")) {
-                        String src = "127.0." + ((n + 1) / 256) + "." + ((n + 1) % 256);
-                        c = c.bindAddress(() -> new InetSocketAddress(src, 0));
-                    }
-                }
-                clients.add(c);
-            }
-            return clients.get(ip);
-        }
+        this.base = SourceAddressClients.trimmed(fanoutUrl);
+        this.clients = new SourceAddressClients(
+                loops, base, perSourceIp, client -> client.responseTimeout(Duration.ofSeconds(30)));
     }
 
     /**
@@ -103,9 +95,8 @@ public final class WsConnector {
      * (the listener hears {@link Listener#handshakeTimedOut()} first).
      */
     public Attempt connect(String query, Listener listener, Duration timeout) {
-        int index = opened.getAndIncrement();
         Sinks.One<Boolean> up = Sinks.one();
-        Disposable connection = client(index)
+        Mono<Void> connection = clients.next()
                 .websocket(SPEC)
                 .uri(base + "/events?" + query)
                 .handle((in, out) -> {
@@ -125,22 +116,8 @@ public final class WsConnector {
                             })
                             .then();
                 })
-                .subscribe(
-                        v -> {},
-                        err -> {
-                            listener.ended(err.getClass().getSimpleName() + ": " + err.getMessage());
-                            up.tryEmitValue(false);
-                        },
-                        () -> {
-                            listener.ended(null);
-                            up.tryEmitValue(false);
-                        });
-        Mono<Boolean> handshake = up.asMono().timeout(timeout, Mono.fromSupplier(() -> {
-            listener.handshakeTimedOut();
-            connection.dispose();
-            return false;
-        }));
-        return new Attempt(handshake, connection);
+                .then();
+        return Attempt.watch(connection, up, listener, timeout);
     }
 
     /** Takes text frames off the pipeline before Reactor's reactive bridge: no Flux element per frame. */

@@ -1,0 +1,71 @@
+package io.fanout.tools.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.LoopResources;
+
+/** Against a real HTTP server on 127.0.0.1 (Reactor Netty) that streams {@code text/event-stream}. */
+class SseConnectorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final LoopResources loops = LoopResources.create("sse-connector-test", 1, true);
+    private DisposableServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.disposeNow();
+        }
+        loops.disposeLater().block(WAIT);
+    }
+
+    @Test
+    void shouldHandEachEventsDataToTheListenerAndSkipComments() {
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.get(
+                        "/sse",
+                        (request, response) -> response.header("Content-Type", "text/event-stream")
+                                .sendString(Flux.just(
+                                        ":subscribed\n\n",
+                                        "id: 1\nevent: message\ndata: {\"a\":1}\n\n",
+                                        "data: two\ndata: lines\n\n"))))
+                .bindNow(WAIT);
+        WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
+
+        WsConnector.Attempt attempt =
+                new SseConnector(loops, "http://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
+        assertThat(recorder.texts).containsExactly("{\"a\":1}", "two\nlines");
+        assertThat(recorder.opened.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReportAnswersOtherThan200AsNotUp() {
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.get(
+                        "/sse", (request, response) -> response.status(401).sendString(Flux.just("no"))))
+                .bindNow(WAIT);
+        WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
+
+        WsConnector.Attempt attempt =
+                new SseConnector(loops, "ws://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isFalse();
+        assertThat(recorder.close.get()).startsWith("401");
+        assertThat(recorder.texts).isEmpty();
+    }
+}
