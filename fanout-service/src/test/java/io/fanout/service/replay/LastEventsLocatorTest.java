@@ -39,7 +39,7 @@ class LastEventsLocatorTest {
 
     /** Auth off: the locator's directory calls carry no credential. */
     private static final InternalCredentials AUTH_OFF =
-            new InternalCredentials(new AuthProperties(false, null, null, null, null, Duration.ofSeconds(30), null));
+            new InternalCredentials(new AuthProperties(false, null, null, null, null, Duration.ofSeconds(30), null, 0));
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Counter read = registry.counter("read");

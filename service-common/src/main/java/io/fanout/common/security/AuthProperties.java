@@ -1,5 +1,6 @@
 package io.fanout.common.security;
 
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param clockSkew how far {@code exp}/{@code nbf} may be off; also how long after {@code exp} a WebSocket is closed
  * @param internalToken the bearer token of calls between fanout's services (see {@link InternalCredentials});
  *        empty: each service signs a short-lived one with {@code hmac-secret}. Required for those calls with RS256.
+ * @param tokenCacheSize how many distinct verified tokens are kept so that a token's signature is checked once, not
+ *        per request (expiry, issuer and audience are still checked on every use); 0 turns the cache off
  */
 @Validated
 @ConfigurationProperties("fanout.auth")
@@ -33,4 +36,5 @@ public record AuthProperties(
         String issuer,
         String audience,
         @DefaultValue("30s") Duration clockSkew,
-        String internalToken) {}
+        String internalToken,
+        @DefaultValue("10000") @PositiveOrZero int tokenCacheSize) {}

@@ -203,8 +203,11 @@ public class FanoutSecurityAutoConfiguration {
                     .signatureAlgorithm(SignatureAlgorithm.RS256)
                     .build();
         }
-        decoder.setJwtValidator(validator(auth));
-        return decoder;
+        OAuth2TokenValidator<Jwt> validator = validator(auth);
+        decoder.setJwtValidator(validator);
+        return auth.tokenCacheSize() > 0
+                ? new CachingJwtDecoder(decoder, validator, auth.tokenCacheSize(), auth.clockSkew())
+                : decoder;
     }
 
     private static OAuth2TokenValidator<Jwt> validator(AuthProperties auth) {

@@ -15,7 +15,7 @@ class InternalCredentialsTest {
 
     private static AuthProperties auth(
             boolean enabled, String secret, String internalToken, String issuer, String audience) {
-        return new AuthProperties(enabled, secret, null, issuer, audience, Duration.ofSeconds(30), internalToken);
+        return new AuthProperties(enabled, secret, null, issuer, audience, Duration.ofSeconds(30), internalToken, 0);
     }
 
     @Test
