@@ -48,6 +48,8 @@ final class Follower {
     final AtomicInteger cursorResumes = new AtomicInteger();
     /** When (nanoTime) the latest connection opened. */
     volatile long openedAt;
+    /** When (nanoTime) the first event after the latest connection opened arrived; 0 until then. */
+    volatile long firstEventAfterOpenAt;
 
     private volatile int target;
     private volatile long lastOffset = -1;
@@ -97,6 +99,22 @@ final class Follower {
 
     private void moveOn() {
         target = (target + 1) % connectors.size();
+        if (lastCursor != null) {
+            // resuming by cursor, possibly in another region, where the same events have other offsets: order is
+            // checked among the offsets of the new connection only
+            lastOffset = -1;
+        }
+    }
+
+    /**
+     * Drops the open connection as a lost network would (no close frame is waited for): the follower moves on to
+     * the next instance in its list and resumes there, as after any lost connection.
+     */
+    void dropConnection() {
+        Disposable c = connection;
+        if (c != null) {
+            c.dispose();
+        }
     }
 
     /** True while a socket is open (false from a close until the reconnect succeeded). */
@@ -142,6 +160,9 @@ final class Follower {
                 lastCursor = c.group(1);
             }
             long now = System.nanoTime();
+            if (firstEventAfterOpenAt == 0) {
+                firstEventAfterOpenAt = now;
+            }
             frames.incrementAndGet();
             long number = Long.parseLong(n.group(1));
             seen.computeIfAbsent(number, k -> new AtomicInteger()).incrementAndGet();
@@ -160,6 +181,7 @@ final class Follower {
         @Override
         public void opened() {
             wasOpen = true;
+            firstEventAfterOpenAt = 0;
             openedAt = System.nanoTime();
             connects.incrementAndGet();
             open.complete(null);

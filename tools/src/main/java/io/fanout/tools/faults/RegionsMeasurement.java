@@ -19,7 +19,10 @@ import reactor.netty.resources.LoopResources;
  * {@code measure regions}: publishes numbered events at a steady rate in region 1 and measures how long they take
  * to reach region 2: the replication lag (acked in region 1 → readable in region 2's mirror topic, read by a plain
  * Kafka consumer there) and publish → deliver (sent to region 1's ingest → frame on a WebSocket of region 2's
- * fan-out), beside publish → deliver within region 1. Every acked event must reach both followers exactly once.
+ * fan-out), beside publish → deliver within region 1; and the move of a client between regions: a third follower,
+ * on region 1 with region 2 next in its list, loses its connection halfway through the measured window and resumes
+ * in region 2 by its last cursor (how long until its socket is open there, and until its first event). Every acked
+ * event must reach every follower exactly once.
  */
 @Command(
         name = "regions",
@@ -82,7 +85,14 @@ final class RegionsMeasurement implements Callable<Integer> {
         Follower local = new Follower(new WsConnector(loops, "ws://127.0.0.1:" + localFanoutPort, 10), retry, CHANNEL);
         Follower remote =
                 new Follower(new WsConnector(loops, "ws://127.0.0.1:" + remoteFanoutPort, 10), retry, CHANNEL);
-        List<Follower> followers = List.of(local, remote);
+        Follower mover = new Follower(
+                List.of(
+                        new WsConnector(loops, "ws://127.0.0.1:" + localFanoutPort, 10),
+                        new WsConnector(loops, "ws://127.0.0.1:" + remoteFanoutPort, 10)),
+                0,
+                retry,
+                CHANNEL);
+        List<Follower> followers = List.of(local, remote, mover);
         followers.forEach(Follower::connect);
         for (Follower f : followers) {
             f.awaitOpen(Duration.ofSeconds(30));
@@ -97,7 +107,11 @@ final class RegionsMeasurement implements Callable<Integer> {
             say("publishing %d/s to %s for %ds (the first %ds not counted)", rate, CHANNEL, warmup + seconds, warmup);
             long start = System.nanoTime();
             publisher.start();
-            Clock.sleepSeconds(warmup + seconds);
+            Clock.sleepSeconds(warmup + seconds / 2);
+            say("dropping the moving follower's connection to region 1: it resumes in region 2 by cursor");
+            long droppedAt = System.nanoTime();
+            mover.dropConnection();
+            Clock.sleepSeconds(seconds - seconds / 2);
             publisher.stop();
             long measuredFrom = start + Duration.ofSeconds(warmup).toNanos();
 
@@ -134,12 +148,19 @@ final class RegionsMeasurement implements Callable<Integer> {
             }
             Deliveries.Count inRegion1 = Deliveries.count(acked, List.of(local));
             Deliveries.Count inRegion2 = Deliveries.count(acked, List.of(remote));
+            Deliveries.Count moved = Deliveries.count(acked, List.of(mover));
+            boolean movedByCursor = mover.target() == 1 && mover.cursorResumes.get() > 0;
+            double moveOpenMs = (mover.openedAt - droppedAt) / 1e6;
+            double moveFirstEventMs =
+                    mover.firstEventAfterOpenAt == 0 ? -1 : (mover.firstEventAfterOpenAt - droppedAt) / 1e6;
             long notMirrored = acked.stream()
                     .filter(r -> !mirror.arrivedAt.containsKey(r.n))
                     .count();
             System.out.println(fmt(
                     "rate=%d measured_s=%d published=%d acked=%d measured=%d not_mirrored=%d %s %s %s "
-                            + "lost_r1=%d duplicated_r1=%d lost_r2=%d duplicated_r2=%d",
+                            + "lost_r1=%d duplicated_r1=%d lost_r2=%d duplicated_r2=%d "
+                            + "move_r1_to_r2_by_cursor=%s move_open_ms=%.0f move_first_event_ms=%.0f "
+                            + "lost_moved=%d duplicated_moved=%d out_of_order_moved=%d",
                     rate,
                     seconds,
                     all.size(),
@@ -152,11 +173,19 @@ final class RegionsMeasurement implements Callable<Integer> {
                     inRegion1.lost(),
                     inRegion1.duplicated(),
                     inRegion2.lost(),
-                    inRegion2.duplicated()));
+                    inRegion2.duplicated(),
+                    movedByCursor,
+                    moveOpenMs,
+                    moveFirstEventMs,
+                    moved.lost(),
+                    moved.duplicated(),
+                    mover.outOfOrder.get()));
             boolean pass = !acked.isEmpty()
                     && acked.size() == all.size()
                     && notMirrored == 0
-                    && inRegion1.lost() + inRegion1.duplicated() + inRegion2.lost() + inRegion2.duplicated() == 0;
+                    && inRegion1.lost() + inRegion1.duplicated() + inRegion2.lost() + inRegion2.duplicated() == 0
+                    && movedByCursor
+                    && moved.lost() + moved.duplicated() + mover.outOfOrder.get() == 0;
             say(pass ? "PASS" : "FAIL");
             return pass ? 0 : 1;
         }
