@@ -14,6 +14,7 @@ import io.fanout.client.StateChange.State;
 import io.fanout.client.SubscribeOptions;
 import io.fanout.client.SubscriptionRefusedException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,8 +27,8 @@ import reactor.core.publisher.Flux;
 /**
  * The Java client (clients/java) against both services and the real broker: publish and subscribe, history,
  * several channels, refusals, resume across a fan-out instance killed with SIGKILL (restarted on its port, or
- * replaced by the next URL), a stored cursor position carried to another instance, and close 4001 for a cursor
- * whose event is not there.
+ * replaced by the next URL; and 40 clients of an instance killed under load moving to the two others), a stored
+ * cursor position carried to another instance, and close 4001 for a cursor whose event is not there.
  */
 class JavaClientIT {
 
@@ -331,6 +332,54 @@ class JavaClientIT {
                         .add(client.publish(channel, Map.of("n", n), null)
                                 .block(WAIT)
                                 .offset());
+            }
+        }
+    }
+
+    @Test
+    void shouldMoveEveryClientOfAnInstanceKilledUnderLoadToTheOthersWithNothingLostOrRepeated() throws Exception {
+        int clients = 40;
+        int perChannel = 150;
+        try (FanoutProcess doomed = platform.startAnotherFanout();
+                FanoutProcess other = platform.startAnotherFanout()) {
+            String main = "ws://127.0.0.1:" + platform.fanoutPort();
+            List<String> channels = List.of(channel(), channel(), channel(), channel());
+            List<Collected> subscribers = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    // every client starts on the doomed instance; half fail over to the extra one, half to the main
+                    String next = i % 2 == 0 ? other.url() : main;
+                    subscribers.add(Collected.of(client(doomed.url(), next), channels, SubscribeOptions.live()));
+                }
+                subscribers.forEach(Collected::awaitConnected);
+                FanoutClient publisher = client();
+                Disposable publishing = Flux.merge(channels.stream()
+                                .map(channel -> steadily(publisher, channel, 0, perChannel))
+                                .toList())
+                        .subscribe();
+                subscribers.forEach(s -> s.awaitEvents(20));
+                doomed.kill(); // SIGKILL under load: 40 sockets gone at once, no close frames
+                await().atMost(WAIT).until(publishing::isDisposed);
+                subscribers.forEach(s -> s.awaitEvents(channels.size() * perChannel));
+
+                for (Collected subscriber : subscribers) {
+                    for (String channel : channels) {
+                        assertThat(subscriber.numbers(channel))
+                                .as("every event of %s once, in order", channel)
+                                .containsExactlyElementsOf(range(perChannel));
+                    }
+                    List<StateChange> connections = subscriber.states().stream()
+                            .filter(s -> s.state() == State.CONNECTED)
+                            .toList();
+                    assertThat(connections.get(0).url()).hasToString(doomed.url());
+                    assertThat(connections.get(connections.size() - 1).url())
+                            .as("moved to another instance")
+                            .doesNotHaveToString(doomed.url());
+                }
+                Thread.sleep(500); // anything repeated after the last expected event would show here
+                subscribers.forEach(s -> assertThat(s.events()).hasSize(channels.size() * perChannel));
+            } finally {
+                subscribers.forEach(Collected::close);
             }
         }
     }
