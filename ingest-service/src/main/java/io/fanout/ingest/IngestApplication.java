@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /**
  * ingest-service: HTTP publish ({@code POST /push}, {@code POST /push/batch}, package {@code publish}) into the
  * events topic, and the channel directory ({@code GET /channels...}, package {@code directory}), a Kafka Streams
- * index of that topic which fanout-service asks for {@code last=N}.
+ * index of that topic which fanout-service asks for {@code last=N}; with {@code fanout.sequence.enabled}, the
+ * sequencer (package {@code sequence}) that numbers each channel's events on their way into the events topic.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
