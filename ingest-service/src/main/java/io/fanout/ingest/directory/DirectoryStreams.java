@@ -1,12 +1,10 @@
 package io.fanout.ingest.directory;
 
+import io.fanout.ingest.streams.StreamsClient;
 import io.fanout.schemas.Topic;
 import io.fanout.schemas.avro.Event;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +14,6 @@ import java.util.TreeSet;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -24,7 +21,6 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -46,8 +42,8 @@ import org.springframework.util.FileSystemUtils;
  * consumer group at once, so the other instances take over this one's partitions without waiting for
  * the session timeout.
  *
- * <p>A failed stream thread is replaced; more than {@value #MAX_THREAD_FAILURES} failures within
- * {@link #FAILURE_WINDOW} shut the directory down (health DOWN) rather than loop.
+ * <p>A failed stream thread is replaced; repeated failures shut the directory down (health DOWN) rather than loop
+ * ({@link StreamsClient}).
  *
  * <p>The query methods may be called from any thread; they throw {@link DirectoryUnavailableException}
  * unless Streams is {@code RUNNING}.
@@ -55,8 +51,6 @@ import org.springframework.util.FileSystemUtils;
 final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebServerInitializedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryStreams.class);
-    private static final int MAX_THREAD_FAILURES = 3;
-    private static final Duration FAILURE_WINDOW = Duration.ofMinutes(10);
 
     private final Map<String, Object> kafkaConfig;
     private final Topic<String, Event> events;
@@ -65,7 +59,7 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
     private final DirectoryMetrics metrics;
     private final boolean ephemeralStateDir;
     private final Serializer<String> keySerializer;
-    private final Deque<Long> threadFailures = new ArrayDeque<>();
+    private final StreamsClient client = new StreamsClient("channel directory");
     private final Object lifecycle = new Object();
 
     private volatile int serverPort;
@@ -132,7 +126,7 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
             StreamsBuilder builder = new StreamsBuilder();
             DirectoryTopology.build(builder, events, mirrored, properties.recentOffsets(), metrics::skipped);
             KafkaStreams created = new KafkaStreams(builder.build(), config(host, dir));
-            created.setUncaughtExceptionHandler(this::onStreamThreadFailure);
+            created.setUncaughtExceptionHandler(client::onStreamThreadFailure);
             created.setStateListener((now, before) -> log.info("channel directory {} -> {}", before, now));
             metrics.bind(created, properties.applicationId());
             self = host;
@@ -166,26 +160,6 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
         return props;
     }
 
-    private StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
-        long now = System.currentTimeMillis();
-        synchronized (threadFailures) {
-            threadFailures.addLast(now);
-            while (threadFailures.peekFirst() < now - FAILURE_WINDOW.toMillis()) {
-                threadFailures.removeFirst();
-            }
-            if (threadFailures.size() > MAX_THREAD_FAILURES) {
-                log.error(
-                        "channel directory stream thread failed {} times within {}; shutting the directory down",
-                        threadFailures.size(),
-                        FAILURE_WINDOW,
-                        failure);
-                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            }
-        }
-        log.error("channel directory stream thread failed; replacing it", failure);
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
-    }
-
     @Override
     public void stop() {
         KafkaStreams closing;
@@ -196,14 +170,7 @@ final class DirectoryStreams implements SmartLifecycle, ApplicationListener<WebS
             }
             streams = null;
             metrics.unbind();
-            boolean closed = closing.close(
-                    CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                            .withTimeout(properties.closeTimeout()));
-            if (!closed) {
-                log.warn("channel directory did not close within {}", properties.closeTimeout());
-            } else if (ephemeralStateDir) {
-                closing.cleanUp();
-            }
+            client.close(closing, properties.closeTimeout(), ephemeralStateDir);
         }
     }
 

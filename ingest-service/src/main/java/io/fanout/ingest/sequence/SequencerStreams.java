@@ -1,24 +1,20 @@
 package io.fanout.ingest.sequence;
 
+import io.fanout.ingest.streams.StreamsClient;
 import io.fanout.schemas.Topic;
 import io.fanout.schemas.avro.Event;
 import io.micrometer.core.instrument.Counter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -35,14 +31,12 @@ import org.springframework.util.FileSystemUtils;
  * <p>Stops after the web server's graceful shutdown, so publishes in flight are acknowledged (they only need the input
  * topic) and then numbered by whichever instance owns their partition.
  *
- * <p>A failed stream thread is replaced; more than {@value #MAX_THREAD_FAILURES} failures within
- * {@link #FAILURE_WINDOW} shut the sequencer down (health DOWN) rather than loop.
+ * <p>A failed stream thread is replaced; repeated failures shut the sequencer down (health DOWN) rather than loop
+ * ({@link StreamsClient}).
  */
 final class SequencerStreams implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(SequencerStreams.class);
-    private static final int MAX_THREAD_FAILURES = 3;
-    private static final Duration FAILURE_WINDOW = Duration.ofMinutes(10);
 
     private final Map<String, Object> kafkaConfig;
     private final Topic<String, Event> input;
@@ -51,7 +45,7 @@ final class SequencerStreams implements SmartLifecycle {
     private final String stateDir;
     private final boolean ephemeralStateDir;
     private final Counter skipped;
-    private final Deque<Long> threadFailures = new ArrayDeque<>();
+    private final StreamsClient client = new StreamsClient("sequencer");
     private final Object lifecycle = new Object();
 
     private volatile KafkaStreams streams;
@@ -95,7 +89,7 @@ final class SequencerStreams implements SmartLifecycle {
             StreamsBuilder builder = new StreamsBuilder();
             SequencerTopology.build(builder, input, eventsTopic, skipped::increment);
             KafkaStreams created = new KafkaStreams(builder.build(), config());
-            created.setUncaughtExceptionHandler(this::onStreamThreadFailure);
+            created.setUncaughtExceptionHandler(client::onStreamThreadFailure);
             created.setStateListener((now, before) -> log.info("sequencer {} -> {}", before, now));
             streams = created;
             log.info(
@@ -133,26 +127,6 @@ final class SequencerStreams implements SmartLifecycle {
         return props;
     }
 
-    private StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
-        long now = System.currentTimeMillis();
-        synchronized (threadFailures) {
-            threadFailures.addLast(now);
-            while (threadFailures.peekFirst() < now - FAILURE_WINDOW.toMillis()) {
-                threadFailures.removeFirst();
-            }
-            if (threadFailures.size() > MAX_THREAD_FAILURES) {
-                log.error(
-                        "sequencer stream thread failed {} times within {}; shutting the sequencer down",
-                        threadFailures.size(),
-                        FAILURE_WINDOW,
-                        failure);
-                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            }
-        }
-        log.error("sequencer stream thread failed; replacing it", failure);
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
-    }
-
     @Override
     public void stop() {
         synchronized (lifecycle) {
@@ -161,13 +135,7 @@ final class SequencerStreams implements SmartLifecycle {
                 return;
             }
             streams = null;
-            boolean closed = closing.close(
-                    CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                            .withTimeout(properties.closeTimeout()));
-            if (!closed) {
-                log.warn("sequencer did not close within {}", properties.closeTimeout());
-            } else if (ephemeralStateDir) {
-                closing.cleanUp();
+            if (client.close(closing, properties.closeTimeout(), ephemeralStateDir) && ephemeralStateDir) {
                 FileSystemUtils.deleteRecursively(Path.of(stateDir).toFile());
             }
         }
