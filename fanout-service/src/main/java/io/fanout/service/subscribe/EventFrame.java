@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
  * Immutable; {@code json} must not be modified by anyone.
  *
  * @param cursor the stream's position in the partition right after this event
+ * @param cursorText {@code cursor} encoded ({@link PartitionCursor#encode}), as the JSON carries it: encoded once per
+ *     event and shared by every session that passes it (an SSE stream's {@code id}, {@link Subscription#cursorText})
  */
 public record EventFrame(
         String channel,
@@ -19,6 +21,7 @@ public record EventFrame(
         long timestamp,
         String id,
         PartitionCursor cursor,
+        String cursorText,
         byte[] json)
         implements Frame {
 
@@ -64,6 +67,7 @@ public record EventFrame(
                 timestamp,
                 id,
                 cursor,
+                cursorText,
                 json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
