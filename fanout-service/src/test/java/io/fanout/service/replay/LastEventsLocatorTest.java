@@ -38,8 +38,8 @@ class LastEventsLocatorTest {
             .build());
 
     /** Auth off: the locator's directory calls carry no credential. */
-    private static final InternalCredentials AUTH_OFF =
-            new InternalCredentials(new AuthProperties(false, null, null, null, null, Duration.ofSeconds(30), null));
+    private static final InternalCredentials AUTH_OFF = new InternalCredentials(
+            new AuthProperties(false, null, null, null, null, Duration.ofSeconds(30), null, 10_000));
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Counter read = registry.counter("read");

@@ -1,5 +1,6 @@
 package io.fanout.common.security;
 
+import jakarta.validation.constraints.PositiveOrZero;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -23,6 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param clockSkew how far {@code exp}/{@code nbf} may be off; also how long after {@code exp} a WebSocket is closed
  * @param internalToken the bearer token of calls between fanout's services (see {@link InternalCredentials});
  *        empty: each service signs a short-lived one with {@code hmac-secret}. Required for those calls with RS256.
+ * @param verifiedTokenCacheSize how many verified tokens each service remembers (until their {@code exp}), so that a
+ *        token sent with every request is checked once; {@code 0}: every request's token is verified again
  */
 @Validated
 @ConfigurationProperties("fanout.auth")
@@ -33,4 +36,5 @@ public record AuthProperties(
         String issuer,
         String audience,
         @DefaultValue("30s") Duration clockSkew,
-        String internalToken) {}
+        String internalToken,
+        @DefaultValue("10000") @PositiveOrZero int verifiedTokenCacheSize) {}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -204,7 +205,9 @@ public class FanoutSecurityAutoConfiguration {
                     .build();
         }
         decoder.setJwtValidator(validator(auth));
-        return decoder;
+        return auth.verifiedTokenCacheSize() > 0
+                ? new CachingJwtDecoder(decoder, auth.verifiedTokenCacheSize(), auth.clockSkew(), Clock.systemUTC())
+                : decoder;
     }
 
     private static OAuth2TokenValidator<Jwt> validator(AuthProperties auth) {

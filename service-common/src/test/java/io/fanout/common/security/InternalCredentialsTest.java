@@ -15,7 +15,8 @@ class InternalCredentialsTest {
 
     private static AuthProperties auth(
             boolean enabled, String secret, String internalToken, String issuer, String audience) {
-        return new AuthProperties(enabled, secret, null, issuer, audience, Duration.ofSeconds(30), internalToken);
+        return new AuthProperties(
+                enabled, secret, null, issuer, audience, Duration.ofSeconds(30), internalToken, 10_000);
     }
 
     @Test
