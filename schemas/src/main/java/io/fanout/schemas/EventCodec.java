@@ -2,9 +2,11 @@ package io.fanout.schemas;
 
 import io.fanout.schemas.avro.Event;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -25,9 +27,17 @@ public final class EventCodec {
     }
 
     private static final BinaryMessageEncoder<Event> ENCODER = Event.getEncoder();
-    private static final BinaryMessageDecoder<Event> DECODER = Event.getDecoder();
+    /**
+     * The first {@link Event} schema, without {@code seq}: values it wrote (before the sequencer existed, or by a
+     * producer not upgraded yet) still decode, with {@code seq} 0.
+     */
+    static final Schema V1 = loadSchema("Event-v1.avsc");
+
+    private static final BinaryMessageDecoder<Event> DECODER = decoder();
     /** What every encoded {@link Event} starts with: the marker C3 01, then the schema fingerprint, little-endian. */
     private static final byte[] HEADER = header(SchemaNormalization.parsingFingerprint64(Event.getClassSchema()));
+    /** The header of a value written with {@link #V1}. Both headers have the same length. */
+    private static final byte[] HEADER_V1 = header(SchemaNormalization.parsingFingerprint64(V1));
 
     private EventCodec() {}
 
@@ -50,11 +60,12 @@ public final class EventCodec {
     public static boolean isEvent(byte[] bytes) {
         return bytes != null
                 && bytes.length > HEADER.length
-                && Arrays.equals(bytes, 0, HEADER.length, HEADER, 0, HEADER.length);
+                && (Arrays.equals(bytes, 0, HEADER.length, HEADER, 0, HEADER.length)
+                        || Arrays.equals(bytes, 0, HEADER_V1.length, HEADER_V1, 0, HEADER_V1.length));
     }
 
     /**
-     * The {@code id} of an encoded {@link Event} (its first field), read without decoding the rest: a cheap look at
+     * The {@code id} of an encoded {@link Event} (its first field in every version of the schema), read without decoding the rest: a cheap look at
      * the id of an event nobody subscribed to.
      *
      * @throws UndecodableEventException when the bytes are not a single-object encoded {@link Event}
@@ -95,6 +106,23 @@ public final class EventCodec {
             return DECODER.decode(bytes);
         } catch (IOException | RuntimeException e) {
             throw new UndecodableEventException("value is not a single-object encoded Event: " + e.getMessage(), e);
+        }
+    }
+
+    private static BinaryMessageDecoder<Event> decoder() {
+        BinaryMessageDecoder<Event> decoder = Event.getDecoder();
+        decoder.addSchema(V1);
+        return decoder;
+    }
+
+    private static Schema loadSchema(String resource) {
+        try (InputStream in = EventCodec.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing schema resource " + resource);
+            }
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read schema " + resource, e);
         }
     }
 

@@ -7,12 +7,20 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * The topics of fanout, named once. The events topic is configurable ({@code fanout.topic}); its
- * key is the channel (UTF-8) and its value an {@link Event} in single-object encoding.
+ * key is the channel (UTF-8) and its value an {@link Event} in single-object encoding. The sequencer's input topic
+ * ({@link #DEFAULT_INGEST}) has the same key and value; {@link #events(String)} names either.
  */
 public final class Topics {
 
     /** Default name of the events topic. */
     public static final String DEFAULT_EVENTS = "fanout.events";
+
+    /**
+     * Default name of the sequencer's input topic (property {@code fanout.sequence.input-topic}): with sequencing on,
+     * publishers write here and the sequencer copies each event, numbered, to the events topic. Same key, value and
+     * partition count as the events topic.
+     */
+    public static final String DEFAULT_INGEST = "fanout.ingest";
 
     /** A region's alias (MirrorMaker 2's cluster alias): what a mirrored topic's name starts with. */
     public static final String REGION_ALIAS = "[a-z0-9][a-z0-9-]{0,31}";

@@ -27,6 +27,33 @@ class EventCodecTest {
     }
 
     @Test
+    void shouldRoundTripTheSequenceNumberAndDefaultItToZero() {
+        assertThat(event.getSeq()).isZero();
+        Event sequenced = Event.newBuilder(event).setSeq(1_842L).build();
+        assertThat(EventCodec.decode(EventCodec.encode(sequenced)).getSeq()).isEqualTo(1_842L);
+    }
+
+    @Test
+    void shouldDecodeAValueTheFirstSchemaWroteWithSeqZero() throws Exception {
+        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(EventCodec.V1);
+        old.put("id", event.getId());
+        old.put("channel", event.getChannel());
+        old.put("message", event.getMessage());
+        old.put("publishedAt", 1_732_480_000_123L);
+        java.nio.ByteBuffer buffer = new org.apache.avro.message.BinaryMessageEncoder<
+                        org.apache.avro.generic.GenericRecord>(org.apache.avro.generic.GenericData.get(), EventCodec.V1)
+                .encode(old);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+
+        assertThat(EventCodec.isEvent(bytes)).isTrue();
+        assertThat(EventCodec.idOf(bytes)).isEqualTo(event.getId());
+        Event decoded = EventCodec.decode(bytes);
+        assertThat(decoded).isEqualTo(event);
+        assertThat(decoded.getSeq()).isZero();
+    }
+
+    @Test
     void shouldReadTheIdAloneAsDecodingWould() {
         assertThat(EventCodec.idOf(EventCodec.encode(event))).isEqualTo(event.getId());
         String longId = "ü-" + "x".repeat(300); // a length that takes two varint bytes

@@ -68,6 +68,9 @@ final class TwoRegions implements AutoCloseable {
         settings.put("emit.heartbeats.enabled", "false");
         settings.put("sync.group.offsets.enabled", "false");
         settings.put("offset.flush.interval.ms", "1000");
+        // as infra/kafka/mm2.properties: never copy what a sequencer's aborted transaction wrote
+        settings.put("r1.consumer.isolation.level", "read_committed");
+        settings.put("r2.consumer.isolation.level", "read_committed");
         for (String setting : List.of(
                 "replication.factor",
                 "checkpoints.topic.replication.factor",

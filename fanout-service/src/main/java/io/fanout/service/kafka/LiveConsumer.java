@@ -109,6 +109,8 @@ class LiveConsumer implements SmartLifecycle {
         fixed.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         fixed.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         fixed.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // the sequencer writes in transactions: never deliver what it aborted, nor what it has not committed yet
+        fixed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "fanout-live", null, fixed);
         running = true;
         thread = new Thread(this::run, "fanout-live-consumer");
@@ -321,7 +323,7 @@ class LiveConsumer implements SmartLifecycle {
 
     /**
      * Assigns the partitions of every origin's topic not followed yet. At the first assignment they start at the log
-     * end, seeded from the record before it; what appears later (partitions, a mirror topic) starts at its beginning.
+     * end, seeded from the last Event among the few records before it ({@link PartitionCursor#MARK_LOOKBACK}); what appears later (partitions, a mirror topic) starts at its beginning.
      */
     private void assignNewPartitions(Consumer<String, byte[]> c, Set<TopicPartition> partitions) {
         Set<String> missing = new TreeSet<>();
@@ -352,9 +354,11 @@ class LiveConsumer implements SmartLifecycle {
             c.seekToEnd(added);
             Map<TopicPartition, Long> begins = c.beginningOffsets(added);
             for (TopicPartition partition : added) {
-                long end = c.position(partition);
-                if (end > begins.getOrDefault(partition, 0L)) {
-                    c.seek(partition, end - 1); // read to seed the cursors, delivered to nobody
+                long end = c.position(partition); // the last stable offset (read_committed)
+                long begin = begins.getOrDefault(partition, 0L);
+                if (end > begin) {
+                    // read to seed the cursors (the last Event before the end), delivered to nobody
+                    c.seek(partition, Math.max(begin, end - PartitionCursor.MARK_LOOKBACK));
                     seedUntil.put(partition, end);
                 } else {
                     lastEvents.put(partition, LastEvent.BEGINNING);
@@ -400,6 +404,7 @@ class LiveConsumer implements SmartLifecycle {
                 record.timestamp(),
                 event.getId(),
                 cursorOf(record.partition(), last),
+                event.getSeq(),
                 event.getMessage());
     }
 

@@ -327,8 +327,9 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     }
 
     /**
-     * {@code plan} with a cursor mark for every partition it starts: where the planner gave none, the Event right
-     * before the start (read now, delivered to nobody), or "from the beginning" at offset 0; so the stream's cursor
+     * {@code plan} with a cursor mark for every partition it starts: where the planner gave none, the last Event among
+     * the {@link PartitionCursor#MARK_LOOKBACK} records before the start (read now, delivered to nobody; transaction
+     * markers take offsets), or "from the beginning" at offset 0; so the stream's cursor
      * names all its partitions from its first event on. A partition whose previous record is gone or is no Event
      * stays without a mark (the first read tries again).
      */
@@ -339,6 +340,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             Map<OriginPartition, TopicPartition> tps) {
         Map<OriginPartition, Mark> marks = new HashMap<>(plan.marks());
         Map<TopicPartition, Long> seeks = new HashMap<>();
+        Map<TopicPartition, Long> starts = new HashMap<>();
         plan.start().forEach((at, start) -> {
             PartitionOffsets bounds = offsets.get(at);
             if (marks.containsKey(at) || bounds == null) {
@@ -347,7 +349,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             if (start == 0) {
                 marks.put(at, Mark.BEGINNING);
             } else if (start - 1 >= bounds.begin() && start - 1 < bounds.end()) {
-                seeks.put(tps.get(at), start - 1);
+                seeks.put(tps.get(at), Math.max(bounds.begin(), start - PartitionCursor.MARK_LOOKBACK));
+                starts.put(tps.get(at), start);
             }
         });
         if (!seeks.isEmpty()) {
@@ -362,10 +365,15 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                     if (polled.isEmpty()) {
                         continue;
                     }
-                    ConsumerRecord<String, byte[]> record = polled.get(0);
                     recordsRead.increment(polled.size());
-                    if (record.offset() == seeks.get(tp) && EventCodec.isEvent(record.value())) {
-                        marks.put(originPartition(tp), new Mark(record.timestamp(), idOf(record)));
+                    ConsumerRecord<String, byte[]> last = null; // the last Event before the start
+                    for (ConsumerRecord<String, byte[]> record : polled) {
+                        if (record.offset() < starts.get(tp) && EventCodec.isEvent(record.value())) {
+                            last = record;
+                        }
+                    }
+                    if (last != null) {
+                        marks.put(originPartition(tp), new Mark(last.timestamp(), idOf(last)));
                     }
                     pending.remove(tp);
                     consumer.pause(List.of(tp));
@@ -437,8 +445,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     // ---------------------------------------------------------------- reading
 
     /**
-     * One bounded read. A partition whose cursor mark the session does not know is read from one record earlier
-     * ({@code from - 1}, delivered to nobody) so that its events carry a cursor that names it.
+     * One bounded read. A partition whose cursor mark the session does not know is read from a few records earlier
+     * ({@code from - MARK_LOOKBACK}, delivered to nobody) so that its events carry a cursor that names it.
      */
     private LogBatch read(Consumer<String, byte[]> consumer, LogReadRequest request) {
         Map<OriginPartition, TopicPartition> tps = new LinkedHashMap<>();
@@ -458,7 +466,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                 requested.put(tp, exact.get(0));
             } else if (from < limit(request, at, end)) {
                 boolean seed = from > 0 && !marks.knows(at);
-                seeks.put(tp, seed ? from - 1 : from);
+                seeks.put(tp, seed ? Math.max(0, from - PartitionCursor.MARK_LOOKBACK) : from);
                 requested.put(tp, from);
             }
             if (from == 0 && !marks.knows(at)) {
@@ -533,7 +541,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                         readThrough.merge(at, earliest, Math::max);
                         consumer.seek(tp, earliest);
                     } else if (seeks.get(tp) < earliest) {
-                        consumer.seek(tp, asked); // the record before it, read for its cursor mark, is gone
+                        consumer.seek(tp, earliest); // some records before it, read for its cursor mark, are gone
                     } else {
                         consumer.seek(tp, Math.min(asked, ends.get(tp))); // past the end: wait there
                     }
@@ -619,6 +627,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                 record.timestamp(),
                 event.getId(),
                 marks.cursor(at.partition(), topicsByOrigin.keySet()),
+                event.getSeq(),
                 event.getMessage()));
     }
 
@@ -708,6 +717,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
         overrides.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchBytes, 1024 * 1024));
         overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        // the sequencer writes in transactions: never send what it aborted; endOffsets is then the last stable offset
+        overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return (Consumer<String, byte[]>)
                 consumerFactory.createConsumer(null, "fanout-log-reader", "-" + index, overrides);
     }

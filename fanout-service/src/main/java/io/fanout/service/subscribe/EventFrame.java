@@ -4,12 +4,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One event as subscribers receive it, encoded once and shared by every session of its channel:
- * {@code {"channel","partition","offset","timestamp","id","origin","cursor","message"}}. {@code partition} and
+ * {@code {"channel","partition","offset","timestamp","id","origin","cursor","seq","message"}}, always in this order,
+ * {@code seq} only when the event was numbered by the sequencer ({@code seq > 0}). {@code partition} and
  * {@code offset} are positions in this region's copy of the origin's topic; {@code origin} is the region the event was
- * published in and {@code cursor} ({@link PartitionCursor}) a position that means the same in every region.
+ * published in and {@code cursor} ({@link PartitionCursor}) a position that means the same in every region;
+ * {@code seq} the event's number among its channel's events published in {@code origin} (1, 2, 3, … with no gap), so
+ * {@code (origin, channel, seq)} names the event in every region.
  * Immutable; {@code json} must not be modified by anyone.
  *
  * @param cursor the stream's position in the partition right after this event
+ * @param seq the event's number in its channel and origin, or 0 when it was not sequenced
  */
 public record EventFrame(
         String channel,
@@ -19,6 +23,7 @@ public record EventFrame(
         long timestamp,
         String id,
         PartitionCursor cursor,
+        long seq,
         byte[] json)
         implements Frame {
 
@@ -36,6 +41,7 @@ public record EventFrame(
             long timestamp,
             String id,
             PartitionCursor cursor,
+            long seq,
             String message) {
         String cursorText = cursor.encode();
         StringBuilder json = new StringBuilder(128 + channel.length() + cursorText.length() + message.length());
@@ -53,9 +59,11 @@ public record EventFrame(
                 .append(origin)
                 .append("\",\"cursor\":\"")
                 .append(cursorText)
-                .append("\",\"message\":")
-                .append(message)
-                .append('}');
+                .append('"');
+        if (seq > 0) {
+            json.append(",\"seq\":").append(seq);
+        }
+        json.append(",\"message\":").append(message).append('}');
         return new EventFrame(
                 channel,
                 origin,
@@ -64,6 +72,7 @@ public record EventFrame(
                 timestamp,
                 id,
                 cursor,
+                seq,
                 json.toString().getBytes(StandardCharsets.UTF_8));
     }
 

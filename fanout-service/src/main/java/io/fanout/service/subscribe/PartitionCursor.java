@@ -25,6 +25,13 @@ import java.util.regex.Pattern;
  */
 public record PartitionCursor(int partition, Map<String, Mark> marks) {
 
+    /**
+     * How many records before a start are read to find the last Event before it (a cursor mark, delivered to nobody):
+     * more than one, because under {@code read_committed} the offsets of transaction markers (the sequencer commits a
+     * transaction per batch) hold no record, so the offset right before a start is often no Event.
+     */
+    public static final int MARK_LOOKBACK = 8;
+
     static final String VERSION = "1";
     private static final Pattern ALIAS = Pattern.compile(io.fanout.schemas.Topics.REGION_ALIAS);
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");

@@ -12,9 +12,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.MultiValueMap;
 
 /**
- * Reads {@code channel}, {@code from}, {@code last}, {@code since} and {@code cursor} from a subscribe URL's query.
- * Refuses, with a reason short enough for a WebSocket close frame: a bad channel, more channels than
- * allowed, a malformed or negative cursor, or more than one kind of cursor. {@code cursor} alone may repeat (one per
+ * Reads {@code channel}, {@code from}, {@code last}, {@code since}, {@code cursor} and {@code seq} from a subscribe
+ * URL's query. Refuses, with a reason short enough for a WebSocket close frame: a bad channel, more channels than
+ * allowed, a malformed or negative cursor, more than one kind of cursor, or a malformed {@code seq} hint. {@code cursor} alone may repeat (one per
  * partition, e.g. the last one of each channel; each value may itself be several joined by {@code ,}, as in an SSE
  * event id); for one partition the cursor naming the newest time wins, the later one on a tie.
  */
@@ -24,6 +24,9 @@ public class SubscribeRequestParser {
     /** Most partition cursors one request may give. */
     static final int MAX_CURSORS = 256;
 
+    /** Most {@code seq=} hints one request may give. */
+    static final int MAX_SEQ_HINTS = 1024;
+
     private final SubscribeProperties properties;
 
     public SubscribeRequestParser(SubscribeProperties properties) {
@@ -31,7 +34,40 @@ public class SubscribeRequestParser {
     }
 
     public SubscribeRequest parse(MultiValueMap<String, String> query) {
-        return new SubscribeRequest(channels(query.getOrDefault("channel", List.of())), cursor(query));
+        List<String> channels = channels(query.getOrDefault("channel", List.of()));
+        return new SubscribeRequest(channels, cursor(query), lastSeqs(query.getOrDefault("seq", List.of()), channels));
+    }
+
+    /**
+     * Parses {@code seq=<channel>~<origin>~<n>} hints: a subscribed channel, a region alias, {@code n} a whole number
+     * (0: none of that channel and origin yet), each channel and origin once. {@code ~} appears in neither channel
+     * names nor region aliases.
+     */
+    static Map<ChannelOrigin, Long> lastSeqs(List<String> values, List<String> channels) {
+        if (values.size() > MAX_SEQ_HINTS) {
+            throw new InvalidSubscribeException("at most " + MAX_SEQ_HINTS + " seq hints");
+        }
+        Map<ChannelOrigin, Long> hints = new java.util.HashMap<>();
+        for (String value : values) {
+            String[] fields = (value == null ? "" : value).split("~", -1);
+            if (fields.length != 3) {
+                throw new InvalidSubscribeException(
+                        truncate("seq must be <channel>~<origin>~<n>, not '" + value + "'"));
+            }
+            if (!channels.contains(fields[0])) {
+                throw new InvalidSubscribeException(
+                        truncate("seq names '" + fields[0] + "', which is not a subscribed channel"));
+            }
+            if (!fields[1].matches(io.fanout.schemas.Topics.REGION_ALIAS)) {
+                throw new InvalidSubscribeException(truncate("seq names no region alias in '" + value + "'"));
+            }
+            long seq = nonNegative("seq", fields[2], Long.MAX_VALUE);
+            if (hints.put(new ChannelOrigin(fields[0], fields[1]), seq) != null) {
+                throw new InvalidSubscribeException(
+                        truncate("seq names channel " + fields[0] + " of origin " + fields[1] + " twice"));
+            }
+        }
+        return hints;
     }
 
     private List<String> channels(List<String> given) {

@@ -91,6 +91,15 @@ public final class Subscription {
     private final Map<OriginPartition, Mark> marks = new HashMap<>();
 
     private final ArrayDeque<Frame> controls = new ArrayDeque<>();
+    /** Per channel and origin, the last {@code seq} the client has: its {@code seq=} hint, then what was sent. */
+    private final Map<ChannelOrigin, Long> lastSeqs;
+    /** Per origin partition, its latest truncation notice and the channels that got their own notice since. */
+    private final Map<OriginPartition, TruncationNotice> truncations = new HashMap<>();
+
+    private final Map<OriginPartition, Set<String>> truncationReported = new HashMap<>();
+    /** An event of the log batch held back while its channel's truncation notice goes first. */
+    private EventFrame heldFromLog;
+
     private SessionEnd refusal;
     private Map<OriginPartition, Long> origin = Map.of();
     private Iterator<EventFrame> batch;
@@ -110,6 +119,21 @@ public final class Subscription {
             LogSource logs,
             SessionMeters meters,
             int maxEventsPerSecond) {
+        this(home, channels, cursor, Map.of(), limits, dispatcher, logs, meters, maxEventsPerSecond);
+    }
+
+    /** @param lastSeqs the client's last {@code seq} per channel and origin ({@code seq=} hints) */
+    Subscription(
+            String home,
+            List<String> channels,
+            Cursor cursor,
+            Map<ChannelOrigin, Long> lastSeqs,
+            SubscribeProperties limits,
+            Dispatcher dispatcher,
+            LogSource logs,
+            SessionMeters meters,
+            int maxEventsPerSecond) {
+        this.lastSeqs = new HashMap<>(lastSeqs);
         this.channels = List.copyOf(channels);
         this.channelSet = new HashSet<>(channels);
         this.home = home;
@@ -267,10 +291,14 @@ public final class Subscription {
                         fallBack();
                         continue;
                     }
-                    LiveFrame frame = liveFrames.poll();
-                    if (frame == null) {
+                    LiveFrame next = liveFrames.peek();
+                    if (next == null) {
                         return null;
                     }
+                    if (channelTruncationBefore(next.frame())) {
+                        continue; // its channel's notice first; the frame stays queued
+                    }
+                    LiveFrame frame = liveFrames.poll();
                     taken(frame);
                     if (!advance(frame.frame())) {
                         frame.release();
@@ -388,7 +416,7 @@ public final class Subscription {
             startPlan.exact().forEach((partition, offsets) -> exact.put(partition, new ArrayDeque<>(offsets)));
             exactEnd.putAll(startPlan.exactEnd());
             marks.putAll(startPlan.marks());
-            controls.addAll(startPlan.notices());
+            addNotices(startPlan.notices());
             refusal = startPlan.refusal();
         }
         controls.addFirst(ControlFrame.subscribed(channels, positionText()));
@@ -407,13 +435,18 @@ public final class Subscription {
             delivered = null;
             batchRead = read;
             batch = read.events().iterator();
-            controls.addAll(read.notices());
+            addNotices(read.notices());
             if (!controls.isEmpty()) {
                 return null; // notices first: poll sends them, then comes back here
             }
         }
-        while (batch.hasNext()) {
-            EventFrame event = batch.next();
+        while (heldFromLog != null || batch.hasNext()) {
+            EventFrame event = heldFromLog != null ? heldFromLog : batch.next();
+            heldFromLog = null;
+            if (channelTruncationBefore(event)) {
+                heldFromLog = event;
+                return null; // its channel's notice first: poll sends it, then comes back here
+            }
             if (advance(event)) {
                 logEventsSent++;
                 meters.sentFromLog(1);
@@ -538,9 +571,46 @@ public final class Subscription {
         }
         next.put(partition, event.offset() + 1);
         tracked.add(partition);
+        if (event.seq() > 0) {
+            lastSeqs.put(new ChannelOrigin(event.channel(), event.origin()), event.seq());
+        }
         event.cursor()
                 .marks()
                 .forEach((region, mark) -> marks.put(new OriginPartition(region, event.partition()), mark));
+        return true;
+    }
+
+    /** Queues notices; a truncation also makes each channel of its partition get a notice before its next event. */
+    private void addNotices(List<Frame> notices) {
+        for (Frame notice : notices) {
+            if (notice instanceof TruncationNotice truncation) {
+                OriginPartition at = new OriginPartition(
+                        truncation.origin() == null ? home : truncation.origin(), truncation.partition());
+                truncations.put(at, truncation);
+                truncationReported.put(at, new HashSet<>());
+            }
+            controls.add(notice);
+        }
+    }
+
+    /**
+     * Whether {@code event} is the first sequenced event of its channel in an origin partition since that partition's
+     * truncation; then its channel's notice is queued ({@link TruncationNotice#forChannel}) and the event is to be sent
+     * right after it. Drain.
+     */
+    private boolean channelTruncationBefore(EventFrame event) {
+        if (event.seq() <= 0 || truncations.isEmpty()) {
+            return false;
+        }
+        OriginPartition at = event.source();
+        TruncationNotice truncation = truncations.get(at);
+        if (truncation == null
+                || event.offset() < nextOf(at)
+                || !truncationReported.get(at).add(event.channel())) {
+            return false;
+        }
+        long last = lastSeqs.getOrDefault(new ChannelOrigin(event.channel(), event.origin()), -1L);
+        controls.add(truncation.forChannel(event.channel(), event.origin(), event.seq(), last));
         return true;
     }
 

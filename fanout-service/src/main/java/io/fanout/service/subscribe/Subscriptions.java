@@ -35,7 +35,15 @@ public class Subscriptions {
 
     public Subscription create(SubscribeRequest request) {
         return new Subscription(
-                home, request.channels(), request.cursor(), properties, dispatcher, logs, meters, maxEventsPerSecond);
+                home,
+                request.channels(),
+                request.cursor(),
+                request.lastSeqs(),
+                properties,
+                dispatcher,
+                logs,
+                meters,
+                maxEventsPerSecond);
     }
 
     /** The pace of log reads per session (0: as fast as the client takes them); implemented by the log readers. */

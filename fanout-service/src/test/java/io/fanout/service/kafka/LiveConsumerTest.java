@@ -61,7 +61,8 @@ class LiveConsumerTest {
                     0,
                     offset,
                     "c",
-                    EventCodec.encode(new Event("id-" + offset, "c", Long.toString(offset), java.time.Instant.EPOCH))));
+                    EventCodec.encode(
+                            new Event("id-" + offset, "c", Long.toString(offset), java.time.Instant.EPOCH, 0L))));
         }
         records.add(new ConsumerRecord<>("t", 0, 5, null, new byte[] {1, 2, 3})); // key-less, not an Event
 

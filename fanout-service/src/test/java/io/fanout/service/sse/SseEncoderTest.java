@@ -35,7 +35,7 @@ class SseEncoderTest {
     @Test
     void shouldWriteALiveEventAsSpringWritesIt() {
         EventFrame event =
-                EventFrame.of("orders", "r1", 3, 1234, 1764028800000L, "id-1", CURSOR, "{\"text\":\"é \\n x\"}");
+                EventFrame.of("orders", "r1", 3, 1234, 1764028800000L, "id-1", CURSOR, 0L, "{\"text\":\"é \\n x\"}");
         LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
         try {
             assertThat(live.multiLine()).isFalse();
@@ -48,7 +48,7 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteEveryLineOfAMultiLineMessageAsItsOwnDataField() {
-        EventFrame event = EventFrame.of("orders", "r1", 3, 1234, 0, "id-1", CURSOR, "{\n  \"a\": 1\n}");
+        EventFrame event = EventFrame.of("orders", "r1", 3, 1234, 0, "id-1", CURSOR, 0L, "{\n  \"a\": 1\n}");
         LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
         try {
             assertThat(live.multiLine()).isTrue();
@@ -60,8 +60,8 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteEventsOneAfterAnotherIntoOneBuffer() {
-        EventFrame first = EventFrame.of("orders", "r1", 3, 1, 0, "a", CURSOR, "1");
-        EventFrame second = EventFrame.of("orders", "r1", 3, 2, 0, "b", CURSOR, "2");
+        EventFrame first = EventFrame.of("orders", "r1", 3, 1, 0, "a", CURSOR, 0L, "1");
+        EventFrame second = EventFrame.of("orders", "r1", 3, 2, 0, "b", CURSOR, 0L, "2");
         LiveFrame live = LiveFrame.encode(second, ALLOCATOR);
         ByteBuf out = ALLOCATOR.buffer();
         try {
@@ -77,7 +77,7 @@ class SseEncoderTest {
 
     @Test
     void shouldWriteAnEventReadFromTheLogAsSpringWritesIt() {
-        EventFrame event = EventFrame.of("orders", "r1", 7, 87, 1, "id-2", CURSOR, "[1,2]");
+        EventFrame event = EventFrame.of("orders", "r1", 7, 87, 1, "id-2", CURSOR, 0L, "[1,2]");
         assertThat(encoded(event, ID)).isEqualTo(spring(message(event)));
     }
 

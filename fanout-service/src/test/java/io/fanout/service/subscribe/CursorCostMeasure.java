@@ -27,8 +27,8 @@ final class CursorCostMeasure {
                         new Mark(ts, id),
                         "r2",
                         new Mark(ts - 5, UUID.randomUUID().toString())));
-        EventFrame f1 = EventFrame.of("orders", "r1", 3, 1234567, ts, id, one, message);
-        EventFrame f2 = EventFrame.of("orders", "r1", 3, 1234567, ts, id, two, message);
+        EventFrame f1 = EventFrame.of("orders", "r1", 3, 1234567, ts, id, one, 0L, message);
+        EventFrame f2 = EventFrame.of("orders", "r1", 3, 1234567, ts, id, two, 0L, message);
         String text1 = f1.text();
         String before = text1.replaceAll(",\"origin\":\"[^\"]*\",\"cursor\":\"[^\"]*\"", "");
         System.out.println("before: " + before.length() + " bytes: " + before);
@@ -41,7 +41,7 @@ final class CursorCostMeasure {
             long sink = 0;
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
-                sink += EventFrame.of("orders", "r1", 3, i, ts, id, one, message)
+                sink += EventFrame.of("orders", "r1", 3, i, ts, id, one, 0L, message)
                         .json()
                         .length;
             }

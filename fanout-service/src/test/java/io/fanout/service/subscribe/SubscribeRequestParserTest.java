@@ -109,7 +109,16 @@ class SubscribeRequestParserTest {
                 "from=1&from=2",
                 "channel=bad/name",
                 "channel=",
-                "channel=a&channel=b&channel=c&channel=d"
+                "channel=a&channel=b&channel=c&channel=d",
+                "seq=a~r1",
+                "seq=a~r1~",
+                "seq=a~r1~-1",
+                "seq=a~r1~banana",
+                "seq=a~R1~3",
+                "seq=b~r1~3",
+                "seq=a~r1~3~4",
+                "seq=a~r1~1&seq=a~r1~2",
+                "seq="
             })
     void shouldRefuseAMalformedRequestWithAReasonThatFitsACloseFrame(String query) {
         String full = query.startsWith("channel=") ? query : "channel=a&" + query;
@@ -129,5 +138,16 @@ class SubscribeRequestParserTest {
         assertThatThrownBy(() -> parser.parse(query))
                 .satisfies(e -> assertThat(e.getMessage().getBytes(StandardCharsets.UTF_8).length)
                         .isLessThanOrEqualTo(123));
+    }
+
+    @Test
+    void shouldReadTheLastSeqOfEachChannelAndOrigin() {
+        SubscribeRequest request = parse("channel=a&channel=b:c&cursor=1.0.r1&seq=a~r1~41&seq=a~r2~0&seq=b:c~r1~7");
+        assertThat(request.lastSeqs())
+                .containsOnly(
+                        Map.entry(new ChannelOrigin("a", "r1"), 41L),
+                        Map.entry(new ChannelOrigin("a", "r2"), 0L),
+                        Map.entry(new ChannelOrigin("b:c", "r1"), 7L));
+        assertThat(parse("channel=a").lastSeqs()).isEmpty();
     }
 }

@@ -48,12 +48,17 @@ class SubscriptionTest {
     }
 
     private Subscription subscription(Cursor cursor, int bufferSize, long maxLag) {
+        return subscription(cursor, Map.of(), bufferSize, maxLag);
+    }
+
+    private Subscription subscription(Cursor cursor, Map<ChannelOrigin, Long> lastSeqs, int bufferSize, long maxLag) {
         SubscribeProperties properties = new SubscribeProperties(
                 bufferSize, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
         Subscription subscription = new Subscription(
                 "r1",
                 List.of(CHANNEL),
                 cursor,
+                lastSeqs,
                 properties,
                 dispatcher,
                 logs,
@@ -69,7 +74,24 @@ class SubscriptionTest {
     }
 
     private static EventFrame event(long offset) {
-        return EventFrame.of(CHANNEL, "r1", 0, offset, 0, "id-" + offset, NO_CURSOR, Long.toString(offset));
+        return EventFrame.of(CHANNEL, "r1", 0, offset, 0, "id-" + offset, NO_CURSOR, 0L, Long.toString(offset));
+    }
+
+    private static EventFrame sequenced(long offset, long seq) {
+        return EventFrame.of(CHANNEL, "r1", 0, offset, 0, "id-" + offset, NO_CURSOR, seq, Long.toString(offset));
+    }
+
+    /** Everything the subscription has to send now, as JSON text. */
+    private static List<String> drainJson(Subscription subscription) {
+        List<String> sent = new ArrayList<>();
+        Frame frame;
+        while ((frame = subscription.poll()) != null) {
+            sent.add(new String(frame.json(), StandardCharsets.UTF_8));
+            if (frame instanceof LiveFrame live) {
+                live.release();
+            }
+        }
+        return sent;
     }
 
     private LiveFrame live(long offset) {
@@ -119,7 +141,7 @@ class SubscriptionTest {
         PartitionCursor.Mark seventh = new PartitionCursor.Mark(7_000, "id-7");
         PartitionCursor.Mark mirrored = new PartitionCursor.Mark(6_500, "mirrored");
         PartitionCursor after = new PartitionCursor(0, Map.of("r1", seventh, "r2", mirrored));
-        grant(7, 7, EventFrame.of(CHANNEL, "r1", 0, 7, 7_000, "id-7", after, "7"));
+        grant(7, 7, EventFrame.of(CHANNEL, "r1", 0, 7, 7_000, "id-7", after, 0L, "7"));
         assertThat(drain(subscription)).containsExactly("subscribed", "log:7");
         assertThat(subscription.cursorText()).isEqualTo(after.encode());
         assertThat(Cursor.Resume.class)
@@ -275,6 +297,94 @@ class SubscriptionTest {
     }
 
     @Test
+    void shouldCountExactlyWhatRetentionTookOfAChannelRightBeforeItsFirstKeptEvent() {
+        Subscription subscription =
+                subscription(new Cursor.FromOffset(0), Map.of(new ChannelOrigin(CHANNEL, "r1"), 40L), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(new LogBatch(
+                List.of(TruncationNotice.ofOffset(0, 0, 50)),
+                List.of(sequenced(50, 46), sequenced(51, 47)),
+                Map.of(P0, 52L),
+                Map.of(),
+                false,
+                1));
+        List<String> sent = drainJson(subscription);
+        assertThat(sent).hasSize(4);
+        assertThat(sent.get(0)).isEqualTo("{\"type\":\"truncated\",\"partition\":0,\"requested\":0,\"earliest\":50}");
+        assertThat(sent.get(1))
+                .isEqualTo(
+                        "{\"type\":\"truncated\",\"channel\":\"" + CHANNEL
+                                + "\",\"origin\":\"r1\",\"partition\":0,\"requested\":0,\"earliest\":50,\"firstSeq\":46,\"lost\":5}");
+        assertThat(sent.get(2)).contains("\"offset\":50").contains("\"seq\":46");
+        assertThat(sent.get(3)).contains("\"offset\":51").contains("\"seq\":47");
+        subscription.end();
+    }
+
+    @Test
+    void shouldCountWhatALaterTruncationTookFromTheLastSeqTheSessionSent() {
+        Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(
+                new LogBatch(List.of(), List.of(sequenced(3, 1), sequenced(4, 2)), Map.of(P0, 5L), Map.of(), false, 1));
+        assertThat(drain(subscription)).containsExactly("log:3", "log:4");
+        subscription.logRead(new LogBatch(
+                List.of(TruncationNotice.ofOffset(0, 5, 90)),
+                List.of(sequenced(95, 30)),
+                Map.of(P0, 96L),
+                Map.of(),
+                false,
+                1));
+        List<String> sent = drainJson(subscription);
+        assertThat(sent).hasSize(3);
+        assertThat(sent.get(1)).contains("\"firstSeq\":30,\"lost\":27");
+        subscription.end();
+    }
+
+    @Test
+    void shouldGiveTheFirstKeptSeqWithoutALostCountWhenTheClientsLastSeqIsUnknown() {
+        Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(new LogBatch(
+                List.of(TruncationNotice.ofOffset(0, 0, 50)),
+                List.of(sequenced(50, 46), event(51)),
+                Map.of(P0, 52L),
+                Map.of(),
+                false,
+                1));
+        List<String> sent = drainJson(subscription);
+        assertThat(sent).hasSize(4);
+        assertThat(sent.get(1)).endsWith("\"firstSeq\":46}");
+        assertThat(sent.get(3)).doesNotContain("\"seq\"");
+        subscription.end();
+    }
+
+    @Test
+    void shouldSendAChannelsTruncationNoticeBeforeItsFirstLiveEventWhenTheLogKeptNoneOfIt() {
+        Subscription subscription =
+                subscription(new Cursor.FromOffset(0), Map.of(new ChannelOrigin(CHANNEL, "r1"), 9L), 10, 1_000);
+        subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
+        drain(subscription);
+        subscription.logRead(new LogBatch(
+                List.of(TruncationNotice.ofOffset(0, 0, 50)), List.of(), Map.of(P0, 60L), Map.of(), true, 0));
+        assertThat(drain(subscription)).containsExactly("truncated");
+        grant(60, 60);
+        drain(subscription);
+        assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
+        LiveFrame frame = LiveFrame.encode(sequenced(60, 12), ALLOCATOR);
+        made.add(frame);
+        assertThat(subscription.offer(frame)).isTrue();
+        List<String> sent = drainJson(subscription);
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0)).contains("\"firstSeq\":12,\"lost\":2");
+        assertThat(sent.get(1)).contains("\"seq\":12");
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    @Test
     void shouldCloseASessionFurtherBehindThanMaxLag() {
         Subscription subscription = subscription(new Cursor.FromOffset(0), 10, 100);
         subscription.planned(new StartPlan(Map.of(P0, 0L), Map.of(), Map.of(), List.of()));
@@ -323,7 +433,7 @@ class SubscriptionTest {
                 .isEqualTo(small.frame().text());
 
         LiveFrame large = LiveFrame.encode(
-                EventFrame.of("c", "r1", 0, 1, 0, "id", NO_CURSOR, "\"" + "x".repeat(300) + "\""), ALLOCATOR);
+                EventFrame.of("c", "r1", 0, 1, 0, "id", NO_CURSOR, 0L, "\"" + "x".repeat(300) + "\""), ALLOCATOR);
         made.add(large);
         int length = large.frame().json().length;
         assertThat(large.webSocketFrame().getUnsignedByte(1)).isEqualTo((short) 126);

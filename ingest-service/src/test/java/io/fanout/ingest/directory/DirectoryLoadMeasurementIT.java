@@ -339,7 +339,7 @@ class DirectoryLoadMeasurementIT {
 
     private static Future<RecordMetadata> send(KafkaProducer<String, byte[]> producer, String channel) {
         long now = System.currentTimeMillis();
-        Event event = new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(now));
+        Event event = new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(now), 0L);
         return producer.send(new ProducerRecord<>(TOPIC, null, now, channel, EventCodec.encode(event)));
     }
 

@@ -131,7 +131,8 @@ class DirectoryRegionsIT {
     /** A record of region r2 as MirrorMaker 2 writes it into r1's cluster. */
     private static void mirror(KafkaProducer<String, byte[]> producer, String channel, int partition) throws Exception {
         long now = System.currentTimeMillis();
-        Event event = new Event(UUID.randomUUID().toString(), channel, "{\"from\":\"r2\"}", Instant.ofEpochMilli(now));
+        Event event =
+                new Event(UUID.randomUUID().toString(), channel, "{\"from\":\"r2\"}", Instant.ofEpochMilli(now), 0L);
         producer.send(new ProducerRecord<>(MIRROR, partition, now, channel, EventCodec.encode(event)))
                 .get();
     }

@@ -471,7 +471,7 @@ class DirectoryTopologyTest {
     }
 
     private static Event event(String channel, long timestamp) {
-        return new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(timestamp));
+        return new Event(UUID.randomUUID().toString(), channel, "{\"n\":1}", Instant.ofEpochMilli(timestamp), 0L);
     }
 
     /** {@code events} events of {@code channel}, every third followed by one of another channel; their offsets. */

@@ -185,7 +185,7 @@ class DirectoryUpgradeIT {
                 new StringSerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < events; i++) {
-                Event event = new Event(UUID.randomUUID().toString(), "up", "{}", Instant.ofEpochMilli(timestamp));
+                Event event = new Event(UUID.randomUUID().toString(), "up", "{}", Instant.ofEpochMilli(timestamp), 0L);
                 offsets.add(producer.send(new ProducerRecord<>(topic, 0, timestamp, "up", EventCodec.encode(event)))
                         .get()
                         .offset());

@@ -223,7 +223,7 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private ProducerRecord<String, byte[]> record(PublishRequest request, String id, long now) {
-        Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now));
+        Event event = new Event(id, request.channel(), request.message(), Instant.ofEpochMilli(now), 0L);
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(topic, null, now, request.channel(), EventCodec.encode(event));
         if (request.idempotencyKey() != null) {

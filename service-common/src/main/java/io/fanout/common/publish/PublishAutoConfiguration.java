@@ -1,6 +1,7 @@
 package io.fanout.common.publish;
 
 import io.fanout.common.FanoutProperties;
+import io.fanout.common.sequence.SequenceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -21,10 +22,16 @@ import org.springframework.kafka.core.ProducerFactory;
 /**
  * Gives each service that publishes (ingest-service for {@code POST /push}, fanout-service for text sent on a
  * socket) the one {@link EventPublisher}, with its idempotency keys, built on the producer settings of
- * {@code spring.kafka.*}.
+ * {@code spring.kafka.*}. With {@code fanout.sequence.enabled} it writes to the sequencer's input topic instead of the
+ * events topic ({@link SequenceProperties}).
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
-@EnableConfigurationProperties({FanoutProperties.class, PublishProperties.class, IdempotencyProperties.class})
+@EnableConfigurationProperties({
+    FanoutProperties.class,
+    PublishProperties.class,
+    IdempotencyProperties.class,
+    SequenceProperties.class
+})
 public class PublishAutoConfiguration {
 
     @Bean
@@ -44,10 +51,15 @@ public class PublishAutoConfiguration {
             havingValue = "true",
             matchIfMissing = true)
     IdempotencyKeyFollower idempotencyKeyFollower(
-            IdempotencyStore store, IdempotencyProperties idempotency, KafkaAdmin admin, FanoutProperties fanout)
+            IdempotencyStore store,
+            IdempotencyProperties idempotency,
+            KafkaAdmin admin,
+            FanoutProperties fanout,
+            SequenceProperties sequence)
             throws InterruptedException {
-        IdempotencyKeyFollower follower =
-                new IdempotencyKeyFollower(store, admin.getConfigurationProperties(), fanout.topic());
+        // the topic the publishers write to: the acks it rebuilds are the ones their publishes got
+        IdempotencyKeyFollower follower = new IdempotencyKeyFollower(
+                store, admin.getConfigurationProperties(), sequence.publishTopic(fanout.topic()));
         follower.start(idempotency.rebuildTimeout());
         store.followWith(follower);
         return follower;
@@ -59,6 +71,7 @@ public class PublishAutoConfiguration {
             ProducerFactory<?, ?> producerFactory,
             FanoutProperties fanout,
             PublishProperties publish,
+            SequenceProperties sequence,
             IdempotencyStore keys,
             ObjectProvider<IdempotencyKeyFollower> follower,
             ObjectProvider<MeterRegistry> meters) {
@@ -77,7 +90,7 @@ public class PublishAutoConfiguration {
         follower.ifAvailable(started -> {}); // keys of the last window are known before this instance serves
         return new EventPublisher(
                 producer,
-                fanout.topic(),
+                sequence.publishTopic(fanout.topic()),
                 publish.maxQueuedSends(),
                 meters.getIfAvailable(SimpleMeterRegistry::new),
                 keys,
