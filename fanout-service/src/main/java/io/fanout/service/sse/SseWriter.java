@@ -15,7 +15,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * Writes one SSE stream's frames straight to its Netty channel, on the channel's event loop, as {@code SocketWriter}
  * does for a WebSocket: it is the drain of the stream's {@link Subscription}, takes frames with
  * {@link Subscription#poll()}, appends each with its {@code id} (the position right after it, as {@link EventIds}
- * writes it) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to one
+ * writes it: the subscription's kept cursor text, not encoded per event) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to one
  * buffer, and writes that buffer as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
  * not per event, one pass through the HTTP encoder. Writes stop while the channel
  * is not writable; the subscription then buffers a bounded number of live frames and beyond that catches up from the
@@ -76,14 +76,12 @@ final class SseWriter implements Runnable {
         }
         boolean wrote = false;
         ByteBuf chunk = null;
-        StringBuilder id = new StringBuilder(128);
         while (!closed && channel.isWritable()) {
             Frame frame = subscription.poll();
             if (frame == null) {
                 break;
             }
-            id.setLength(0);
-            id.append(EventIds.of(subscription));
+            String id = EventIds.of(subscription); // shared text, joined only when a partition changed
             if (chunk == null) {
                 chunk = channel.alloc().directBuffer(CHUNK_BYTES);
             }

@@ -15,10 +15,16 @@ import java.util.stream.Collectors;
  */
 public record ControlFrame(String type, byte[] json) implements Frame {
 
-    /** {@code {"type":"subscribed","channels":[...],"position":"p:o,..."}}: where the stream starts. */
-    public static ControlFrame subscribed(List<String> channels, String position) {
+    /**
+     * {@code {"type":"subscribed","channels":[...],"position":"p:o,...","cursor":"1.3.r1~...,1.7.r1~..."}}: where the
+     * stream starts, as a position list of this region and, when known ({@code cursor} not empty), as the stream's
+     * region-independent cursor ({@link Subscription#cursorText}), which resumes it exactly on any instance of any
+     * region before its first event; without a known cursor the field is left out.
+     */
+    public static ControlFrame subscribed(List<String> channels, String position, String cursor) {
         String names = channels.stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(","));
-        return of("subscribed", "\"channels\":[" + names + "],\"position\":\"" + position + "\"");
+        String fields = "\"channels\":[" + names + "],\"position\":\"" + position + "\"";
+        return of("subscribed", cursor.isEmpty() ? fields : fields + ",\"cursor\":\"" + cursor + "\"");
     }
 
     /** {@code {"type":"catching-up","position":"p:o,..."}}: live events stopped; the log is read from here. */

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  * Immutable; {@code json} must not be modified by anyone.
  *
  * @param cursor the stream's position in the partition right after this event
+ * @param cursorText {@code cursor} encoded ({@link PartitionCursor#encode}), as the JSON carries it: encoded once per
+ *     event and shared by every session that passes it (an SSE stream's {@code id}, {@link Subscription#cursorText})
  * @param seq the event's number in its channel and origin, or 0 when it was not sequenced
  */
 public record EventFrame(
@@ -23,6 +25,7 @@ public record EventFrame(
         long timestamp,
         String id,
         PartitionCursor cursor,
+        String cursorText,
         long seq,
         byte[] json)
         implements Frame {
@@ -72,6 +75,7 @@ public record EventFrame(
                 timestamp,
                 id,
                 cursor,
+                cursorText,
                 seq,
                 json.toString().getBytes(StandardCharsets.UTF_8));
     }

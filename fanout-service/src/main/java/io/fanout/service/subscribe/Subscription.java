@@ -87,8 +87,20 @@ public final class Subscription {
     private final Set<OriginPartition> tracked = new TreeSet<>();
     private final Map<OriginPartition, ArrayDeque<Long>> exact = new HashMap<>();
     private final Map<OriginPartition, Long> exactEnd = new HashMap<>();
-    /** Per origin partition, the last Event record the stream passed (below {@code next}), for cursors. */
-    private final Map<OriginPartition, Mark> marks = new HashMap<>();
+    /**
+     * Per partition, per origin, the last Event record the stream passed (below {@code next}), for cursors; partitions
+     * in order, so that {@link #cursorText} joins them in order.
+     */
+    private final TreeMap<Integer, TreeMap<String, Mark>> marks = new TreeMap<>();
+    /** The partitions of {@link #tracked}: those {@link #cursorText} names. */
+    private final Set<Integer> trackedPartitions = new HashSet<>();
+    /**
+     * Per partition, its cursor's text while it is known: the text a live frame carries, set as the stream passes it
+     * (encoded once per event, shared by every session), or encoded here when asked after any other change.
+     */
+    private final Map<Integer, String> cursorTexts = new HashMap<>();
+    /** {@link #cursorText} until a partition's cursor or the tracked partitions change; {@code null}: to be joined. */
+    private String joinedCursor;
 
     private final ArrayDeque<Frame> controls = new ArrayDeque<>();
     /** Per channel and origin, the last {@code seq} the client has: its {@code seq=} hint, then what was sent. */
@@ -341,27 +353,39 @@ public final class Subscription {
      * The stream's region-independent position: one {@link PartitionCursor} per partition of its channels, joined by
      * {@code ,}, each naming the origins the stream has passed an Event of (or their beginning); a
      * {@code cursor=} (or {@code Last-Event-ID}) that resumes every channel right here. Empty while nothing is known.
-     * Drain.
+     * Kept, not built per call: a partition whose marks are those of the last event passed there has that event's
+     * text ({@link EventFrame#cursorText}, encoded once for every session), others are encoded when asked; the joined
+     * text is the same object until a partition's marks or the partitions change. Drain.
      */
     public String cursorText() {
-        Set<Integer> partitions = new HashSet<>();
-        tracked.forEach(partition -> partitions.add(partition.partition()));
-        Map<Integer, Map<String, Mark>> byPartition = new TreeMap<>();
-        marks.forEach((partition, mark) -> {
-            if (partitions.contains(partition.partition())) {
-                byPartition
-                        .computeIfAbsent(partition.partition(), p -> new TreeMap<>())
-                        .put(partition.origin(), mark);
+        String joined = joinedCursor;
+        if (joined != null) {
+            return joined;
+        }
+        String first = null;
+        StringBuilder text = null;
+        for (Map.Entry<Integer, TreeMap<String, Mark>> entry : marks.entrySet()) {
+            int partition = entry.getKey();
+            if (!trackedPartitions.contains(partition) || entry.getValue().isEmpty()) {
+                continue;
             }
-        });
-        StringBuilder text = new StringBuilder();
-        byPartition.forEach((partition, known) -> {
-            if (!text.isEmpty()) {
-                text.append(',');
+            String part = cursorTexts.get(partition);
+            if (part == null) {
+                part = new PartitionCursor(partition, entry.getValue()).encode();
+                cursorTexts.put(partition, part);
             }
-            text.append(new PartitionCursor(partition, known).encode());
-        });
-        return text.toString();
+            if (first == null) {
+                first = part;
+            } else {
+                if (text == null) {
+                    text = new StringBuilder(first);
+                }
+                text.append(',').append(part);
+            }
+        }
+        joined = text != null ? text.toString() : first != null ? first : "";
+        joinedCursor = joined;
+        return joined;
     }
 
     /** Stops taking frames and releases those waiting; idempotent, any thread. */
@@ -390,7 +414,7 @@ public final class Subscription {
             origin = first.liveFrom();
             for (String channel : channels) {
                 for (String region : first.origins()) {
-                    tracked.add(new OriginPartition(region, Topics.partitionOf(channel, first.partitionCount())));
+                    track(new OriginPartition(region, Topics.partitionOf(channel, first.partitionCount())));
                 }
             }
             Map<OriginPartition, Long> through = new HashMap<>();
@@ -399,7 +423,7 @@ public final class Subscription {
                 through.put(partition, first.liveFrom().getOrDefault(partition, 0L));
                 Mark mark = first.marks().get(partition);
                 if (mark != null) {
-                    marks.put(partition, mark); // its cursor names every partition from the start
+                    mark(partition, mark); // its cursor names every partition from the start
                 }
             }
             // the events fetched while the request was made, so that none published meanwhile is lost
@@ -412,14 +436,14 @@ public final class Subscription {
                 return false;
             }
             next.putAll(startPlan.start());
-            tracked.addAll(startPlan.start().keySet());
+            startPlan.start().keySet().forEach(this::track);
             startPlan.exact().forEach((partition, offsets) -> exact.put(partition, new ArrayDeque<>(offsets)));
             exactEnd.putAll(startPlan.exactEnd());
-            marks.putAll(startPlan.marks());
+            startPlan.marks().forEach(this::mark);
             addNotices(startPlan.notices());
             refusal = startPlan.refusal();
         }
-        controls.addFirst(ControlFrame.subscribed(channels, positionText()));
+        controls.addFirst(ControlFrame.subscribed(channels, positionText(), cursorText()));
         enter(State.READING_LOG);
         logStartedNanos = System.nanoTime();
         return true;
@@ -453,9 +477,9 @@ public final class Subscription {
                 return event;
             }
         }
-        marks.putAll(batchRead.marks());
+        batchRead.marks().forEach(this::mark);
         batchRead.readThrough().forEach((partition, through) -> {
-            tracked.add(partition);
+            track(partition);
             ArrayDeque<Long> pending = exact.get(partition);
             if (pending != null) {
                 while (!pending.isEmpty() && pending.peek() < through) {
@@ -547,7 +571,7 @@ public final class Subscription {
         exact.forEach((partition, offsets) -> pending.put(partition, List.copyOf(offsets)));
         Map<OriginPartition, Mark> known = new HashMap<>();
         from.keySet().forEach(partition -> {
-            Mark mark = marks.get(partition);
+            Mark mark = markOf(partition);
             if (mark != null) {
                 known.put(partition, mark);
             }
@@ -570,13 +594,22 @@ public final class Subscription {
             return false;
         }
         next.put(partition, event.offset() + 1);
-        tracked.add(partition);
+        track(partition);
         if (event.seq() > 0) {
             lastSeqs.put(new ChannelOrigin(event.channel(), event.origin()), event.seq());
         }
-        event.cursor()
-                .marks()
-                .forEach((region, mark) -> marks.put(new OriginPartition(region, event.partition()), mark));
+        PartitionCursor cursor = event.cursor();
+        Map<String, Mark> passed = cursor.marks();
+        if (!passed.isEmpty()) {
+            TreeMap<String, Mark> known = marks.computeIfAbsent(event.partition(), p -> new TreeMap<>());
+            known.putAll(passed);
+            if (known.size() == passed.size() && cursor.partition() == event.partition()) {
+                cursorTexts.put(event.partition(), event.cursorText()); // the same origins: the event's own text
+            } else {
+                cursorTexts.remove(event.partition());
+            }
+            joinedCursor = null;
+        }
         return true;
     }
 
@@ -612,6 +645,25 @@ public final class Subscription {
         long last = lastSeqs.getOrDefault(new ChannelOrigin(event.channel(), event.origin()), -1L);
         controls.add(truncation.forChannel(event.channel(), event.origin(), event.seq(), last));
         return true;
+    }
+
+    /** Records that the stream passed {@code mark} in {@code partition}. */
+    private void mark(OriginPartition partition, Mark mark) {
+        marks.computeIfAbsent(partition.partition(), p -> new TreeMap<>()).put(partition.origin(), mark);
+        cursorTexts.remove(partition.partition());
+        joinedCursor = null;
+    }
+
+    private Mark markOf(OriginPartition partition) {
+        Map<String, Mark> known = marks.get(partition.partition());
+        return known == null ? null : known.get(partition.origin());
+    }
+
+    /** Follows {@code partition}: its position is part of {@link #position()} and its cursor of the stream's. */
+    private void track(OriginPartition partition) {
+        if (tracked.add(partition) && trackedPartitions.add(partition.partition())) {
+            joinedCursor = null;
+        }
     }
 
     private long nextOf(OriginPartition partition) {

@@ -99,7 +99,7 @@ class SseEncoderTest {
     void shouldWriteNothingForTheSubscribedFrame() {
         ByteBuf out = ALLOCATOR.buffer();
         try {
-            assertThat(encoder.append(ControlFrame.subscribed(List.of("orders"), ""), ID, out))
+            assertThat(encoder.append(ControlFrame.subscribed(List.of("orders"), "", ""), ID, out))
                     .isFalse();
             assertThat(out.isReadable()).isFalse();
         } finally {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
@@ -48,15 +49,24 @@ class SubscriptionTest {
     }
 
     private Subscription subscription(Cursor cursor, int bufferSize, long maxLag) {
-        return subscription(cursor, Map.of(), bufferSize, maxLag);
+        return subscription(cursor, Map.of(), bufferSize, maxLag, List.of(CHANNEL));
     }
 
     private Subscription subscription(Cursor cursor, Map<ChannelOrigin, Long> lastSeqs, int bufferSize, long maxLag) {
+        return subscription(cursor, lastSeqs, bufferSize, maxLag, List.of(CHANNEL));
+    }
+
+    private Subscription subscription(Cursor cursor, int bufferSize, long maxLag, List<String> channels) {
+        return subscription(cursor, Map.of(), bufferSize, maxLag, channels);
+    }
+
+    private Subscription subscription(
+            Cursor cursor, Map<ChannelOrigin, Long> lastSeqs, int bufferSize, long maxLag, List<String> channels) {
         SubscribeProperties properties = new SubscribeProperties(
                 bufferSize, DataSize.ofMegabytes(8), DataSize.ofMegabytes(64), maxLag, 10, 100, Duration.ofSeconds(10));
         Subscription subscription = new Subscription(
                 "r1",
-                List.of(CHANNEL),
+                channels,
                 cursor,
                 lastSeqs,
                 properties,
@@ -64,7 +74,7 @@ class SubscriptionTest {
                 logs,
                 new SessionMeters(registry, properties),
                 0);
-        subscription.drainWith(() -> {}, new SubscribeRequest(List.of(CHANNEL), cursor));
+        subscription.drainWith(() -> {}, new SubscribeRequest(channels, cursor));
         return subscription;
     }
 
@@ -173,6 +183,98 @@ class SubscriptionTest {
         assertThat(drain(subscription)).containsExactly("subscribed");
         assertThat(subscription.cursorText()).isEqualTo(new PartitionCursor(0, Map.of("r1", before)).encode());
         subscription.end();
+    }
+
+    @Test
+    void shouldGiveTheStreamsCursorInTheSubscribedFrameWhenTheLiveConsumerKnowsTheMarks() {
+        Subscription subscription = subscription(new Cursor.Live(), 4, 1_000);
+        PartitionCursor.Mark before = new PartitionCursor.Mark(4_000, "id-before");
+        dispatcher.serveLiveRequests(Map.of(P0, 5L), Map.of(P0, 5L), channels -> List.of(), () -> Map.of(P0, before));
+        Frame first = subscription.poll();
+        String cursor = new PartitionCursor(0, Map.of("r1", before)).encode();
+        assertThat(new String(first.json(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"type\":\"subscribed\",\"channels\":[\"c\"],\"position\":\"0:5\",\"cursor\":\"" + cursor
+                        + "\"}");
+        subscription.end();
+    }
+
+    @Test
+    void shouldKeepItsCursorTextEqualToEveryPartitionsMarksEncodedWhileEventsOfSeveralPartitionsAndOriginsPass() {
+        String inZero = channelIn(0);
+        String inOne = channelIn(1);
+        Subscription subscription = subscription(new Cursor.Live(), 64, 1_000, List.of(inZero, inOne));
+        OriginPartition r1p0 = new OriginPartition("r1", 0);
+        OriginPartition r1p1 = new OriginPartition("r1", 1);
+        OriginPartition r2p0 = new OriginPartition("r2", 0);
+        OriginPartition r2p1 = new OriginPartition("r2", 1);
+        Map<OriginPartition, Long> at = Map.of(r1p0, 5L, r1p1, 5L, r2p0, 3L, r2p1, 3L);
+        PartitionCursor.Mark a = new PartitionCursor.Mark(4_000, "a");
+        PartitionCursor.Mark b = new PartitionCursor.Mark(4_100, "b");
+        // the live consumer knows r2 in partition 0 only (nothing of it read yet), nothing of r2 in partition 1
+        dispatcher.serveLiveRequests(
+                at, at, channels -> List.of(), () -> Map.of(r1p0, a, r1p1, b, r2p0, PartitionCursor.Mark.BEGINNING));
+        Map<Integer, Map<String, PartitionCursor.Mark>> expected = new java.util.TreeMap<>();
+        expected.put(0, new java.util.TreeMap<>(Map.of("r1", a, "r2", PartitionCursor.Mark.BEGINNING)));
+        expected.put(1, new java.util.TreeMap<>(Map.of("r1", b)));
+        String subscribed = new String(subscription.poll().json(), StandardCharsets.UTF_8);
+        assertThat(subscribed).endsWith(",\"cursor\":\"" + joined(expected) + "\"}");
+        assertThat(drain(subscription)).isEmpty();
+        assertThat(subscription.state()).isEqualTo(Subscription.State.LIVE);
+
+        long[] next = {5, 5};
+        long[] nextOfR2 = {3, 3};
+        for (int i = 0; i < 12; i++) {
+            int partition = i % 2;
+            boolean fromR2 = i % 3 == 2;
+            String origin = fromR2 ? "r2" : "r1";
+            long offset = fromR2 ? nextOfR2[partition]++ : next[partition]++;
+            PartitionCursor.Mark mark = new PartitionCursor.Mark(5_000 + i, "e" + i);
+            // what the live consumer writes: every origin it knows in the partition; here only the event's own
+            // origin and, in partition 1 from event 6 on, r2's beginning too
+            Map<String, PartitionCursor.Mark> carried = new java.util.TreeMap<>(expected.get(partition));
+            carried.keySet().retainAll(partition == 1 && i >= 6 ? Set.of("r1", "r2") : Set.of(origin));
+            carried.put(origin, mark);
+            if (partition == 1 && i >= 6) {
+                carried.putIfAbsent("r2", PartitionCursor.Mark.BEGINNING);
+            }
+            expected.get(partition).putAll(carried);
+            EventFrame event = EventFrame.of(
+                    partition == 0 ? inZero : inOne,
+                    origin,
+                    partition,
+                    offset,
+                    5_000 + i,
+                    "e" + i,
+                    new PartitionCursor(partition, carried),
+                    0,
+                    Integer.toString(i));
+            LiveFrame frame = LiveFrame.encode(event, ALLOCATOR);
+            made.add(frame);
+            assertThat(subscription.offer(frame)).isTrue();
+            assertThat(drain(subscription)).containsExactly("live:" + offset);
+            assertThat(subscription.cursorText()).as("after event %s", i).isEqualTo(joined(expected));
+            assertThat(subscription.cursorText())
+                    .as("asked again before anything changed: the same text")
+                    .isSameAs(subscription.cursorText());
+        }
+        subscription.end();
+        releaseMadeAndAssertAllFreed();
+    }
+
+    private static String joined(Map<Integer, Map<String, PartitionCursor.Mark>> marks) {
+        return marks.entrySet().stream()
+                .map(entry -> new PartitionCursor(entry.getKey(), entry.getValue()).encode())
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** A channel name that {@link io.fanout.schemas.Topics#partitionOf} places in {@code partition} of two. */
+    private static String channelIn(int partition) {
+        for (int i = 0; ; i++) {
+            String channel = "c" + i;
+            if (io.fanout.schemas.Topics.partitionOf(channel, 2) == partition) {
+                return channel;
+            }
+        }
     }
 
     @Test
