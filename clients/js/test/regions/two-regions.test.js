@@ -8,9 +8,9 @@
 // event of both regions exactly once, each region's events in the order they were published there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FanoutClient } from '../../src/index.js';
+import { Relay } from '../platform.js';
 
 const REGIONS = {
   r1: { fanout: process.env.REGION1_FANOUT_URL, ingest: process.env.REGION1_INGEST_URL },
@@ -39,37 +39,6 @@ async function until(predicate, ms, what) {
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`${what} not reached within ${ms} ms`);
     await sleep(50);
-  }
-}
-
-/** A TCP relay on a port of its own to `target` (`http://host:port`); `cut()` closes the port and every connection. */
-class Relay {
-  constructor(target) {
-    this.target = new URL(target);
-    this.sockets = new Set();
-    this.server = createServer((client) => {
-      const upstream = connect(Number(this.target.port), this.target.hostname);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => { client.destroy(); upstream.destroy(); });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-  }
-
-  async start() {
-    await new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', resolve);
-    });
-    this.url = `http://127.0.0.1:${this.server.address().port}`;
-  }
-
-  cut() {
-    this.server.close();
-    for (const socket of this.sockets) socket.destroy();
   }
 }
 

@@ -15,13 +15,12 @@ import asyncio
 import os
 import time
 import uuid
-from typing import Dict, List, Set
-from urllib.parse import urlsplit
+from typing import Dict, List
 
 import pytest
 
 from fanout_client import CursorAhead, Gap, publish
-from support import Subscriber, run, until
+from support import Relay, Subscriber, run, until
 
 PER_REGION = 60  # events each region publishes: half before the cut, half after
 NAMES = ("REGION1_FANOUT_URL", "REGION1_INGEST_URL", "REGION2_FANOUT_URL", "REGION2_INGEST_URL")
@@ -35,49 +34,6 @@ def regions() -> Dict[str, Dict[str, str]]:
                     f"infra/run-local --regions 2", pytrace=False)
     return {region: {"fanout": os.environ[f"REGION{i}_FANOUT_URL"], "ingest": os.environ[f"REGION{i}_INGEST_URL"]}
             for i, region in ((1, "r1"), (2, "r2"))}
-
-
-class Relay:
-    """A TCP relay on a port of its own to ``target`` (``http://host:port``); ``cut()`` closes the port and drops every
-    connection through it."""
-
-    def __init__(self, target: str) -> None:
-        parts = urlsplit(target)
-        self._host, self._port = parts.hostname, parts.port
-        self._writers: Set[asyncio.StreamWriter] = set()
-        self._server = None
-        self.url = ""
-
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.url = f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
-
-    async def _serve(self, client_reader, client_writer) -> None:
-        try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(self._host, self._port)
-        except OSError:
-            client_writer.close()
-            return
-        self._writers |= {client_writer, upstream_writer}
-
-        async def pump(reader, writer):
-            try:
-                while data := await reader.read(65536):
-                    writer.write(data)
-                    await writer.drain()
-            except (OSError, asyncio.CancelledError):
-                pass
-            finally:
-                writer.close()
-
-        await asyncio.gather(pump(client_reader, upstream_writer), pump(upstream_reader, client_writer))
-
-    def cut(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for writer in self._writers:
-            writer.transport.abort()
-        self._writers.clear()
 
 
 def test_should_move_from_region1_to_region2_by_cursor_mid_stream_and_get_every_event_of_both_regions_once_in_order(
