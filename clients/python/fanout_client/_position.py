@@ -89,6 +89,10 @@ class Position:
       known (from the ``subscribed`` frame, or an event of each channel); before that the first cursor again
       (``last``, ``from`` or ``since``), or for a live subscription ``since`` shortly before its first connection.
       Either way ``accept`` drops what was already handed out, so nothing repeats.
+    - From a platform that numbers each channel's events (``seq`` in event frames): the last seq handed out per
+      (channel, origin) decides alone what ``accept`` drops as a repeat (counted in ``duplicates``), tells how many
+      events are missing before one (``missed_before``, less what a ``truncated`` frame ``explain``-ed) and goes with
+      every ``query()`` as ``seq``: ``["channel~origin~n", ...]``.
 
     Not thread-safe: one subscription's task owns it.
     """
