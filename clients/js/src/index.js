@@ -141,8 +141,8 @@ export class FanoutClient {
    * `last` (N), `since` (epoch ms, a Date or ISO-8601), `cursor` (event cursors, one per partition, e.g. a
    * stored `sub.position().cursor`: resumes right after them, in any region); `seq` (a stored
    * `sub.position().seq`: the last `seq` of each channel and origin, `channel~origin~n`, so that gaps and repeats
-   * are told from the first event on); `onState(state)` for connection state, gaps and refusals. Returns a {@link Subscription}: `for await (const event of sub)`, `sub.position()`
-   * and `sub.close()`.
+   * are told from the first event on); `onState(state)` for connection state, gaps and refusals. Returns a
+   * {@link Subscription}: `for await (const event of sub)`, `sub.position()` and `sub.close()`.
    */
   subscribe(channels, options = {}) {
     const list = Array.isArray(channels) ? [...channels] : [channels];
@@ -201,9 +201,9 @@ export class FanoutClient {
  * `seq` is more than one past the last of its channel and origin, with no `truncated` notice explaining the
  * missing ones, is preceded by an item `{type: 'gap', channel, origin, partition, missed, lastSeq, seq}` (`missed`:
  * exactly how many), also reported to `onState` as `{state: 'gap', …}` and recorded in `gaps`; delivery goes on.
- * An event whose `seq` is at or below the last one is a repeat: dropped and counted in `duplicates`. After any disconnect it reconnects by itself (jittered exponential back-off, next URL)
- * and resumes from its {@link ResumePosition}; an event at or below what it already took is dropped, so nothing
- * repeats. A refusal (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events
+ * An event whose `seq` is at or below the last one is a repeat: dropped and counted in `duplicates`. After any
+ * disconnect it reconnects by itself (jittered exponential back-off, next URL) and resumes from its
+ * {@link ResumePosition}; an event at or below what it already took is dropped, so nothing repeats. A refusal (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events
  * already received are handed out.
  *
  * States given to `onState`: `connecting` {url, transport, attempt}, `connected` {url, transport, resumed, query},
@@ -211,9 +211,9 @@ export class FanoutClient {
  * `resumed` {caughtUp} (events published while away, counted by publish time, once they stop arriving),
  * `catching-up` / `live` (the server says a slow connection is served from the log / live again), `gap`
  * {partition, requested | since, earliest, origin?, channel?, lost?, firstSeq?, missed?} (a `truncated` notice) or
- * {channel, origin, partition, missed, lastSeq, seq} (events missing by `seq`), `cursor-ahead` {origin, partition, detail} (the resume cursor
- * names an event that has not reached that region yet: a close 4001 follows, and the subscription retries the
- * same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
+ * {channel, origin, partition, missed, lastSeq, seq} (events missing by `seq`), `cursor-ahead` {origin, partition,
+ * detail} (the resume cursor names an event that has not reached that region yet: a close 4001 follows, and the
+ * subscription retries the same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
  * behind by `maxBuffered` events; resumes once it catches up), `failed` {error}, `closed`.
  */
 export class Subscription {
@@ -462,7 +462,8 @@ export class Subscription {
   /** Reports `missed` events of `event`'s channel and origin that never came (told by `seq`, not by the server). */
   seqGap(event, missed) {
     const lastSeq = event.seq - missed - 1;
-    const gap = { channel: event.channel, origin: event.origin, partition: event.partition, missed, lastSeq, seq: event.seq };
+    const gap = { channel: event.channel, origin: event.origin, partition: event.partition, missed, lastSeq,
+      seq: event.seq };
     this.gaps.push(gap);
     this.state({ state: 'gap', ...gap });
     this.hand({ type: 'gap', ...gap });
