@@ -203,8 +203,9 @@ export class FanoutClient {
  * exactly how many), also reported to `onState` as `{state: 'gap', …}` and recorded in `gaps`; delivery goes on.
  * An event whose `seq` is at or below the last one is a repeat: dropped and counted in `duplicates`. After any
  * disconnect it reconnects by itself (jittered exponential back-off, next URL) and resumes from its
- * {@link ResumePosition}; an event at or below what it already took is dropped, so nothing repeats. A refusal (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events
- * already received are handed out.
+ * {@link ResumePosition}; an event at or below what it already took is dropped, so nothing repeats. A refusal
+ * (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events already received are
+ * handed out.
  *
  * States given to `onState`: `connecting` {url, transport, attempt}, `connected` {url, transport, resumed, query},
  * `subscribed` {position} (when the server sends its start position: from then on nothing published is missed),
@@ -213,8 +214,9 @@ export class FanoutClient {
  * {partition, requested | since, earliest, origin?, channel?, lost?, firstSeq?, missed?} (a `truncated` notice) or
  * {channel, origin, partition, missed, lastSeq, seq} (events missing by `seq`), `cursor-ahead` {origin, partition,
  * detail} (the resume cursor names an event that has not reached that region yet: a close 4001 follows, and the
- * subscription retries the same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
- * behind by `maxBuffered` events; resumes once it catches up), `failed` {error}, `closed`.
+ * subscription retries the same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs,
+ * attempt}, `paused` (the reader is behind by `maxBuffered` events; resumes once it catches up), `failed` {error},
+ * `closed`.
  */
 export class Subscription {
   constructor(client, channels, options) {
