@@ -430,6 +430,7 @@ export class Subscription {
     switch (frame.type) {
       case 'subscribed':
         this.resume.seed(frame.position);
+        this.resume.seedStreamCursor(frame.cursor);
         this.failures = 0;
         this.state({ state: 'subscribed', position: frame.position });
         break;

@@ -95,6 +95,22 @@ export class ResumePosition {
   }
 
   /**
+   * Seeds from the `cursor` of the server's `subscribed` frame (the stream's start, one cursor per partition joined
+   * by `,`): a partition no event has given a cursor yet resumes from there, on any instance of any region, so a
+   * subscription that leaves before its first event resumes exactly instead of going live. The cursors of accepted
+   * events are kept over it; a value that is not a list of cursors is ignored.
+   */
+  seedStreamCursor(streamCursor) {
+    if (typeof streamCursor !== 'string' || streamCursor === '') return;
+    const parts = streamCursor.split(',');
+    if (!parts.every((part) => cursorPartition(part) !== undefined)) return;
+    for (const cursor of parts) {
+      const partition = cursorPartition(cursor);
+      if (!this.cursors.has(partition)) this.cursors.set(partition, cursor);
+    }
+  }
+
+  /**
    * True when `event` was already accepted: a `seq` at or below the last one accepted of its channel and origin, or
    * (events without `seq`, or the first of their channel and origin) an offset below the next one wanted for its
    * partition and origin on this connection. Counts each in `duplicates`.

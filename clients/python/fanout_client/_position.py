@@ -126,6 +126,7 @@ class Position:
         """Seeds from the server's start position. One that names partitions of other regions' mirrored topics
         (``r2/3:40``, a server reading several regions), or that this client cannot read, is not kept: a partial
         position would start those topics live on a resume; the cursor of the first event replaces it anyway."""
+        self._seed_cursor(frame.get("cursor"))
         position = frame.get("position")
         if not isinstance(position, str) or "/" in position:
             return
@@ -135,6 +136,20 @@ class Position:
             return
         self._seeded.update(seeded)
         self._complete = True
+
+    def _seed_cursor(self, stream_cursor) -> None:
+        """The ``subscribed`` frame's ``cursor`` (the stream's start, one cursor per partition joined by ``,``): a
+        partition no event has given a cursor yet resumes from there, on any instance of any region, so a subscription
+        that leaves before its first event resumes exactly instead of going live. Event cursors are kept over it; an
+        unreadable value is ignored."""
+        if not isinstance(stream_cursor, str):
+            return
+        try:
+            cursors = parse_cursors(stream_cursor)
+        except ValueError:
+            return
+        for c in cursors:
+            self._cursors.setdefault(cursor_partition(c), c)
 
     def resumed_by_cursor(self) -> None:
         """A connection resumed with ``cursor=``: the server sends exactly what follows, with the offsets of its own

@@ -126,6 +126,24 @@ final class ResumePosition {
     }
 
     /**
+     * Seeds from the {@code cursor} of the server's {@code subscribed} frame (the stream's start, one cursor per
+     * partition joined by {@code ,}): a partition no event has given a cursor yet resumes from there, on any instance
+     * of any region, so a subscription that leaves before its first event resumes exactly instead of going live. The
+     * cursors of events handed out are kept over it; an unreadable value is ignored (the offsets position still holds).
+     */
+    void seedCursor(String streamCursor) {
+        List<String> parsed;
+        try {
+            parsed = Cursors.split(List.of(streamCursor));
+        } catch (IllegalArgumentException unreadable) {
+            return;
+        }
+        for (String cursor : parsed) {
+            cursors.putIfAbsent(Cursors.partitionOf(cursor), cursor);
+        }
+    }
+
+    /**
      * Whether {@code event} is new: a seq at or below the last one handed out of its channel and origin is a repeat;
      * without a known seq, an offset below what this connection handed out in its partition (and origin) is. Records
      * a new one; counts a repeat in {@link #duplicates()}.

@@ -356,6 +356,10 @@ final class Subscription {
                     if (at != null && at.isString()) {
                         position.seed(at.asString());
                     }
+                    JsonNode streamCursor = node.get("cursor");
+                    if (streamCursor != null && streamCursor.isString()) {
+                        position.seedCursor(streamCursor.asString());
+                    }
                 }
                 case "cursor-ahead" ->
                     state(new StateChange(
