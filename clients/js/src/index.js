@@ -208,7 +208,8 @@ export class FanoutClient {
  * handed out.
  *
  * States given to `onState`: `connecting` {url, transport, attempt}, `connected` {url, transport, resumed, query},
- * `subscribed` {position} (when the server sends its start position: from then on nothing published is missed),
+ * `subscribed` {position, cursor?} (when the server sends its start position: from then on nothing published is missed;
+ * `cursor`, when the server knows it, is what a reconnect before the first event resumes from),
  * `resumed` {caughtUp} (events published while away, counted by publish time, once they stop arriving),
  * `catching-up` / `live` (the server says a slow connection is served from the log / live again), `gap`
  * {partition, requested | since, earliest, origin?, channel?, lost?, firstSeq?, missed?} (a `truncated` notice) or
@@ -432,7 +433,7 @@ export class Subscription {
         this.resume.seed(frame.position);
         this.resume.seedStreamCursor(frame.cursor);
         this.failures = 0;
-        this.state({ state: 'subscribed', position: frame.position });
+        this.state({ state: 'subscribed', position: frame.position, ...(typeof frame.cursor === 'string' ? { cursor: frame.cursor } : {}) });
         break;
       case 'truncated': {
         const gap = { partition: frame.partition, requested: frame.requested, earliest: frame.earliest };

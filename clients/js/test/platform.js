@@ -169,13 +169,19 @@ export class FanoutInstance {
 /**
  * A TCP relay on a port of its own to `target` (`http://host:port`), to take a fan-out instance away from a client
  * without touching the instance: `drop()` breaks every connection through it (the port stays open), `cut()` also
- * closes the port.
+ * closes the port; `refusing = true` closes each new connection at once until set back.
  */
 export class Relay {
   constructor(target) {
     this.target = new URL(target);
     this.sockets = new Set();
+    /** While true, every connection is closed as soon as it is accepted (the target looks down). */
+    this.refusing = false;
     this.server = createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(Number(this.target.port), this.target.hostname);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
