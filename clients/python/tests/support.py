@@ -146,7 +146,7 @@ class ExtraFanout:
 class Relay:
     """A TCP relay on a port of its own to ``target`` (``http://host:port``), to take a fan-out instance away from a
     client without touching the instance: ``drop()`` breaks every connection through it (the port stays open),
-    ``cut()`` also closes the port."""
+    ``cut()`` also closes the port; ``refusing = True`` closes each new connection at once until set back."""
 
     def __init__(self, target: str) -> None:
         parts = urlsplit(target)
@@ -154,12 +154,17 @@ class Relay:
         self._writers: Set[asyncio.StreamWriter] = set()
         self._server = None
         self.url = ""
+        #: while True, every connection is closed as soon as it is accepted (the target looks down)
+        self.refusing = False
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.url = f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
 
     async def _serve(self, client_reader, client_writer) -> None:
+        if self.refusing:
+            client_writer.transport.abort()
+            return
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(self._host, self._port)
         except OSError:
