@@ -1,8 +1,8 @@
 // The per-channel sequence against the running platform. clients/run-tests runs it twice: against its single-region
 // platform (not sequenced, FANOUT_SEQUENCED=0, unless CLIENTS_SEQUENCED=1) and against region 1 of its two-region
-// platform, started with --sequenced (FANOUT_SEQUENCED=1). With FANOUT_SEQUENCED=1 every event frame must carry `seq`, consecutive per
-// channel and origin, and a resume must send the last one of each channel (`seq=channel~origin~n`); a sequenced
-// platform whose frames carry no seq fails the test with a message saying so. Without --sequenced (FANOUT_SEQUENCED
+// platform, started with --sequenced (FANOUT_SEQUENCED=1). With FANOUT_SEQUENCED=1 every event frame must carry
+// `seq`, consecutive per channel and origin, and a resume must send the last one of each channel
+// (`seq=channel~origin~n`); a sequenced platform whose frames carry no seq fails the test with a message saying so. Without --sequenced (FANOUT_SEQUENCED
 // unset or 0) frames must carry no seq and a resume must send none: the client behaves as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
