@@ -139,9 +139,10 @@ export class FanoutClient {
   /**
    * Subscribes to `channels` (a name or an array). Options: at most one of `from` (an offset, or `p:o,p:o`),
    * `last` (N), `since` (epoch ms, a Date or ISO-8601), `cursor` (event cursors, one per partition, e.g. a
-   * stored `sub.position().cursor`: resumes right after them, in any region); `onState(state)` for connection
-   * state, gaps and refusals. Returns a {@link Subscription}: `for await (const event of sub)`, `sub.position()`
-   * and `sub.close()`.
+   * stored `sub.position().cursor`: resumes right after them, in any region); `seq` (a stored
+   * `sub.position().seq`: the last `seq` of each channel and origin, `channel~origin~n`, so that gaps and repeats
+   * are told from the first event on); `onState(state)` for connection state, gaps and refusals. Returns a
+   * {@link Subscription}: `for await (const event of sub)`, `sub.position()` and `sub.close()`.
    */
   subscribe(channels, options = {}) {
     const list = Array.isArray(channels) ? [...channels] : [channels];
@@ -196,26 +197,35 @@ export class FanoutClient {
  * events: a `truncated` notice (the server could not go back as far as asked) is handed out in stream order as an
  * item with `type: 'truncated'` and also reported to `onState` as `{state: 'gap', …}`; a `cursor-ahead` notice is
  * handed out as an item with `type: 'cursor-ahead'` and reported to `onState`; every other control frame
- * goes to `onState` only. After any disconnect it reconnects by itself (jittered exponential back-off, next URL)
- * and resumes from its {@link ResumePosition}; an event at or below what it already took is dropped, so nothing
- * repeats. A refusal (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events
- * already received are handed out.
+ * goes to `onState` only. From a platform that numbers each channel's events (`seq` in event frames), an event whose
+ * `seq` is more than one past the last of its channel and origin, with no `truncated` notice explaining the
+ * missing ones, is preceded by an item `{type: 'gap', channel, origin, partition, missed, lastSeq, seq}` (`missed`:
+ * exactly how many), also reported to `onState` as `{state: 'gap', …}` and recorded in `gaps`; delivery goes on.
+ * An event whose `seq` is at or below the last one is a repeat: dropped and counted in `duplicates`. After any
+ * disconnect it reconnects by itself (jittered exponential back-off, next URL) and resumes from its
+ * {@link ResumePosition}; an event at or below what it already took is dropped, so nothing repeats. A refusal
+ * (close 1008, or 400/401/403 over SSE) ends the iteration with a FanoutError once the events already received are
+ * handed out.
  *
  * States given to `onState`: `connecting` {url, transport, attempt}, `connected` {url, transport, resumed, query},
- * `subscribed` {position} (when the server sends its start position: from then on nothing published is missed),
+ * `subscribed` {position, cursor?} (when the server sends its start position: from then on nothing published is missed;
+ * `cursor`, when the server knows it, is what a reconnect before the first event resumes from),
  * `resumed` {caughtUp} (events published while away, counted by publish time, once they stop arriving),
  * `catching-up` / `live` (the server says a slow connection is served from the log / live again), `gap`
- * {partition, requested | since, earliest, origin?}, `cursor-ahead` {origin, partition, detail} (the resume cursor
- * names an event that has not reached that region yet: a close 4001 follows, and the subscription retries the
- * same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs, attempt}, `paused` (the reader is
- * behind by `maxBuffered` events; resumes once it catches up), `failed` {error}, `closed`.
+ * {partition, requested | since, earliest, origin?, channel?, lost?, firstSeq?, missed?} (a `truncated` notice) or
+ * {channel, origin, partition, missed, lastSeq, seq} (events missing by `seq`), `cursor-ahead` {origin, partition,
+ * detail} (the resume cursor names an event that has not reached that region yet: a close 4001 follows, and the
+ * subscription retries the same URL after a pause, then the next URL), `reconnecting` {code, reason, delayMs,
+ * attempt}, `paused` (the reader is behind by `maxBuffered` events; resumes once it catches up), `failed` {error},
+ * `closed`.
  */
 export class Subscription {
   constructor(client, channels, options) {
     this.client = client;
     this.channels = channels;
     this.onState = typeof options.onState === 'function' ? options.onState : () => {};
-    const start = { from: options.from, last: options.last, since: options.since, cursor: options.cursor };
+    const start = { from: options.from, last: options.last, since: options.since, cursor: options.cursor,
+      seq: options.seq };
     this.resume = new ResumePosition(channels, start); // what was accepted (queued): where reconnects resume
     this.taken = new ResumePosition(channels, start); // what the reader took: what position() gives out
     this.queue = [];
@@ -241,6 +251,11 @@ export class Subscription {
 
   [Symbol.asyncIterator]() {
     return this;
+  }
+
+  /** How many events were dropped as repeats of ones already accepted (by `seq`, or by offset on one connection). */
+  get duplicates() {
+    return this.resume.duplicates;
   }
 
   /** The next event (or `truncated` notice); `done` once closed; throws the FanoutError that ended it. */
@@ -396,6 +411,8 @@ export class Subscription {
     if (frame.type === undefined) {
       if (typeof frame.partition !== 'number' || typeof frame.offset !== 'number') return;
       if (this.resume.isDuplicate(frame)) return;
+      const missed = this.resume.missedBefore(frame);
+      if (missed > 0) this.seqGap(frame, missed);
       this.resume.advance(frame);
       if (sseId) this.resume.seed(sseId);
       this.failures = 0;
@@ -414,13 +431,17 @@ export class Subscription {
     switch (frame.type) {
       case 'subscribed':
         this.resume.seed(frame.position);
+        this.resume.seedStreamCursor(frame.cursor);
         this.failures = 0;
-        this.state({ state: 'subscribed', position: frame.position });
+        this.state({ state: 'subscribed', position: frame.position, ...(typeof frame.cursor === 'string' ? { cursor: frame.cursor } : {}) });
         break;
       case 'truncated': {
         const gap = { partition: frame.partition, requested: frame.requested, earliest: frame.earliest };
-        if (frame.origin !== undefined) gap.origin = frame.origin;
-        if (frame.since !== undefined) gap.since = frame.since;
+        for (const field of ['origin', 'since', 'channel', 'lost', 'firstSeq']) {
+          if (frame[field] !== undefined) gap[field] = frame[field];
+        }
+        if (Number.isInteger(frame.lost)) gap.missed = frame.lost;
+        this.resume.explain(frame);
         this.gaps.push(gap);
         this.state({ state: 'gap', ...gap });
         this.hand(frame);
@@ -440,6 +461,16 @@ export class Subscription {
       default:
         break; // ack/error answer publishes, which a subscription does not send; unknown types are ignored
     }
+  }
+
+  /** Reports `missed` events of `event`'s channel and origin that never came (told by `seq`, not by the server). */
+  seqGap(event, missed) {
+    const lastSeq = event.seq - missed - 1;
+    const gap = { channel: event.channel, origin: event.origin, partition: event.partition, missed, lastSeq,
+      seq: event.seq };
+    this.gaps.push(gap);
+    this.state({ state: 'gap', ...gap });
+    this.hand({ type: 'gap', ...gap });
   }
 
   ended(code, reason, didOpen, progressed) {

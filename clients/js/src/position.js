@@ -41,7 +41,14 @@ export class ResumePosition {
     this.openedAt = null;
     /** how many events were accepted */
     this.accepted = 0;
+    /** `channel~origin` -> the last `seq` accepted of that channel's events from that origin (a sequencing server) */
+    this.seqs = new Map();
+    /** channel -> what a `truncated` notice without an origin said was deleted, until that channel's next event */
+    this.explainedAnyOrigin = new Map();
+    /** how many events were dropped as already accepted (by `seq`, or by offset on one connection) */
+    this.duplicates = 0;
     for (const cursor of cursorList(start.cursor)) this.takeCursor(cursor);
+    for (const [key, seq] of seqList(start.seq)) this.seqs.set(key, seq);
   }
 
   /** Notes that a connection opened (the first one fixes `openedAt`). */
@@ -87,14 +94,93 @@ export class ResumePosition {
     this.complete = true;
   }
 
-  /** True when `event` was already accepted (an offset below the next one wanted for its partition and origin). */
+  /**
+   * Seeds from the `cursor` of the server's `subscribed` frame (the stream's start, one cursor per partition joined
+   * by `,`): a partition no event has given a cursor yet resumes from there, on any instance of any region, so a
+   * subscription that leaves before its first event resumes exactly instead of going live. The cursors of accepted
+   * events are kept over it; a value that is not a list of cursors is ignored.
+   */
+  seedStreamCursor(streamCursor) {
+    if (typeof streamCursor !== 'string' || streamCursor === '') return;
+    const parts = streamCursor.split(',');
+    if (!parts.every((part) => cursorPartition(part) !== undefined)) return;
+    for (const cursor of parts) {
+      const partition = cursorPartition(cursor);
+      if (!this.cursors.has(partition)) this.cursors.set(partition, cursor);
+    }
+  }
+
+  /**
+   * True when `event` was already accepted: a `seq` at or below the last one accepted of its channel and origin, or
+   * (events without `seq`, or the first of their channel and origin) an offset below the next one wanted for its
+   * partition and origin on this connection. Counts each in `duplicates`.
+   */
   isDuplicate(event) {
-    const next = typeof event.cursor === 'string' ? this.seen.get(seenKey(event)) : this.next.get(event.partition);
-    return next !== undefined && event.offset < next;
+    const last = isSeq(event.seq) ? this.seqs.get(seqKey(event.channel, event.origin)) : undefined;
+    let duplicate;
+    if (last !== undefined) {
+      duplicate = event.seq <= last;
+    } else {
+      const next = typeof event.cursor === 'string' ? this.seen.get(seenKey(event)) : this.next.get(event.partition);
+      duplicate = next !== undefined && event.offset < next;
+    }
+    if (duplicate) this.duplicates++;
+    return duplicate;
+  }
+
+  /**
+   * How many events of `event`'s channel and origin are missing right before it and were not explained by a
+   * `truncated` notice: `seq - (last + 1)` beyond what such a notice said was deleted; 0 when nothing is missing,
+   * when the event has no `seq`, or when no earlier `seq` of its channel and origin is known. Call it once per event,
+   * after `isDuplicate` (it uses up a notice that named the channel without an origin).
+   */
+  missedBefore(event) {
+    if (!isSeq(event.seq) || typeof event.channel !== 'string') return 0;
+    let expected = this.seqs.get(seqKey(event.channel, event.origin));
+    if (expected !== undefined) expected += 1;
+    const note = this.explainedAnyOrigin.get(event.channel);
+    if (note) {
+      this.explainedAnyOrigin.delete(event.channel);
+      if (note.firstSeq !== undefined) expected = Math.max(expected ?? 0, note.firstSeq);
+      else if (expected !== undefined) expected += note.lost;
+    }
+    return expected === undefined ? 0 : Math.max(0, event.seq - expected);
+  }
+
+  /**
+   * Takes a `truncated` notice that names its channel: the events it says were deleted (`firstSeq`: the seq the
+   * channel continues with; else `lost`: how many) are not reported again as a gap when the next event arrives.
+   */
+  explain(notice) {
+    if (typeof notice?.channel !== 'string') return;
+    const firstSeq = isSeq(notice.firstSeq) ? notice.firstSeq : undefined;
+    const lost = Number.isInteger(notice.lost) && notice.lost >= 0 ? notice.lost : undefined;
+    if (firstSeq === undefined && lost === undefined) return;
+    if (typeof notice.origin !== 'string') {
+      this.explainedAnyOrigin.set(notice.channel, { firstSeq, lost });
+      return;
+    }
+    const key = seqKey(notice.channel, notice.origin);
+    const last = this.seqs.get(key);
+    if (firstSeq !== undefined) this.seqs.set(key, Math.max(last ?? 0, firstSeq - 1));
+    else if (last !== undefined) this.seqs.set(key, last + lost);
+  }
+
+  /** The last `seq` accepted per channel and origin, as `seq=` values `channel~origin~n` (channel order). */
+  seqValues() {
+    return [...this.seqs.entries()]
+      .filter(([key]) => this.channels.includes(key.slice(0, key.indexOf('~'))))
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([key, seq]) => `${key}~${seq}`);
   }
 
   /** Records that `event` was accepted: its partition's cursor becomes the event's (or its next offset `offset + 1`). */
   advance(event) {
+    if (isSeq(event.seq) && typeof event.channel === 'string') {
+      const key = seqKey(event.channel, event.origin);
+      const last = this.seqs.get(key);
+      if (last === undefined || event.seq > last) this.seqs.set(key, event.seq);
+    }
     if (typeof event.cursor === 'string') {
       this.cursors.set(event.partition, event.cursor);
       this.seen.set(seenKey(event), event.offset + 1);
@@ -130,6 +216,14 @@ export class ResumePosition {
    * @returns {Record<string,string|string[]>}
    */
   query() {
+    const query = this.cursorQuery();
+    const seq = this.seqValues();
+    if (seq.length > 0) query.seq = seq;
+    return query;
+  }
+
+  /** {@link query} without the `seq` values. */
+  cursorQuery() {
     if (this.cursors.size > 0) return { cursor: this.cursorValues() };
     const known = this.complete || this.channels.every((c) => this.partitionOf.has(c));
     if (known && this.next.size > 0) return { from: this.fromValue() };
@@ -150,6 +244,13 @@ export class ResumePosition {
    * cursors, else the starting options (nothing accepted yet).
    */
   resumeOptions() {
+    const options = this.cursorOptions();
+    const seq = this.seqValues();
+    if (seq.length > 0) options.seq = seq;
+    return options;
+  }
+
+  cursorOptions() {
     if (this.cursors.size > 0) return { cursor: this.cursorValues() };
     if (this.next.size > 0) return { from: this.fromValue() };
     const { from, last, since } = this.start;
@@ -162,6 +263,32 @@ export class ResumePosition {
   }
 }
 
+/** A per-channel sequence number as the server sends it (`seq`, n >= 1; 0 only in a stored `seq=` before any). */
+function isSeq(value) {
+  return Number.isInteger(value) && value >= 0;
+}
+
+/** `channel~origin` (`~` is in neither channel names nor region aliases). */
+function seqKey(channel, origin) {
+  return `${channel}~${origin ?? ''}`;
+}
+
+/**
+ * Stored `seq=` values (`channel~origin~n`, an array or one string) -> [`channel~origin`, n] pairs; a malformed
+ * one is a TypeError.
+ */
+export function seqList(seq) {
+  if (seq === undefined) return [];
+  return (Array.isArray(seq) ? seq : [seq]).map((value) => {
+    const parts = String(value).split('~');
+    const n = Number(parts[2]);
+    if (parts.length !== 3 || parts[0] === '' || parts[2] === '' || !isSeq(n)) {
+      throw new TypeError(`not a seq value 'channel~origin~n': '${value}'`);
+    }
+    return [`${parts[0]}~${parts[1]}`, n];
+  });
+}
+
 function seenKey(event) {
   return `${event.origin ?? ''}/${event.partition}`;
 }
@@ -172,7 +299,8 @@ function cursorList(cursor) {
 }
 
 /** The query parameters of a starting cursor (at most one of from, last, since, cursor). */
-export function startQuery({ from, last, since, cursor } = {}) {
+export function startQuery({ from, last, since, cursor, seq } = {}) {
+  seqList(seq); // checked here, sent by ResumePosition.query()
   const given = [from, last, since, cursor].filter((v) => v !== undefined);
   if (given.length > 1) throw new TypeError('at most one of from, last, since and cursor');
   if (cursor !== undefined) {

@@ -1,7 +1,7 @@
 // Test helpers: the running platform that clients/run-tests started (FANOUT_URL, INGEST_URL, KAFKA_BOOTSTRAP,
 // FANOUT_JAR), extra fan-out instances a test starts and kills, and small waiting helpers (no fixed sleeps).
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FanoutClient } from '../src/index.js';
 
@@ -163,5 +163,50 @@ export class FanoutInstance {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await gone;
+  }
+}
+
+/**
+ * A TCP relay on a port of its own to `target` (`http://host:port`), to take a fan-out instance away from a client
+ * without touching the instance: `drop()` breaks every connection through it (the port stays open), `cut()` also
+ * closes the port; `refusing = true` closes each new connection at once until set back.
+ */
+export class Relay {
+  constructor(target) {
+    this.target = new URL(target);
+    this.sockets = new Set();
+    /** While true, every connection is closed as soon as it is accepted (the target looks down). */
+    this.refusing = false;
+    this.server = createServer((client) => {
+      if (this.refusing) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(Number(this.target.port), this.target.hostname);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => { client.destroy(); upstream.destroy(); });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+  }
+
+  async start() {
+    await new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', resolve);
+    });
+    this.url = `http://127.0.0.1:${this.server.address().port}`;
+  }
+
+  drop() {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  cut() {
+    this.server.close();
+    this.drop();
   }
 }

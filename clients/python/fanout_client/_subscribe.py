@@ -78,6 +78,12 @@ class Subscription:
         call ``subscribe(urls, channels, **stored)`` later."""
         return self._position.resume_options()
 
+    @property
+    def duplicates(self) -> int:
+        """How many events were dropped as repeats of ones already yielded (by ``seq``, or by offset on one
+        connection): a debugging aid, nothing the program has to act on."""
+        return self._position.duplicates
+
     def __aiter__(self) -> "Subscription":
         return self
 
@@ -96,6 +102,7 @@ def subscribe(
     from_: Union[int, str, None] = None,
     since: Union[int, str, None] = None,
     cursor: Union[str, Sequence[str], None] = None,
+    seq: Union[str, Sequence[str], None] = None,
     token: Optional[str] = None,
     on_state: Optional[StateCallback] = None,
     min_backoff: float = 0.2,
@@ -111,8 +118,15 @@ def subscribe(
     (instances, or regions) to fail over between. At most one of ``last`` (the last N events of each channel),
     ``from_`` (an offset, or a ``p:o,p:o`` position list), ``since`` (epoch milliseconds or ISO-8601) and ``cursor``
     (event cursors, one per partition, e.g. a stored ``position()["cursor"]``: right after those events, in any
-    region) starts from history; without them the subscription starts live. ``token`` is sent as
-    ``Authorization: Bearer``.
+    region) starts from history; without them the subscription starts live. ``seq`` (a stored ``position()["seq"]``,
+    ``channel~origin~n`` values) gives the last ``seq`` of each channel and origin, so that gaps and repeats are told
+    from the first event on. ``token`` is sent as ``Authorization: Bearer``.
+
+    From a platform that numbers each channel's events (``seq`` in event frames), an event whose ``seq`` is at or
+    below the last one of its channel and origin is a repeat, dropped and counted in ``duplicates``; one more than one
+    past it, with no ``truncated`` frame explaining the hole, is preceded by a :class:`Gap` with ``detected`` True and
+    ``lost`` the exact number missing; delivery goes on. Each resume sends the last ``seq`` per channel and origin
+    (``seq=channel~origin~n``) besides the cursor.
 
     After any disconnect (the instance died, went away with 1001, was busy with 1013, found this client too slow
     with 4000, the network broke) it reconnects with jittered exponential back-off (``min_backoff`` doubling up to
@@ -141,7 +155,7 @@ def subscribe(
         raise ValueError("give at most one of last, from_, since and cursor")
     for base in url_list:
         events_url(base, channel_list, {})  # fail fast on a URL that is not one
-    position = Position(channel_list, first_cursor)
+    position = Position(channel_list, first_cursor, seq)
     options = dict(token=token, on_state=on_state, min_backoff=min_backoff, max_backoff=max_backoff,
                    cursor_ahead_retries=cursor_ahead_retries, cursor_ahead_backoff=cursor_ahead_backoff,
                    open_timeout=open_timeout, max_size=max_size)
@@ -195,14 +209,22 @@ async def _follow(
                         continue
                     kind = frame.get("type")
                     if kind is None:
+                        missed = position.missed_before(frame)
                         if position.accept(frame):
                             handed_out = True
                             ahead_closes = 0
+                            if missed:
+                                yield Gap(_int_or_none(frame.get("partition")), None, _int_or_none(frame.get("offset")),
+                                          origin=frame.get("origin"), channel=frame.get("channel"), lost=missed,
+                                          first_seq=frame.get("seq"), detected=True)
                             yield frame
                     elif kind == "truncated":
-                        gap = Gap(int(frame["partition"]), _int_or_none(frame.get("requested")),
-                                  int(frame["earliest"]), _int_or_none(frame.get("since")), frame.get("origin"))
-                        if gap.requested is not None:
+                        gap = Gap(_int_or_none(frame.get("partition")), _int_or_none(frame.get("requested")),
+                                  _int_or_none(frame.get("earliest")), _int_or_none(frame.get("since")),
+                                  frame.get("origin"), frame.get("channel") if isinstance(frame.get("channel"), str)
+                                  else None, _int_or_none(frame.get("lost")), _int_or_none(frame.get("firstSeq")))
+                        position.explain(frame)
+                        if gap.requested is not None and gap.partition is not None and gap.earliest is not None:
                             position.skip_to(gap.partition, gap.earliest)
                         yield gap
                     elif kind == "cursor-ahead":

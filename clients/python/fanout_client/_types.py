@@ -8,25 +8,40 @@ from typing import Optional
 
 @dataclass(frozen=True)
 class Gap:
-    """Events the server no longer has: yielded by ``subscribe`` in place of them, never swallowed.
+    """Events that will not come: yielded by ``subscribe`` in place of them, never swallowed.
 
-    The server sends it (a ``truncated`` frame) when a requested position in ``partition`` is below what Kafka
-    still keeps: events with offsets ``requested`` .. ``earliest - 1`` are gone, and the events that follow start
-    at ``earliest``. For a ``since=`` time or a ``cursor=`` resume the frame names the time instead: ``since`` (epoch
-    milliseconds) and, for a cursor, the ``origin`` region whose events were deleted; ``requested`` is then None.
+    The server says so (a ``truncated`` frame) when a requested position in ``partition`` is below what Kafka still
+    keeps: events with offsets ``requested`` .. ``earliest - 1`` are gone, and the events that follow start at
+    ``earliest``. For a ``since=`` time or a ``cursor=`` resume the frame names the time instead: ``since`` (epoch
+    milliseconds) and, for a cursor, the ``origin`` region whose events were deleted; ``requested`` is then None. A
+    platform that numbers each channel's events adds the ``channel``, ``lost`` (exactly how many of its events were
+    deleted) and ``first_seq`` (the ``seq`` it continues with).
+
+    The client itself yields one (``detected`` True, right before the event after the hole) when an event's ``seq`` is
+    more than one past the last of its channel and ``origin`` and no ``truncated`` frame accounted for the
+    difference: ``lost`` events are missing, ``first_seq`` is the arriving event's ``seq``, ``earliest`` its offset.
     """
 
-    partition: int
+    partition: Optional[int]
     requested: Optional[int]
-    earliest: int
+    earliest: Optional[int]
     since: Optional[int] = None
     origin: Optional[str] = None
+    channel: Optional[str] = None
+    lost: Optional[int] = None
+    first_seq: Optional[int] = None
+    detected: bool = False
 
     @property
     def missed(self) -> Optional[int]:
-        """How many offsets were skipped (an upper bound on the events of the subscribed channels lost); None when
-        the server named a time rather than an offset."""
-        return None if self.requested is None else max(0, self.earliest - self.requested)
+        """How many events were missed: exactly ``lost`` when known, else how many offsets were skipped (an upper
+        bound on the events of the subscribed channels lost); None when the server named a time rather than an
+        offset."""
+        if self.lost is not None:
+            return self.lost
+        if self.requested is None or self.earliest is None:
+            return None
+        return max(0, self.earliest - self.requested)
 
 
 @dataclass(frozen=True)

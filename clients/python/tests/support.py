@@ -11,7 +11,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Set
+from urllib.parse import urlsplit
 
 from fanout_client import Gap, StateChange, subscribe
 
@@ -140,3 +141,55 @@ class ExtraFanout:
     def _tail(self) -> str:
         with open(self._log.name, encoding="utf-8", errors="replace") as log:
             return "".join(log.readlines()[-30:])
+
+
+class Relay:
+    """A TCP relay on a port of its own to ``target`` (``http://host:port``), to take a fan-out instance away from a
+    client without touching the instance: ``drop()`` breaks every connection through it (the port stays open),
+    ``cut()`` also closes the port; ``refusing = True`` closes each new connection at once until set back."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self._host, self._port = parts.hostname, parts.port
+        self._writers: Set[asyncio.StreamWriter] = set()
+        self._server = None
+        self.url = ""
+        #: while True, every connection is closed as soon as it is accepted (the target looks down)
+        self.refusing = False
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def _serve(self, client_reader, client_writer) -> None:
+        if self.refusing:
+            client_writer.transport.abort()
+            return
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(self._host, self._port)
+        except OSError:
+            client_writer.close()
+            return
+        self._writers |= {client_writer, upstream_writer}
+
+        async def pump(reader, writer):
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        await asyncio.gather(pump(client_reader, upstream_writer), pump(upstream_reader, client_writer))
+
+    def drop(self) -> None:
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
+
+    def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        self.drop()

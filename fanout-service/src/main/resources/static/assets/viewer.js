@@ -119,7 +119,10 @@ function onState(s) {
       notice(`disconnected (${s.code}${s.reason ? `: ${s.reason}` : ''}); reconnecting`);
       break;
     case 'gap':
-      notice(`gap in partition ${s.partition}: asked from offset ${s.requested}, the oldest still kept is ${s.earliest}`, 'gap');
+      if (s.lastSeq !== undefined) notice(`gap in ${s.channel} (from ${s.origin}): ${s.missed} event${s.missed === 1 ? '' : 's'} missing before seq ${s.seq}`, 'gap');
+      else if (s.lost !== undefined) notice(`gap in ${s.channel}: ${s.lost} event${s.lost === 1 ? '' : 's'} no longer kept`, 'gap');
+      else if (s.requested === undefined) notice(`gap in partition ${s.partition}: events since ${s.since} no longer kept, the oldest is at offset ${s.earliest}`, 'gap');
+      else notice(`gap in partition ${s.partition}: asked from offset ${s.requested}, the oldest still kept is ${s.earliest}`, 'gap');
       break;
     case 'catching-up':
       setState('reconnecting', 'Catching up from the log');

@@ -18,6 +18,11 @@ final class EventsUri {
      * fanout-service's WebSocket endpoint reads the query without percent-decoding it.
      */
     static URI of(URI base, List<String> channels, Map<String, String> cursor) {
+        return of(base, channels, cursor, List.of());
+    }
+
+    /** The same, plus one {@code seq=channel~origin~n} per value (the last seq of each channel and origin). */
+    static URI of(URI base, List<String> channels, Map<String, String> cursor, List<String> seqs) {
         String scheme = switch (String.valueOf(base.getScheme())) {
             case "http", "ws" -> "ws";
             case "https", "wss" -> "wss";
@@ -38,13 +43,24 @@ final class EventsUri {
             append(query, "channel", channel);
         }
         new TreeMap<>(cursor).forEach((name, value) -> append(query, name, value));
+        for (String seq : seqs) {
+            append(query, "seq", seq);
+        }
         return URI.create(scheme + "://" + base.getRawAuthority() + path + (query.length() == 0 ? "" : "?" + query));
     }
 
     /** The cursor as a query string, for {@link StateChange#resumedFrom()}. */
     static String describe(Map<String, String> cursor) {
+        return describe(cursor, List.of());
+    }
+
+    /** The cursor and seq values as a query string, for {@link StateChange#resumedFrom()}. */
+    static String describe(Map<String, String> cursor, List<String> seqs) {
         StringBuilder query = new StringBuilder();
         new TreeMap<>(cursor).forEach((name, value) -> append(query, name, value));
+        for (String seq : seqs) {
+            append(query, "seq", seq);
+        }
         return query.length() == 0 ? "live" : query.toString();
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -40,6 +41,7 @@ public final class FanoutClient {
     private final Duration publishTimeout;
     private final HttpClient http;
     private final JsonMapper json = JsonMapper.builder().build();
+    private final AtomicLong duplicates = new AtomicLong();
 
     private FanoutClient(Builder builder) {
         this.urls = List.copyOf(builder.urls);
@@ -52,7 +54,8 @@ public final class FanoutClient {
                 builder.connectTimeout,
                 builder.pingInterval,
                 builder.cursorAheadRetries,
-                new Backoff(builder.cursorAheadMin, builder.cursorAheadMax));
+                new Backoff(builder.cursorAheadMin, builder.cursorAheadMax),
+                duplicates);
         this.publishTimeout = builder.publishTimeout;
         this.http = builder.httpClient != null
                 ? builder.httpClient
@@ -64,13 +67,22 @@ public final class FanoutClient {
     }
 
     /**
+     * How many events this client's subscriptions dropped as repeats of ones they already emitted (a seq at or below
+     * the last of its channel and origin, or an offset below what the connection emitted): a debugging aid.
+     */
+    public long duplicatesDropped() {
+        return duplicates.get();
+    }
+
+    /**
      * Follows {@code channels}: each event once, in publish order per channel, from where {@code options} says.
      *
      * <p>After any disconnect (the instance died or went away with 1001, was busy with 1013, found this client too
      * slow with 4000, the network broke) it reconnects after a jittered back-off, to the next URL when the instance
      * is gone, and resumes right after the last event it emitted. It errors with {@link SubscriptionRefusedException}
      * on close 1008/1009 or an HTTP 4xx at the handshake (no retry), and with {@link GapException} on a gap the
-     * server reports when no {@link SubscribeOptions#onGap} handler takes it. Otherwise it never completes: cancel
+     * server reports, or that it finds by a jump in an event's {@link Event#seq() seq}, when no
+     * {@link SubscribeOptions#onGap} handler takes it (with one, delivery goes on after it). Otherwise it never completes: cancel
      * it to close the socket. Lazy: each subscriber of the Flux gets a connection of its own.
      */
     public Flux<Event> subscribe(List<String> channels, SubscribeOptions options) {

@@ -11,10 +11,21 @@ public class GapException extends FanoutException {
     private final String resumeFrom;
 
     public GapException(Gap gap, String resumeFrom) {
-        super("events lost: partition " + gap.partition() + " offsets " + gap.requested() + ".." + (gap.earliest() - 1)
-                + " are no longer kept; resume with from=" + resumeFrom + " to carry on");
+        super(describe(gap) + "; resume with from=" + resumeFrom + " to carry on");
         this.gap = gap;
         this.resumeFrom = resumeFrom;
+    }
+
+    private static String describe(Gap gap) {
+        if (gap.detected()) {
+            return "events lost: " + gap.missed() + " of channel " + gap.channel() + " from " + gap.origin()
+                    + " never came (seq " + (gap.firstSeq() - gap.missed()) + ".." + (gap.firstSeq() - 1) + ")";
+        }
+        if (gap.channel() != null && gap.lost() >= 0) {
+            return "events lost: " + gap.lost() + " of channel " + gap.channel() + " are no longer kept";
+        }
+        return "events lost: partition " + gap.partition() + " offsets " + gap.requested() + ".." + (gap.earliest() - 1)
+                + " are no longer kept";
     }
 
     public Gap gap() {

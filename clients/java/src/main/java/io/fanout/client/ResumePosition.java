@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,6 +25,10 @@ import java.util.stream.Collectors;
  *       partition is known (from the {@code subscribed} frame or an event of each channel); before that the first
  *       cursor again, or for a live subscription {@code since} shortly before its first connection. {@code accept}
  *       drops what was already handed out, so nothing repeats.</li>
+ *   <li>From a platform that numbers each channel's events ({@link Event#seq()}): the last seq handed out per channel
+ *       and origin decides alone what is a repeat ({@link #accept}, counted in {@link #duplicates()}), tells how many
+ *       events are missing before one ({@link #missedBefore}, less what a {@code truncated} frame {@link #explain
+ *       explained}) and is sent on every resume as {@code seq=channel~origin~n} ({@link #seqValues()}).</li>
  * </ul>
  *
  * <p>Not thread-safe: one subscription owns it and calls it from one thread at a time.
@@ -44,8 +49,21 @@ final class ResumePosition {
     private final Set<String> channelsSeen = new HashSet<>();
     private boolean complete;
     private long firstConnectedMs = -1;
+    /** {@code channel~origin -> last seq} handed out (a platform that numbers each channel's events). */
+    private final Map<String, Long> seqs = new TreeMap<>();
+    /** channel -> {firstSeq, lost} of a {@code truncated} frame that named no origin, until its next event. */
+    private final Map<String, long[]> explainedAnyOrigin = new HashMap<>();
+
+    private long duplicates;
+
+    private static final Pattern SEQ = Pattern.compile("([^~]+)~([^~]*)~(\\d+)");
 
     ResumePosition(List<String> channels, Map<String, String> firstCursor) {
+        this(channels, firstCursor, List.of());
+    }
+
+    /** With stored {@code seq} values ({@code channel~origin~n}) of an earlier subscription. */
+    ResumePosition(List<String> channels, Map<String, String> firstCursor, List<String> seqValues) {
         this.channels = Set.copyOf(channels);
         Map<String, String> first = new HashMap<>(firstCursor);
         String given = first.remove("cursor");
@@ -55,6 +73,23 @@ final class ResumePosition {
             }
         }
         this.firstCursor = Map.copyOf(first);
+        for (String value : seqValues) {
+            var matcher = SEQ.matcher(value);
+            if (!matcher.matches()) {
+                throw new IllegalArgumentException("not a seq value 'channel~origin~n': '" + value + "'");
+            }
+            seqs.put(matcher.group(1) + "~" + matcher.group(2), Long.parseLong(matcher.group(3)));
+        }
+    }
+
+    /** Checks stored {@code seq} values: {@code channel~origin~n}. */
+    static List<String> checkSeqValues(List<String> values) {
+        for (String value : values) {
+            if (!SEQ.matcher(String.valueOf(value)).matches()) {
+                throw new IllegalArgumentException("not a seq value 'channel~origin~n': '" + value + "'");
+            }
+        }
+        return List.copyOf(values);
     }
 
     /**
@@ -90,11 +125,115 @@ final class ResumePosition {
         complete = true;
     }
 
+    /**
+     * Seeds from the {@code cursor} of the server's {@code subscribed} frame (the stream's start, one cursor per
+     * partition joined by {@code ,}): a partition no event has given a cursor yet resumes from there, on any instance
+     * of any region, so a subscription that leaves before its first event resumes exactly instead of going live. The
+     * cursors of events handed out are kept over it; an unreadable value is ignored (the offsets position still holds).
+     */
+    void seedCursor(String streamCursor) {
+        List<String> parsed;
+        try {
+            parsed = Cursors.split(List.of(streamCursor));
+        } catch (IllegalArgumentException unreadable) {
+            return;
+        }
+        for (String cursor : parsed) {
+            cursors.putIfAbsent(Cursors.partitionOf(cursor), cursor);
+        }
+    }
+
+    /**
+     * Whether {@code event} is new: a seq at or below the last one handed out of its channel and origin is a repeat;
+     * without a known seq, an offset below what this connection handed out in its partition (and origin) is. Records
+     * a new one; counts a repeat in {@link #duplicates()}.
+     */
     boolean accept(Event event) {
+        Long lastSeq = event.seq() >= 0 ? seqs.get(seqKey(event.channel(), event.origin())) : null;
+        if (lastSeq != null && event.seq() <= lastSeq) {
+            duplicates++;
+            return false;
+        }
+        if (!acceptPosition(event, lastSeq == null)) {
+            duplicates++;
+            return false;
+        }
+        if (event.seq() >= 0) {
+            seqs.put(seqKey(event.channel(), event.origin()), event.seq());
+        }
+        return true;
+    }
+
+    /**
+     * How many events of {@code event}'s channel and origin are missing right before it and no {@code truncated}
+     * frame explained: {@code seq - (last + 1)} beyond what such a frame said was deleted; 0 when nothing is missing,
+     * when the event has no seq, or when no earlier seq of its channel and origin is known. Call it once per event,
+     * before {@link #accept} (it uses up a frame that named the channel without an origin).
+     */
+    long missedBefore(Event event) {
+        if (event.seq() < 0 || event.channel() == null) {
+            return 0;
+        }
+        Long last = seqs.get(seqKey(event.channel(), event.origin()));
+        if (last != null && event.seq() <= last) {
+            return 0; // a repeat: accept drops it
+        }
+        long expected = last == null ? -1 : last + 1;
+        long[] note = explainedAnyOrigin.remove(event.channel());
+        if (note != null) {
+            if (note[0] >= 0) {
+                expected = Math.max(expected, note[0]);
+            } else if (expected >= 0 && note[1] >= 0) {
+                expected += note[1];
+            }
+        }
+        return expected < 0 ? 0 : Math.max(0, event.seq() - expected);
+    }
+
+    /**
+     * Takes a {@code truncated} frame that names its channel: the events it says were deleted ({@code firstSeq}: the
+     * seq the channel continues with; else {@code lost}: how many) are not reported again as missing.
+     */
+    void explain(Gap gap) {
+        if (gap.channel() == null || (gap.firstSeq() < 0 && gap.lost() < 0)) {
+            return;
+        }
+        if (gap.origin() == null) {
+            explainedAnyOrigin.put(gap.channel(), new long[] {gap.firstSeq(), gap.lost()});
+            return;
+        }
+        String key = seqKey(gap.channel(), gap.origin());
+        Long last = seqs.get(key);
+        if (gap.firstSeq() >= 0) {
+            seqs.put(key, Math.max(last == null ? 0 : last, gap.firstSeq() - 1));
+        } else if (last != null) {
+            seqs.put(key, last + gap.lost());
+        }
+    }
+
+    /** The last seq handed out per channel and origin, as {@code seq=} values {@code channel~origin~n}. */
+    List<String> seqValues() {
+        return seqs.entrySet().stream()
+                .filter(e ->
+                        channels.contains(e.getKey().substring(0, e.getKey().indexOf('~'))))
+                .map(e -> e.getKey() + "~" + e.getValue())
+                .toList();
+    }
+
+    /** How many events {@link #accept} dropped as repeats. */
+    long duplicates() {
+        return duplicates;
+    }
+
+    private static String seqKey(String channel, String origin) {
+        return channel + "~" + (origin == null ? "" : origin);
+    }
+
+    private boolean acceptPosition(Event event, boolean check) {
         if (event.cursor() != null) {
             String key = event.origin() + "/" + event.partition();
             Long next = seen.get(key);
-            if (next != null && event.offset() < next) {
+            if (check && next != null && event.offset() < next) {
                 return false;
             }
             seen.put(key, event.offset() + 1);
@@ -103,7 +242,7 @@ final class ResumePosition {
             return true;
         }
         Long wanted = handedOut.get(event.partition());
-        if (wanted != null && event.offset() < wanted) {
+        if (check && wanted != null && event.offset() < wanted) {
             return false;
         }
         handedOut.put(event.partition(), event.offset() + 1);

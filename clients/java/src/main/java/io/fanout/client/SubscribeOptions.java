@@ -17,11 +17,25 @@ import java.util.function.Consumer;
  * @param cursorValue the cursor's value as the server takes it
  * @param gapHandler  receives each {@link Gap}; null ends the subscription with a {@link GapException} instead
  * @param stateHandler receives each {@link StateChange}; may be null
+ * @param seq         the last {@link Event#seq() seq} of each channel and origin an earlier subscription emitted
+ *                    ({@code channel~origin~n}, {@link Cursors#seqValues()}), so that repeats and gaps are told from
+ *                    the first event on; empty otherwise
  */
 public record SubscribeOptions(
-        String cursor, String cursorValue, Consumer<Gap> gapHandler, Consumer<StateChange> stateHandler) {
+        String cursor,
+        String cursorValue,
+        Consumer<Gap> gapHandler,
+        Consumer<StateChange> stateHandler,
+        List<String> seq) {
+
+    /** Options without stored seq values. */
+    public SubscribeOptions(
+            String cursor, String cursorValue, Consumer<Gap> gapHandler, Consumer<StateChange> stateHandler) {
+        this(cursor, cursorValue, gapHandler, stateHandler, List.of());
+    }
 
     public SubscribeOptions {
+        seq = seq == null ? List.of() : ResumePosition.checkSeqValues(seq);
         if ((cursor == null) != (cursorValue == null)) {
             throw new IllegalArgumentException("a cursor needs a value");
         }
@@ -69,11 +83,20 @@ public record SubscribeOptions(
 
     /** These options, with {@code handler} receiving gaps instead of the subscription ending on one. */
     public SubscribeOptions onGap(Consumer<Gap> handler) {
-        return new SubscribeOptions(cursor, cursorValue, handler, stateHandler);
+        return new SubscribeOptions(cursor, cursorValue, handler, stateHandler, seq);
     }
 
     /** These options, with {@code handler} receiving every change of connection state. */
     public SubscribeOptions onState(Consumer<StateChange> handler) {
-        return new SubscribeOptions(cursor, cursorValue, gapHandler, handler);
+        return new SubscribeOptions(cursor, cursorValue, gapHandler, handler, seq);
+    }
+
+    /**
+     * These options, with the last seq of each channel and origin an earlier subscription emitted
+     * ({@code channel~origin~n}, e.g. {@link Cursors#seqValues()}): sent with the first request, and repeats and gaps
+     * are told from the first event on.
+     */
+    public SubscribeOptions seq(List<String> values) {
+        return new SubscribeOptions(cursor, cursorValue, gapHandler, stateHandler, values);
     }
 }

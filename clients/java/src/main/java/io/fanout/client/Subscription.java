@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.Disposable;
 import reactor.core.publisher.FluxSink;
@@ -56,6 +57,7 @@ final class Subscription {
     private final Duration pingInterval;
     private final int cursorAheadRetries;
     private final Backoff cursorAheadBackoff;
+    private final AtomicLong duplicates;
     private final List<String> channels;
     private final SubscribeOptions options;
     private final FluxSink<Event> sink;
@@ -80,7 +82,8 @@ final class Subscription {
             Duration connectTimeout,
             Duration pingInterval,
             int cursorAheadRetries,
-            Backoff cursorAheadBackoff) {}
+            Backoff cursorAheadBackoff,
+            AtomicLong duplicates) {}
 
     Subscription(
             HttpClient http,
@@ -98,11 +101,14 @@ final class Subscription {
         this.pingInterval = settings.pingInterval();
         this.cursorAheadRetries = settings.cursorAheadRetries();
         this.cursorAheadBackoff = settings.cursorAheadBackoff();
+        this.duplicates = settings.duplicates();
         this.channels = channels;
         this.options = options;
         this.sink = sink;
         this.position = new ResumePosition(
-                channels, options.cursor() == null ? Map.of() : Map.of(options.cursor(), options.cursorValue()));
+                channels,
+                options.cursor() == null ? Map.of() : Map.of(options.cursor(), options.cursorValue()),
+                options.seq());
     }
 
     void start() {
@@ -122,7 +128,7 @@ final class Subscription {
         if (query.containsKey("cursor")) {
             position.resumedByCursor();
         }
-        URI uri = EventsUri.of(base, channels, query);
+        URI uri = EventsUri.of(base, channels, query, position.seqValues());
         state(new StateChange(State.CONNECTING, base, failures, null, null, null, null));
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(connectTimeout);
         if (token != null) {
@@ -310,12 +316,19 @@ final class Subscription {
                         node.path("id").asString(),
                         node.get("message"),
                         textOrNull(node.get("origin")),
-                        textOrNull(node.get("cursor")));
-                if (position.accept(event)) {
-                    handedOut = true;
-                    aheadCloses = 0;
-                    sink.next(event);
+                        textOrNull(node.get("cursor")),
+                        node.path("seq").canConvertToLong() ? node.path("seq").asLong() : -1);
+                long missed = position.missedBefore(event);
+                if (!position.accept(event)) {
+                    duplicates.incrementAndGet();
+                    return true;
                 }
+                handedOut = true;
+                aheadCloses = 0;
+                if (missed > 0 && !gap(Gap.missing(event, missed))) {
+                    return false;
+                }
+                sink.next(event);
                 return true;
             }
             switch (type.asString()) {
@@ -325,20 +338,16 @@ final class Subscription {
                             node.path("requested").asLong(-1),
                             node.path("earliest").asLong(),
                             node.path("since").asLong(-1),
-                            textOrNull(node.get("origin")));
+                            textOrNull(node.get("origin")),
+                            textOrNull(node.get("channel")),
+                            node.path("lost").asLong(-1),
+                            node.path("firstSeq").asLong(-1),
+                            false);
                     if (gap.requested() >= 0) {
                         position.skipTo(gap.partition(), gap.earliest());
                     }
-                    if (options.gapHandler() == null) {
-                        over.set(true);
-                        fail(new GapException(gap, ResumePosition.format(position.positions())));
-                        return false;
-                    }
-                    try {
-                        options.gapHandler().accept(gap);
-                    } catch (RuntimeException callbackFailed) {
-                        over.set(true);
-                        fail(callbackFailed);
+                    position.explain(gap);
+                    if (!gap(gap)) {
                         return false;
                     }
                 }
@@ -346,6 +355,10 @@ final class Subscription {
                     JsonNode at = node.get("position");
                     if (at != null && at.isString()) {
                         position.seed(at.asString());
+                    }
+                    JsonNode streamCursor = node.get("cursor");
+                    if (streamCursor != null && streamCursor.isString()) {
+                        position.seedCursor(streamCursor.asString());
                     }
                 }
                 case "cursor-ahead" ->
@@ -362,6 +375,23 @@ final class Subscription {
                 default -> {
                     // ack and error frames answer publishes sent on the socket; this client sends none
                 }
+            }
+            return true;
+        }
+
+        /** Hands {@code gap} to the gap handler, or ends the subscription with it; false when it ended. */
+        private boolean gap(Gap gap) {
+            if (options.gapHandler() == null) {
+                over.set(true);
+                fail(new GapException(gap, ResumePosition.format(position.positions())));
+                return false;
+            }
+            try {
+                options.gapHandler().accept(gap);
+            } catch (RuntimeException callbackFailed) {
+                over.set(true);
+                fail(callbackFailed);
+                return false;
             }
             return true;
         }
@@ -420,7 +450,7 @@ final class Subscription {
                 delay = backoff.delay(failures);
             }
             state(new StateChange(State.DISCONNECTED, base, failures, code, reason, delay, null));
-            resumedFrom = EventsUri.describe(position.query());
+            resumedFrom = EventsUri.describe(position.query(), position.seqValues());
             synchronized (lock) {
                 if (!ended) {
                     pendingRetry = Schedulers.parallel()

@@ -73,4 +73,29 @@ class ResumePositionTest {
         position.skipTo(2, 10);
         assertThat(position.query()).isEqualTo(Map.of("from", "2:10"));
     }
+
+    @Test
+    void shouldResumeByTheSubscribedFramesCursorBeforeAnyEventInsteadOfGoingLive() {
+        ResumePosition position = new ResumePosition(List.of("a", "b"), Map.of());
+        position.connected(1_000_000);
+        position.seed("2:0,9:3");
+        position.seedCursor("1.2.r1~m3xk1o9c~u0,1.9.r1~m3xk1n2a~u2");
+        assertThat(position.query()).isEqualTo(Map.of("cursor", "1.2.r1~m3xk1o9c~u0,1.9.r1~m3xk1n2a~u2"));
+    }
+
+    @Test
+    void shouldKeepTheCursorOfAnEventHandedOutOverTheSubscribedFramesCursor() {
+        ResumePosition position = new ResumePosition(List.of("a", "b"), Map.of());
+        position.seedCursor("1.2.r1~m3xk1o9c~u0,1.9.r1~m3xk1n2a~u2");
+        position.accept(new Event("a", 2, 0, 0, "2-0", null, "r1", "1.2.r1~m3xk1o9c~u1"));
+        position.seedCursor("1.2.r2~m3xk1o9d~u7,1.9.r2~m3xk1n2b~u9"); // a later connection's subscribed frame
+        assertThat(position.query()).isEqualTo(Map.of("cursor", "1.2.r1~m3xk1o9c~u1,1.9.r1~m3xk1n2a~u2"));
+    }
+
+    @Test
+    void shouldIgnoreASubscribedCursorItCannotRead() {
+        ResumePosition position = new ResumePosition(List.of("a"), Map.of("last", "5"));
+        position.seedCursor("1.2.r1~x,not-a-cursor");
+        assertThat(position.query()).isEqualTo(Map.of("last", "5"));
+    }
 }
