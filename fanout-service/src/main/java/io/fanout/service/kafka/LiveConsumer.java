@@ -2,6 +2,7 @@ package io.fanout.service.kafka;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
+import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.fanout.service.subscribe.Dispatcher;
@@ -75,6 +76,7 @@ class LiveConsumer implements SmartLifecycle {
     private final Counter undecodable;
     private final Counter failures;
     private volatile Consumer<String, byte[]> consumer;
+    private final String isolationLevel;
     private volatile Thread thread;
     private volatile boolean running;
     private volatile boolean assigned;
@@ -86,9 +88,11 @@ class LiveConsumer implements SmartLifecycle {
             Dispatcher dispatcher,
             FanoutProperties fanout,
             RegionProperties region,
+            SequenceProperties sequence,
             MeterRegistry meters) {
         this.consumerFactory = consumerFactory;
         this.dispatcher = dispatcher;
+        this.isolationLevel = sequence.eventsIsolationLevel();
         this.topicsByOrigin = region.topicsByOrigin(fanout.topic());
         topicsByOrigin.forEach((origin, topic) -> originByTopic.put(topic, origin));
         this.records = Counter.builder("fanout.consumer.records")
@@ -109,8 +113,8 @@ class LiveConsumer implements SmartLifecycle {
         fixed.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         fixed.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         fixed.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // the sequencer writes in transactions: never deliver what it aborted, nor what it has not committed yet
-        fixed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // sequenced: the sequencer writes in transactions; never deliver what it aborted, nor what it has not committed
+        fixed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         consumer = (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "fanout-live", null, fixed);
         running = true;
         thread = new Thread(this::run, "fanout-live-consumer");

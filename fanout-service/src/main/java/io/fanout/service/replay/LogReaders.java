@@ -2,6 +2,7 @@ package io.fanout.service.replay;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
+import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
 import io.fanout.schemas.avro.Event;
@@ -91,6 +92,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
     private final List<Thread> threads = new ArrayList<>();
     private final List<Consumer<String, byte[]>> consumers = new ArrayList<>();
     private final Counter recordsRead;
+    private final String isolationLevel;
     private volatile boolean running;
 
     LogReaders(
@@ -99,8 +101,10 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             RegionProperties region,
             ReplayProperties properties,
             LastEventsLocator locator,
+            SequenceProperties sequence,
             MeterRegistry meters) {
         this.consumerFactory = consumerFactory;
+        this.isolationLevel = sequence.eventsIsolationLevel();
         this.topic = fanout.topic();
         this.home = region.name();
         this.topicsByOrigin = region.topicsByOrigin(topic);
@@ -717,8 +721,9 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
         overrides.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(fetchBytes, 1024 * 1024));
         overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        // the sequencer writes in transactions: never send what it aborted; endOffsets is then the last stable offset
-        overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // sequenced: the sequencer writes in transactions; never send what it aborted (endOffsets is then the last
+        // stable offset)
+        overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         return (Consumer<String, byte[]>)
                 consumerFactory.createConsumer(null, "fanout-log-reader", "-" + index, overrides);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
+import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
 import io.fanout.service.subscribe.Dispatcher;
@@ -52,6 +53,7 @@ class LiveConsumerTest {
                 dispatcher,
                 new FanoutProperties("t", Duration.ofSeconds(2)),
                 new RegionProperties("r1", List.of()),
+                new SequenceProperties(false, "t.ingest"),
                 new SimpleMeterRegistry());
         TopicPartition partition = new TopicPartition("t", 0);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();

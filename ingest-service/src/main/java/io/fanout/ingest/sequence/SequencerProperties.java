@@ -16,8 +16,10 @@ import org.springframework.validation.annotation.Validated;
  * {@code spring.kafka.streams.properties.*} (which tune the directory for throughput, not latency).
  *
  * <p>Every event waits for a transaction commit before fan-out (a {@code read_committed} reader) sees it, so
- * {@code commitInterval} is added to the publish→deliver latency: it is small, and the commit itself batches what
- * arrived meanwhile.
+ * {@code commitInterval} is added to the publish→deliver latency: it is small, and the commit batches what arrived
+ * meanwhile. Not 0: with 0, Streams commits after every processing round and keeps each round at one record per task,
+ * so the sequencer's throughput is a dozen records per commit round trip (about 3,000 events/s here, far behind 1,000
+ * publishes/s arriving one at a time, measured in bench/RESULTS.md).
  *
  * @param applicationId Streams {@code application.id}: instances with the same id split the input's partitions; it
  *     also prefixes the changelog of the sequence store and names the consumer group
@@ -37,7 +39,7 @@ record SequencerProperties(
         @DefaultValue("fanout-sequencer") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]+")
         String applicationId,
 
-        @DefaultValue("0ms") @NotNull Duration commitInterval,
+        @DefaultValue("10ms") @NotNull Duration commitInterval,
         @DefaultValue("0") @Min(0) @Max(1000) int lingerMs,
         @DefaultValue("100ms") @NotNull Duration fetchMaxWait,
         String stateDir,

@@ -90,7 +90,9 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Unread.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) POLL.toMillis());
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // what a subscriber could ever see
+        // read_uncommitted: the topic publishers write (the events topic, or the sequencer's input) is written
+        // without transactions, by idempotent producers
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fanout-idempotency-keys-" + INSTANCES.incrementAndGet());
         this.consumer = new KafkaConsumer<>(config);

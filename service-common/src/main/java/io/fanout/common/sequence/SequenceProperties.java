@@ -23,6 +23,15 @@ public record SequenceProperties(
         @DefaultValue("false") boolean enabled,
         @DefaultValue(Topics.DEFAULT_INGEST) @NotBlank String inputTopic) {
 
+    /**
+     * The isolation level readers of the events topic use: {@code read_committed} when sequencing (the sequencer
+     * writes it in transactions: nothing it aborted or has not committed yet may be read), else the consumer default
+     * {@code read_uncommitted} (no transactions write the topic then, and a committed read costs every fetch more).
+     */
+    public String eventsIsolationLevel() {
+        return enabled ? "read_committed" : "read_uncommitted";
+    }
+
     /** The topic publishers write to: {@code inputTopic} when sequencing, else {@code eventsTopic}. */
     public String publishTopic(String eventsTopic) {
         return enabled ? inputTopic : eventsTopic;
