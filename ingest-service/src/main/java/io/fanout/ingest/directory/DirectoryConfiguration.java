@@ -4,15 +4,13 @@ import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
 import io.fanout.common.security.ChannelAccess;
 import io.fanout.common.security.InternalCredentials;
+import io.fanout.ingest.streams.StreamsClient;
 import io.fanout.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
@@ -46,14 +44,7 @@ class DirectoryConfiguration {
             DirectoryMetrics metrics,
             RegionProperties region,
             Environment environment) {
-        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
-        connection.ifAvailable(details -> {
-            KafkaConnectionDetails.Configuration streams = details.getStreams();
-            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", streams.getBootstrapServers()));
-            if (streams.getSecurityProtocol() != null) {
-                config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, streams.getSecurityProtocol());
-            }
-        });
+        Map<String, Object> config = StreamsClient.kafkaConfig(kafka, connection);
         boolean ephemeral = directory.stateDir() == null && "0".equals(environment.getProperty("server.port"));
         List<String> mirrored = region.topicsByOrigin(fanout.topic()).values().stream()
                 .filter(topic -> !topic.equals(fanout.topic()))

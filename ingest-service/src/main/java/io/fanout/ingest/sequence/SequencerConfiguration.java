@@ -2,15 +2,13 @@ package io.fanout.ingest.sequence;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.common.sequence.SequenceProperties;
+import io.fanout.ingest.streams.StreamsClient;
 import io.fanout.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
@@ -37,14 +35,7 @@ class SequencerConfiguration {
             SequencerProperties sequencer,
             ObjectProvider<MeterRegistry> meters,
             Environment environment) {
-        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
-        connection.ifAvailable(details -> {
-            KafkaConnectionDetails.Configuration streams = details.getStreams();
-            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", streams.getBootstrapServers()));
-            if (streams.getSecurityProtocol() != null) {
-                config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, streams.getSecurityProtocol());
-            }
-        });
+        Map<String, Object> config = StreamsClient.kafkaConfig(kafka, connection);
         String port = environment.getProperty("server.port", "8080");
         boolean ephemeral = sequencer.stateDir() == null && "0".equals(port);
         String stateDir = sequencer.stateDir() != null

@@ -3,11 +3,18 @@ package io.fanout.ingest.streams;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.KafkaConnectionDetails;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 
 /**
  * What ingest-service's Kafka Streams applications (the channel directory, the sequencer) do alike around their
@@ -51,6 +58,24 @@ public final class StreamsClient {
         }
         log.error("{} stream thread failed; replacing it", name, failure);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * The Kafka settings every Streams application of ingest-service starts from: {@code spring.kafka.streams.*} (and
+     * the shared {@code spring.kafka.*}), with the bootstrap servers and security protocol of a
+     * {@link KafkaConnectionDetails} bean when there is one (e.g. a Testcontainers broker). A new, mutable map.
+     */
+    public static Map<String, Object> kafkaConfig(
+            KafkaProperties kafka, ObjectProvider<KafkaConnectionDetails> connection) {
+        Map<String, Object> config = new HashMap<>(kafka.buildStreamsProperties());
+        connection.ifAvailable(details -> {
+            KafkaConnectionDetails.Configuration streams = details.getStreams();
+            config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", streams.getBootstrapServers()));
+            if (streams.getSecurityProtocol() != null) {
+                config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, streams.getSecurityProtocol());
+            }
+        });
+        return config;
     }
 
     /**
