@@ -11,6 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyInserters;
+import reactor.core.publisher.Flux;
 import tools.jackson.databind.JsonNode;
 
 /** Every bad input of the contract gets its status or close code, and the services keep serving. */
@@ -119,6 +121,25 @@ class BadInputIT {
                 .uri("/push")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(big)
+                .exchange()
+                .expectStatus()
+                .isEqualTo(HttpStatus.CONTENT_TOO_LARGE)
+                .expectBody()
+                .returnResult()
+                .getResponseBody();
+        assertProblem(body, 413, "at most 262144 bytes");
+        assertServesANormalPush();
+    }
+
+    @Test
+    void shouldRefuseAStreamedBodyOverTheLimitWith413() {
+        // no Content-Length: the body arrives chunked and is refused once it passes the limit
+        Flux<String> chunks = Flux.range(0, 40).map(i -> i == 0 ? "{\"message\":\"" : "x".repeat(8 * 1024));
+        byte[] body = platform.ingestClient()
+                .post()
+                .uri("/push")
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(BodyInserters.fromPublisher(chunks, String.class))
                 .exchange()
                 .expectStatus()
                 .isEqualTo(HttpStatus.CONTENT_TOO_LARGE)

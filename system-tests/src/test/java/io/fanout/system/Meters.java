@@ -21,6 +21,13 @@ final class Meters {
         return value(registry.find(name).tags(tags));
     }
 
+    /** How many times the timers named {@code name} with these tags recorded; 0 if there is none. */
+    long timed(String name, String... tags) {
+        return registry.find(name).tags(tags).timers().stream()
+                .mapToLong(t -> t.count())
+                .sum();
+    }
+
     private static double value(Search search) {
         double counters = search.counters().stream().mapToDouble(c -> c.count()).sum();
         double gauges = search.gauges().stream().mapToDouble(g -> g.value()).sum();

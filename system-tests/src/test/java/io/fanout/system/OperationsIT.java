@@ -90,4 +90,41 @@ class OperationsIT {
                         "fanout_consumer_records_total",
                         "kafka_consumer_fetch_manager_records_lag_max");
     }
+
+    @Test
+    void shouldServeJsonPushesOnTheDirectRouteAndTimeThem() {
+        Meters ingest = platform.ingestMeters();
+        long direct = ingest.timed("fanout.push.requests", "status", "200");
+        long refused = ingest.timed("fanout.push.requests", "status", "400");
+        for (int i = 0; i < 3; i++) {
+            platform.ingestClient()
+                    .post()
+                    .uri("/push")
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue("{\"channel\":\"direct-route\",\"message\":" + i + "}")
+                    .exchange()
+                    .expectStatus()
+                    .isOk();
+        }
+        platform.ingestClient()
+                .post()
+                .uri("/push")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"channel\":\"direct route\",\"message\":1}")
+                .exchange()
+                .expectStatus()
+                .isBadRequest();
+        // a body that is not JSON is not the direct route's: WebFlux answers 415, as before
+        platform.ingestClient()
+                .post()
+                .uri("/push")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("{\"channel\":\"direct-route\",\"message\":1}")
+                .exchange()
+                .expectStatus()
+                .isEqualTo(415);
+        assertThat(ingest.timed("fanout.push.requests", "status", "200")).isEqualTo(direct + 3);
+        assertThat(ingest.timed("fanout.push.requests", "status", "400")).isEqualTo(refused + 1);
+        assertThat(ingest.timed("fanout.push.requests", "status", "415")).isZero();
+    }
 }

@@ -2,6 +2,7 @@ package io.fanout.common.security;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Supplier;
 import org.springframework.http.HttpHeaders;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidationException;
@@ -51,6 +52,40 @@ public final class TokenVerifier {
                         ChannelGrants.of(jwt),
                         jwt.getExpiresAt() == null ? null : jwt.getExpiresAt().plus(clockSkew)))
                 .onErrorMap(JwtException.class, e -> new InvalidTokenException(reason(e)));
+    }
+
+    /**
+     * For an HTTP route served outside the security filter chain: the grants of the request's token, or an
+     * {@link InvalidTokenException} worded exactly as the chain's 401 ({@link InvalidTokenException#forHttp}). While
+     * auth is off, {@link ChannelGrants#ALL}.
+     *
+     * @param uri the request's URI (its query may carry the token), asked for only when auth is on
+     */
+    public Mono<ChannelGrants> authorizeHttp(HttpHeaders headers, Supplier<URI> uri) {
+        if (decoder == null) {
+            return Mono.just(ChannelGrants.ALL);
+        }
+        String token = BearerTokens.resolve(headers, uri.get());
+        if (token == null) {
+            return Mono.error(InvalidTokenException.forHttp(null));
+        }
+        return decoder.decode(token)
+                .map(ChannelGrants::of)
+                .onErrorMap(JwtException.class, e -> InvalidTokenException.forHttp(httpReason(e.getMessage(), null)));
+    }
+
+    /**
+     * The 401 detail for a token the decoder refused with {@code description}: "token expired", else "invalid token:
+     * " and what was wrong ({@code code} when there is no description).
+     */
+    static String httpReason(String description, String code) {
+        if (description != null && description.contains("expired")) {
+            return "token expired";
+        }
+        return "invalid token: "
+                + (description == null
+                        ? code
+                        : description.replace("An error occurred while attempting to decode the Jwt: ", ""));
     }
 
     /** A short reason a person can act on, from the decoder's error. */

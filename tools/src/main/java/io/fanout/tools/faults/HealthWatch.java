@@ -16,13 +16,13 @@ import java.util.regex.Pattern;
 
 /**
  * Polls a service's {@code /actuator/health} (and the largest server-side {@code POST /push} duration from
- * {@code /actuator/prometheus}) about four times a second on a daemon thread of its own, until {@link #stop}.
+ * {@code /actuator/prometheus}: {@code fanout.push.requests}, or WebFlux's {@code http.server.requests}) about four times a second on a daemon thread of its own, until {@link #stop}.
  * Readers on other threads see the samples through synchronized lists.
  */
 final class HealthWatch {
 
-    private static final Pattern PUSH_MAX =
-            Pattern.compile("http_server_requests_seconds_max\\{[^}]*uri=\"/push\"[^}]*} ([0-9.eE+-]+)");
+    private static final Pattern PUSH_MAX = Pattern.compile(
+            "(?:http_server_requests|fanout_push_requests)_seconds_max\\{[^}]*uri=\"/push\"[^}]*} ([0-9.eE+-]+)");
 
     private record Sample(long at, int status) {}
 
