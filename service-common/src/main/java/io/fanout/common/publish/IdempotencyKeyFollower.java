@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,6 +43,10 @@ import reactor.core.publisher.Sinks;
  * follower asks Kafka for the partition's end offset after the call (one request per loop for all new questions)
  * and completes once its position reached it. Every acknowledged write is below that end.
  *
+ * <p>While no question waits, the follower rests {@link #IDLE_PAUSE} between polls, so that a busy topic costs it
+ * (and the broker) a few fetches a second rather than one per produce; a question wakes it at once, and what it must
+ * read then is at most a rest's worth of records.
+ *
  * <p>Threading: one daemon thread owns the consumer; {@link #caughtUp} may be called from any thread and never
  * blocks. Partitions added to the topic are picked up within {@link #PARTITION_REFRESH}. A Kafka error is logged
  * and the loop goes on after a pause; while Kafka is away, questions wait (their callers time out).
@@ -51,6 +56,15 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyKeyFollower.class);
     static final Duration PARTITION_REFRESH = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * How long the follower rests between polls while no question waits: each poll costs a fetch from the broker
+     * (and a fetch answer per produce while the topic is busy), and nothing needs the keys sooner than a keyed
+     * publish asks for them, which wakes the follower at once ({@link #caughtUp}).
+     */
+    static final Duration IDLE_PAUSE = Duration.ofMillis(250);
+    /** Records per poll: a rest's worth of a busy topic is read in a few polls without resting between them. */
+    private static final int MAX_POLL_RECORDS = 5000;
+
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -90,6 +104,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, Unread.class);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) POLL.toMillis());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, MAX_POLL_RECORDS);
         // read_uncommitted: the topic publishers write (the events topic, or the sequencer's input) is written
         // without transactions, by idempotent producers
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
@@ -124,6 +139,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         }
         Waiter waiter = new Waiter(channel);
         arriving.add(waiter);
+        LockSupport.unpark(thread); // a resting follower reads now
         return waiter.done.asMono();
     }
 
@@ -136,10 +152,15 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
                     pause(POLL);
                     continue;
                 }
+                int polled = 0;
                 for (ConsumerRecord<ByteBuffer, ByteBuffer> record : consumer.poll(POLL)) {
                     read(record);
+                    polled++;
                 }
                 settle();
+                if (polled < MAX_POLL_RECORDS && idle()) {
+                    LockSupport.parkNanos(this, IDLE_PAUSE.toNanos()); // caughtUp unparks
+                }
             } catch (WakeupException e) {
                 break;
             } catch (RuntimeException e) {
@@ -161,6 +182,11 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
         waiting.forEach(w -> w.done.tryEmitEmpty());
         firstCatchUp.countDown();
         consumer.close(Duration.ofSeconds(2));
+    }
+
+    /** Nobody waits for an answer: neither the first catch-up nor a question. */
+    private boolean idle() {
+        return firstCatchUp.getCount() == 0 && waiting.isEmpty() && arriving.isEmpty();
     }
 
     private static void pause(Duration duration) {
@@ -305,6 +331,7 @@ public final class IdempotencyKeyFollower implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        LockSupport.unpark(thread);
         try {
             thread.join(5000);
         } catch (InterruptedException e) {
