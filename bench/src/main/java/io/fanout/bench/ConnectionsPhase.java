@@ -44,7 +44,7 @@ final class ConnectionsPhase {
         int connected = ctx.ws()
                 .connectAll(
                         subs,
-                        i -> "channel=" + cs.names[0],
+                        i -> "channel=" + cs.names[0] + ctx.tokenQuery(),
                         o.integer("connect-concurrency"),
                         Duration.ofSeconds(30),
                         Duration.ofSeconds(240));

@@ -118,7 +118,8 @@ final class LatencyPhase {
                     break;
                 }
                 stage = 2;
-                load = new ReplayLoad(ctx.ws(), history.names[0], historyFrom, historyAcked, replays).start();
+                load = new ReplayLoad(ctx.ws(), history.names[0], historyFrom, historyAcked, replays, ctx.tokenQuery())
+                        .start();
             }
             if (stage == 2 && now >= startB) {
                 stage = 3;

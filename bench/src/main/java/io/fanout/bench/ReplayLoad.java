@@ -27,6 +27,7 @@ final class ReplayLoad {
 
     // under this
     private long completedEvents; // events read by cycles that are over
+    private final String tokenQuery;
     private long cyclesCompleted;
     private long cyclesIncomplete;
     private long connectFailures;
@@ -42,8 +43,10 @@ final class ReplayLoad {
         long retryAt;
     }
 
-    ReplayLoad(WsClients ws, String channel, long from, long n, int k) {
+    /** @param tokenQuery what each subscription's query ends with ({@code &token=...} with auth on, else empty) */
+    ReplayLoad(WsClients ws, String channel, long from, long n, int k, String tokenQuery) {
         this.ws = ws;
+        this.tokenQuery = tokenQuery;
         this.channel = channel;
         this.channelName = channel.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.from = from;
@@ -127,7 +130,7 @@ final class ReplayLoad {
         s.lastCount = 0;
         s.lastChange = now;
         // the handshake completes on the event loop; its outcome shows in sub.connected / sub.closed
-        ws.connect(s.sub, "channel=" + channel + "&from=" + from, Duration.ofSeconds(20))
+        ws.connect(s.sub, "channel=" + channel + "&from=" + from + tokenQuery, Duration.ofSeconds(20))
                 .subscribe();
     }
 

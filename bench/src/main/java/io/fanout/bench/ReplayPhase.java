@@ -58,7 +58,7 @@ final class ReplayPhase {
         ProcMonitor.Window w = ctx.monitor().begin();
         long t0 = System.nanoTime();
         Boolean up = ctx.ws()
-                .connect(sub, "channel=" + cs.names[0] + "&from=" + from, Duration.ofSeconds(20))
+                .connect(sub, "channel=" + cs.names[0] + "&from=" + from + ctx.tokenQuery(), Duration.ofSeconds(20))
                 .block(Duration.ofSeconds(30));
         long deadline = t0 + timeout * 1_000_000_000L;
         long firstWait = System.nanoTime() + 10_000_000_000L;
