@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Every refusal of the HTTP API as the RFC 9457 problem its {@link FanoutException} carries: status, title and a
  * {@code detail} a person can act on, its headers ({@code WWW-Authenticate} on 401) and {@code Retry-After} when the
  * same request may succeed later (429, 503). The statuses themselves are decided by the exceptions, not here.
+ * {@link PushRoute} answers its refusals with the same {@link #headersOf}.
  */
 @RestControllerAdvice
 class PublishErrorHandler {
@@ -28,14 +29,19 @@ class PublishErrorHandler {
 
     @ExceptionHandler(FanoutException.class)
     ResponseEntity<ProblemDetail> refused(FanoutException e) {
-        if (e.status() >= 500) {
-            log.warn("publish refused: {}", e.getMessage());
+        return ResponseEntity.status(e.getStatusCode()).headers(headersOf(e)).body(e.getBody());
+    }
+
+    /** The headers of the answer to {@code refusal} (logged when it is a 5xx): its own, and {@code Retry-After}. */
+    HttpHeaders headersOf(FanoutException refusal) {
+        if (refusal.status() >= 500) {
+            log.warn("publish refused: {}", refusal.getMessage());
         }
-        ResponseEntity.BodyBuilder response =
-                ResponseEntity.status(e.getStatusCode()).headers(e.getHeaders());
-        if (e.retryLater()) {
-            response.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        HttpHeaders headers = new HttpHeaders();
+        headers.putAll(refusal.getHeaders());
+        if (refusal.retryLater()) {
+            headers.set(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
         }
-        return response.body(e.getBody());
+        return headers;
     }
 }

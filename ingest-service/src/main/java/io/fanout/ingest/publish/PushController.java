@@ -50,8 +50,7 @@ class PushController {
         String key = request.getHeaders().getFirst(IDEMPOTENCY_KEY);
         return bodyReader
                 .read(request)
-                .map(body -> PublishRequestParser.parseOne(body)
-                        .withIdempotencyKey(key == null ? null : PublishRequestParser.requireIdempotencyKey(key)))
+                .map(body -> PublishRequestParser.parseOne(body, key))
                 .flatMap(one -> access.checkPublish(List.of(one.channel())).then(publisher.publish(one)))
                 .map(PublishAck::toJson);
     }

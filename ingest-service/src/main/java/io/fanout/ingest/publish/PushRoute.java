@@ -3,7 +3,6 @@ package io.fanout.ingest.publish;
 import io.fanout.common.error.FanoutException;
 import io.fanout.common.error.ProblemJson;
 import io.fanout.common.publish.EventPublisher;
-import io.fanout.common.publish.PublishProperties;
 import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
 import io.fanout.common.security.ChannelForbiddenException;
@@ -11,19 +10,15 @@ import io.fanout.common.security.CorsProperties;
 import io.fanout.common.security.TokenVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -38,42 +33,41 @@ import reactor.netty.http.server.HttpServerRoutes;
  * {@code POST /push} served by Reactor Netty directly, ahead of WebFlux: one publish is the hot path of the HTTP API,
  * and WebFlux's dispatch (handler mapping, argument resolution, result handling, the security filter chain, the
  * {@code http.server.requests} observation) cost more CPU than the publish itself. Here a request is read once
- * (within {@code fanout.publish.max-body-size}), its token checked with the same decoder and wording as the filter
+ * ({@link RequestBodyReader}, within {@code fanout.publish.max-body-size}), its token checked with the same decoder and wording as the filter
  * chain, the event handed to the {@link EventPublisher} and the ack written as prebuilt JSON.
  *
  * <p>It takes only the requests it answers exactly as {@link PushController} would: {@code POST} to {@code /push}
  * with a JSON body, accepting JSON, and no cross-origin request to check when CORS is configured. Everything else
  * (another content type, an {@code Accept} without JSON, a preflight) goes on to WebFlux, whose answers (415, 406,
- * CORS) stay where they are. Refusals are the same problem+json, {@code WWW-Authenticate} and {@code Retry-After} as
- * {@link PublishErrorHandler}'s. Each request is timed in {@code fanout.push.requests} (tags {@code uri},
+ * CORS) stay where they are. Refusals are the same problem+json, with {@link PublishErrorHandler}'s headers
+ * ({@code WWW-Authenticate}, {@code Retry-After}). Each request is timed in {@code fanout.push.requests} (tags {@code uri},
  * {@code status}), since WebFlux's {@code http.server.requests} no longer sees it.
  */
 @Component
 class PushRoute implements NettyRouteProvider {
 
-    private static final Logger log = LoggerFactory.getLogger(PushRoute.class);
     static final String PATH = "/push";
 
     private final EventPublisher publisher;
     private final TokenVerifier tokens;
-    private final int maxBytes;
+    private final RequestBodyReader bodyReader;
+    private final PublishErrorHandler errors;
     private final boolean corsConfigured;
-    private final String retryAfterSeconds;
     private final MeterRegistry meters;
     private final Map<Integer, Timer> timers = new ConcurrentHashMap<>();
 
     PushRoute(
             EventPublisher publisher,
             TokenVerifier tokens,
-            PublishProperties properties,
+            RequestBodyReader bodyReader,
+            PublishErrorHandler errors,
             CorsProperties cors,
             MeterRegistry meters) {
         this.publisher = publisher;
         this.tokens = tokens;
-        this.maxBytes =
-                (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
+        this.bodyReader = bodyReader;
+        this.errors = errors;
         this.corsConfigured = !cors.allowedOrigins().isEmpty();
-        this.retryAfterSeconds = Long.toString(FanoutException.retryAfterSeconds(properties.retryAfter()));
         this.meters = meters;
     }
 
@@ -130,10 +124,9 @@ class PushRoute implements NettyRouteProvider {
         HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
         String key = headers.getFirst(PushController.IDEMPOTENCY_KEY);
         return tokens.authorizeHttp(headers, () -> queryOf(request.uri()))
-                .zipWith(body(request))
+                .zipWith(bodyReader.read(request))
                 .flatMap(grantsAndBody -> {
-                    PublishRequest one = PublishRequestParser.parseOne(grantsAndBody.getT2())
-                            .withIdempotencyKey(key == null ? null : PublishRequestParser.requireIdempotencyKey(key));
+                    PublishRequest one = PublishRequestParser.parseOne(grantsAndBody.getT2(), key);
                     String refused = grantsAndBody.getT1().refusedPublish(List.of(one.channel()));
                     if (refused != null) {
                         return Mono.error(new ChannelForbiddenException(refused));
@@ -156,37 +149,8 @@ class PushRoute implements NettyRouteProvider {
         }
     }
 
-    /** The body, at most {@code maxBytes}: a declared length over it is refused before reading. */
-    private Mono<byte[]> body(HttpServerRequest request) {
-        long declared = contentLength(request);
-        if (declared > maxBytes) {
-            return Mono.error(new BodyTooLargeException(declared, maxBytes));
-        }
-        return request.receive()
-                .reduce(new BodyBytes((int) Math.max(declared, 0), maxBytes), BodyBytes::add)
-                .map(BodyBytes::bytes);
-    }
-
-    private static long contentLength(HttpServerRequest request) {
-        String declared = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (declared == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(declared.trim());
-        } catch (NumberFormatException e) {
-            return -1; // Netty's decoder refuses such a request before it gets here
-        }
-    }
-
     private byte[] refuse(HttpServerResponse response, FanoutException refusal) {
-        if (refusal.status() >= 500) {
-            log.warn("publish refused: {}", refusal.getMessage());
-        }
-        refusal.getHeaders().forEach((name, values) -> response.header(name, String.join(", ", values)));
-        if (refusal.retryLater()) {
-            response.header(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
-        }
+        errors.headersOf(refusal).forEach((name, values) -> response.header(name, String.join(", ", values)));
         return answer(
                 response,
                 HttpResponseStatus.valueOf(refusal.status()),
@@ -209,35 +173,5 @@ class PushRoute implements NettyRouteProvider {
                         .tag("uri", PATH)
                         .tag("status", Integer.toString(code))
                         .register(meters));
-    }
-
-    /** A request body read chunk by chunk into one array, refused as soon as it passes the limit. */
-    private static final class BodyBytes {
-
-        private final int limit;
-        private byte[] bytes;
-        private int size;
-
-        BodyBytes(int expected, int limit) {
-            this.limit = limit;
-            this.bytes = new byte[Math.min(expected, limit)];
-        }
-
-        BodyBytes add(ByteBuf chunk) {
-            int readable = chunk.readableBytes();
-            if ((long) size + readable > limit) {
-                throw new BodyTooLargeException(-1, limit);
-            }
-            if (size + readable > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.min(limit, Math.max(size + readable, bytes.length * 2)));
-            }
-            chunk.readBytes(bytes, size, readable);
-            size += readable;
-            return this;
-        }
-
-        byte[] bytes() {
-            return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
-        }
     }
 }

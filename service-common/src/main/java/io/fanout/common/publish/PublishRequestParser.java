@@ -42,6 +42,15 @@ public final class PublishRequestParser {
         return scanned != null ? scanned : toRequest(readTree(body), "");
     }
 
+    /**
+     * {@link #parseOne} with the request's {@code Idempotency-Key} header ({@code null}: none), which must pass
+     * {@link #requireIdempotencyKey}.
+     */
+    public static PublishRequest parseOne(byte[] body, String idempotencyKey) {
+        PublishRequest request = parseOne(body);
+        return idempotencyKey == null ? request : request.withIdempotencyKey(requireIdempotencyKey(idempotencyKey));
+    }
+
     /** Parses the body of {@code POST /push/batch}: a JSON array of publish objects, at most {@code maxItems}. */
     public static List<PublishRequest> parseBatch(byte[] body, int maxItems) {
         List<PublishRequest> scanned = SCANNER.batch(body, maxItems);

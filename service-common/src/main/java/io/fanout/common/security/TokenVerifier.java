@@ -88,21 +88,16 @@ public final class TokenVerifier {
                         : description.replace("An error occurred while attempting to decode the Jwt: ", ""));
     }
 
-    /** A short reason a person can act on, from the decoder's error. */
+    /**
+     * A short reason a person can act on, from the decoder's error: {@link #httpReason}'s wording, cut to fit a close
+     * frame.
+     */
     static String reason(JwtException e) {
-        String message = String.valueOf(e.getMessage());
-        if (e instanceof JwtValidationException invalid) {
-            boolean expired = invalid.getErrors().stream()
-                    .anyMatch(error -> String.valueOf(error.getDescription()).contains("expired"));
-            if (expired) {
-                return "token expired";
-            }
-        }
-        if (message.contains("expired")) {
-            return "token expired";
-        }
-        String reason =
-                "invalid token: " + message.replace("An error occurred while attempting to decode the Jwt: ", "");
+        boolean expired = e instanceof JwtValidationException invalid
+                && invalid.getErrors().stream()
+                        .anyMatch(
+                                error -> String.valueOf(error.getDescription()).contains("expired"));
+        String reason = expired ? "token expired" : httpReason(String.valueOf(e.getMessage()), null);
         return reason.length() > 110 ? reason.substring(0, 107) + "..." : reason;
     }
 }
