@@ -12,8 +12,8 @@ import java.time.Duration;
  * Frames as Server-Sent Events bytes, field for field what Spring's {@code ServerSentEventHttpMessageWriter} writes
  * for the same {@code ServerSentEvent} ({@code id:}, {@code event:}, {@code retry:}, then {@code data:} lines and a
  * blank line). An event is {@code id:<position>\nevent:message\nretry:<ms>\ndata:<json>\n\n}: for a live frame
- * only the {@code id} is written per stream, the rest is constant bytes and the JSON already encoded in the event's
- * shared buffer ({@link LiveFrame#payload()}), copied as it is, never encoded again. Control frames are
+ * only the {@code id} is written per stream, the rest is constant bytes and the event's JSON as the live consumer
+ * decoded it ({@link LiveFrame#json()}), copied as it is, never encoded again. Control frames are
  * {@code event:<type>\ndata:<json>\n\n}. Stateless, any thread.
  */
 final class SseEncoder {
@@ -37,10 +37,15 @@ final class SseEncoder {
     boolean append(Frame frame, CharSequence id, ByteBuf out) {
         if (frame instanceof LiveFrame live && !live.multiLine()) {
             out.writeBytes(ID);
-            out.writeCharSequence(id, StandardCharsets.US_ASCII);
+            EventFrame event = live.frame();
+            if (id == event.cursorText()) { // the event's own cursor, as its JSON carries it
+                out.writeBytes(
+                        event.json(), event.cursorAt(), event.cursorText().length());
+            } else {
+                out.writeCharSequence(id, StandardCharsets.US_ASCII);
+            }
             out.writeBytes(messageFieldsAndData);
-            ByteBuf json = live.payload();
-            out.writeBytes(json, json.readerIndex(), json.readableBytes());
+            out.writeBytes(live.json());
             out.writeBytes(END_OF_EVENT);
             return true;
         }

@@ -6,7 +6,9 @@ import io.fanout.service.subscribe.LiveFrame;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.netty.http.server.HttpServerResponse;
@@ -15,8 +17,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * Writes one SSE stream's frames straight to its Netty channel, on the channel's event loop, as {@code SocketWriter}
  * does for a WebSocket: it is the drain of the stream's {@link Subscription}, takes frames with
  * {@link Subscription#poll()}, appends each with its {@code id} (the position right after it, as {@link EventIds}
- * writes it: the subscription's kept cursor text, not encoded per event) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to one
- * buffer, and writes that buffer as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
+ * writes it: the subscription's kept cursor text, not encoded per event) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to the event
+ * loop's scratch buffer, and writes that as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
  * not per event, one pass through the HTTP encoder. Writes stop while the channel
  * is not writable; the subscription then buffers a bounded number of live frames and beyond that catches up from the
  * log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
@@ -30,6 +32,25 @@ final class SseWriter implements Runnable {
 
     /** Events written at one wake go out together, as HTTP chunks of about this size. */
     static final int CHUNK_BYTES = 16 * 1024;
+
+    private static final int MAX_SCRATCH_BYTES = 4 * CHUNK_BYTES;
+
+    /**
+     * Where an event loop encodes a chunk before it is copied out: a heap buffer, so each event's few small writes are
+     * plain array copies (into a pooled direct buffer each write went through a {@code ByteBuffer} view: most of the
+     * SSE writer's CPU). One per event loop thread, reused from wake to wake.
+     */
+    private static final FastThreadLocal<ByteBuf> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected ByteBuf initialValue() {
+            return Unpooled.buffer(2 * CHUNK_BYTES);
+        }
+
+        @Override
+        protected void onRemoval(ByteBuf scratch) {
+            scratch.release();
+        }
+    };
 
     private final Channel channel;
     private final HttpServerResponse response;
@@ -75,16 +96,13 @@ final class SseWriter implements Runnable {
             return;
         }
         boolean wrote = false;
-        ByteBuf chunk = null;
+        ByteBuf chunk = SCRATCH.get();
         while (!closed && channel.isWritable()) {
             Frame frame = subscription.poll();
             if (frame == null) {
                 break;
             }
             String id = EventIds.of(subscription); // shared text, joined only when a partition changed
-            if (chunk == null) {
-                chunk = channel.alloc().directBuffer(CHUNK_BYTES);
-            }
             try {
                 encoder.append(frame, id, chunk);
             } finally {
@@ -93,20 +111,28 @@ final class SseWriter implements Runnable {
                 }
             }
             if (chunk.readableBytes() >= CHUNK_BYTES) {
-                channel.write(chunk, channel.voidPromise()); // the channel's writability counts it from here
-                chunk = null;
+                writeOut(chunk); // the channel's writability counts it from here
                 wrote = true;
             }
         }
-        if (chunk != null && chunk.isReadable()) {
-            channel.write(chunk, channel.voidPromise());
+        if (chunk.isReadable()) {
+            writeOut(chunk);
             wrote = true;
-        } else if (chunk != null) {
-            chunk.release();
         }
         subscription.setClientBlocked(!channel.isWritable());
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** Writes what {@code chunk} holds as one HTTP chunk, in one copy to a pooled direct buffer, and empties it. */
+    private void writeOut(ByteBuf chunk) {
+        ByteBuf out = channel.alloc().directBuffer(chunk.readableBytes());
+        out.writeBytes(chunk);
+        chunk.clear();
+        if (chunk.capacity() > MAX_SCRATCH_BYTES) {
+            SCRATCH.remove(); // an event far larger than the rest: do not keep its room
+        }
+        channel.write(out, channel.voidPromise());
     }
 }

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  * @param cursorText {@code cursor} encoded ({@link PartitionCursor#encode}), as the JSON carries it: encoded once per
  *     event and shared by every session that passes it (an SSE stream's {@code id}, {@link Subscription#cursorText})
  * @param seq the event's number in its channel and origin, or 0 when it was not sequenced
+ * @param cursorAt where {@code cursorText} starts in {@code json} (its bytes are ASCII): an SSE stream whose {@code id}
+ *     is this text copies it from there instead of encoding it again
  */
 public record EventFrame(
         String channel,
@@ -27,7 +29,8 @@ public record EventFrame(
         PartitionCursor cursor,
         String cursorText,
         long seq,
-        byte[] json)
+        byte[] json,
+        int cursorAt)
         implements Frame {
 
     /**
@@ -57,12 +60,10 @@ public record EventFrame(
                 .append(",\"timestamp\":")
                 .append(timestamp)
                 .append(",\"id\":\"");
-        appendEscaped(json, id);
-        json.append("\",\"origin\":\"")
-                .append(origin)
-                .append("\",\"cursor\":\"")
-                .append(cursorText)
-                .append('"');
+        boolean ascii = appendEscaped(json, id);
+        json.append("\",\"origin\":\"").append(origin).append("\",\"cursor\":\"");
+        int cursorAt = ascii ? json.length() : json.substring(0, json.length()).getBytes(StandardCharsets.UTF_8).length;
+        json.append(cursorText).append('"');
         if (seq > 0) {
             json.append(",\"seq\":").append(seq);
         }
@@ -77,7 +78,8 @@ public record EventFrame(
                 cursor,
                 cursorText,
                 seq,
-                json.toString().getBytes(StandardCharsets.UTF_8));
+                json.toString().getBytes(StandardCharsets.UTF_8),
+                cursorAt);
     }
 
     /** Where the event sits in this region: its origin's topic, and the partition. */
@@ -90,7 +92,9 @@ public record EventFrame(
         return new String(json, StandardCharsets.UTF_8);
     }
 
-    private static void appendEscaped(StringBuilder out, String value) {
+    /** Appends {@code value} escaped; returns whether all it appended is ASCII. */
+    private static boolean appendEscaped(StringBuilder out, String value) {
+        boolean ascii = true;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '"' || c == '\\') {
@@ -99,7 +103,9 @@ public record EventFrame(
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);
+                ascii &= c < 0x80;
             }
         }
+        return ascii;
     }
 }

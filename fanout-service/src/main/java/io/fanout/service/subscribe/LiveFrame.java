@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBufAllocator;
  * A live event as the {@link Dispatcher} hands it to subscriptions: the {@link EventFrame}, and the same frame
  * encoded once as a complete WebSocket text frame. A server's frames are not masked, so those bytes are identical
  * for every session and each socket writes a duplicate of one shared buffer: no per-session copy or encoding. SSE
- * streams write the JSON inside that buffer ({@link #payload()}) behind their own {@code id:} line.
+ * streams copy the event's JSON ({@link #json()}) behind their own {@code id:} line.
  *
  * <p>The buffer is reference counted: whoever holds a reference either writes {@link #webSocketFrame()}'s
  * {@code duplicate()} to a channel (the channel releases it) or calls {@link #release()}.
@@ -35,15 +35,6 @@ public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame, boolean multiL
         }
         wire.writeBytes(payload);
         return new LiveFrame(frame, wire, hasLineBreak(payload));
-    }
-
-    /**
-     * The frame's JSON inside the shared buffer: a slice sharing its bytes and its reference count (no reference is
-     * taken; {@code retain()} it to keep it past this frame).
-     */
-    public ByteBuf payload() {
-        int length = frame.json().length;
-        return webSocketFrame.slice(webSocketFrame.writerIndex() - length, length);
     }
 
     @Override

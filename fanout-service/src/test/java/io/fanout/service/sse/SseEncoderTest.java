@@ -47,6 +47,22 @@ class SseEncoderTest {
     }
 
     @Test
+    void shouldCopyTheEventsOwnCursorAsItsIdFromItsJson() {
+        for (String eventId : List.of("id-1", "é-\u20ac-\uD83D\uDE00", "quote\"d")) {
+            EventFrame event = EventFrame.of("orders", "r1", 3, 1234, 0, eventId, CURSOR, 0L, "{\"text\":\"ü\"}");
+            LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
+            try {
+                assertThat(encoded(live, event.cursorText()))
+                        .as("event id %s", eventId)
+                        .isEqualTo(spring(message(event, CURSOR.encode())))
+                        .startsWith("id:" + CURSOR.encode() + "\n");
+            } finally {
+                live.release();
+            }
+        }
+    }
+
+    @Test
     void shouldWriteEveryLineOfAMultiLineMessageAsItsOwnDataField() {
         EventFrame event = EventFrame.of("orders", "r1", 3, 1234, 0, "id-1", CURSOR, 0L, "{\n  \"a\": 1\n}");
         LiveFrame live = LiveFrame.encode(event, ALLOCATOR);
