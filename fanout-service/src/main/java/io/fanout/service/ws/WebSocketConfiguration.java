@@ -13,7 +13,10 @@ import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAd
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.netty.http.server.WebsocketServerSpec;
 
-/** Maps {@code /events} to the WebSocket handler; frames larger than the publish limit close with 1009. */
+/**
+ * Maps {@code /events} to the WebSocket handler; frames larger than the publish limit close with 1009; a socket keeps
+ * only the handshake headers it reads ({@link LeanHandshakeUpgradeStrategy}).
+ */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
 
@@ -34,8 +37,8 @@ class WebSocketConfiguration {
     @Bean
     WebSocketService webSocketService(PublishProperties publish) {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, publish.maxBodySize().toBytes());
-        return new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
+        return new HandshakeWebSocketService(new LeanHandshakeUpgradeStrategy(new ReactorNettyRequestUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame))));
     }
 
     @Bean

@@ -52,6 +52,31 @@ class SseConnectorTest {
     }
 
     @Test
+    void shouldJoinLinesSplitAcrossChunksWithEitherLineEnd() {
+        String longData = "x".repeat(5000); // longer than the line and data buffers start with
+        String body =
+                "id: 7\r\nevent: message\r\ndata: {\"b\":2}\r\n\r\ndata: " + longData + "\n\n:comment\ndata: z\n\n";
+        Flux<String> chunks = Flux.range(0, (body.length() + 6) / 7)
+                .map(i -> body.substring(i * 7, Math.min(body.length(), i * 7 + 7)));
+        server = HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(routes -> routes.get(
+                        "/sse",
+                        (request, response) -> response.header("Content-Type", "text/event-stream")
+                                .sendString(chunks)))
+                .bindNow(WAIT);
+        WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
+
+        WsConnector.Attempt attempt =
+                new SseConnector(loops, "http://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
+        assertThat(recorder.texts).containsExactly("{\"b\":2}", longData, "z");
+    }
+
+    @Test
     void shouldReportAnswersOtherThan200AsNotUp() {
         server = HttpServer.create()
                 .host("127.0.0.1")
