@@ -102,7 +102,7 @@ public final class Subscription {
     /** {@link #cursorText} until a partition's cursor or the tracked partitions change; {@code null}: to be joined. */
     private String joinedCursor;
 
-    private final ArrayDeque<Frame> controls = new ArrayDeque<>();
+    private final ArrayDeque<Frame> controls = new ArrayDeque<>(4); // a few notices at a time: room grows
     /** Per channel and origin, the last {@code seq} the client has: its {@code seq=} hint, then what was sent. */
     private final Map<ChannelOrigin, Long> lastSeqs;
     /** Per origin partition, its latest truncation notice and the channels that got their own notice since. */
@@ -147,7 +147,7 @@ public final class Subscription {
             int maxEventsPerSecond) {
         this.lastSeqs = new HashMap<>(lastSeqs);
         this.channels = List.copyOf(channels);
-        this.channelSet = new HashSet<>(channels);
+        this.channelSet = Set.copyOf(channels);
         this.home = home;
         this.cursor = cursor;
         this.limits = limits;
