@@ -87,6 +87,32 @@ class SseIT {
     }
 
     @Test
+    void shouldStreamAnEventLargerThanTheWritersBuffersBetweenSmallOnesIntact() {
+        String channel = "sse.large." + UUID.randomUUID();
+        String large = "x".repeat(200_000); // past the event loop's scratch buffer, which is then let go
+        JsonNode first = publisher.push(channel, "1");
+        publisher.push(channel, "{\"text\":\"" + large + "\"}");
+        publisher.push(channel, "3");
+        String query = "channel=" + channel + "&from=" + first.get("partition").intValue() + ":"
+                + first.get("offset").longValue();
+
+        for (int reader = 0; reader < 2; reader++) { // the second reads through the buffer the first left behind
+            List<ServerSentEvent<String>> events = take(query, null, 3);
+
+            assertThat(events).hasSize(3);
+            assertThat(Json.parse(events.get(0).data()).get("message").intValue())
+                    .isEqualTo(1);
+            assertThat(Json.parse(events.get(1).data())
+                            .get("message")
+                            .get("text")
+                            .stringValue())
+                    .isEqualTo(large);
+            assertThat(Json.parse(events.get(2).data()).get("message").intValue())
+                    .isEqualTo(3);
+        }
+    }
+
+    @Test
     void shouldRefuseABadCursorWith400ProblemJson() {
         platform.fanoutClient()
                 .get()

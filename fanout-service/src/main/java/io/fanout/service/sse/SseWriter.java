@@ -96,7 +96,7 @@ final class SseWriter implements Runnable {
             return;
         }
         boolean wrote = false;
-        ByteBuf chunk = SCRATCH.get();
+        ByteBuf chunk = SCRATCH.get().clear(); // nothing of a wake that ended in an error goes to another stream
         while (!closed && channel.isWritable()) {
             Frame frame = subscription.poll();
             if (frame == null) {
@@ -111,7 +111,7 @@ final class SseWriter implements Runnable {
                 }
             }
             if (chunk.readableBytes() >= CHUNK_BYTES) {
-                writeOut(chunk); // the channel's writability counts it from here
+                chunk = writeOut(chunk); // the channel's writability counts it from here
                 wrote = true;
             }
         }
@@ -125,14 +125,19 @@ final class SseWriter implements Runnable {
         }
     }
 
-    /** Writes what {@code chunk} holds as one HTTP chunk, in one copy to a pooled direct buffer, and empties it. */
-    private void writeOut(ByteBuf chunk) {
+    /**
+     * Writes what {@code chunk} holds as one HTTP chunk, in one copy to a pooled direct buffer; returns the scratch
+     * buffer to go on with, empty (a new one when {@code chunk} had grown past {@link #MAX_SCRATCH_BYTES} for an event
+     * far larger than the rest: its room is not kept).
+     */
+    private ByteBuf writeOut(ByteBuf chunk) {
         ByteBuf out = channel.alloc().directBuffer(chunk.readableBytes());
         out.writeBytes(chunk);
-        chunk.clear();
-        if (chunk.capacity() > MAX_SCRATCH_BYTES) {
-            SCRATCH.remove(); // an event far larger than the rest: do not keep its room
-        }
         channel.write(out, channel.voidPromise());
+        if (chunk.capacity() > MAX_SCRATCH_BYTES) {
+            SCRATCH.remove(); // releases it
+            return SCRATCH.get();
+        }
+        return chunk.clear();
     }
 }
