@@ -12,8 +12,9 @@ import java.time.Duration;
  * Frames as Server-Sent Events bytes, field for field what Spring's {@code ServerSentEventHttpMessageWriter} writes
  * for the same {@code ServerSentEvent} ({@code id:}, {@code event:}, {@code retry:}, then {@code data:} lines and a
  * blank line). An event is {@code id:<position>\nevent:message\nretry:<ms>\ndata:<json>\n\n}: for a live frame
- * only the {@code id} is written per stream, the rest is constant bytes and the event's JSON as the live consumer
- * decoded it ({@link LiveFrame#json()}), copied as it is, never encoded again. Control frames are
+ * only the {@code id} is written per stream (copied from the event's JSON when it is the event's own cursor), the
+ * rest is constant bytes and the event's JSON, built once for every session ({@link LiveFrame#json()}) and copied as
+ * it is, never encoded again. Control frames are
  * {@code event:<type>\ndata:<json>\n\n}. Stateless, any thread.
  */
 final class SseEncoder {

@@ -17,11 +17,11 @@ import reactor.netty.http.server.HttpServerResponse;
  * Writes one SSE stream's frames straight to its Netty channel, on the channel's event loop, as {@code SocketWriter}
  * does for a WebSocket: it is the drain of the stream's {@link Subscription}, takes frames with
  * {@link Subscription#poll()}, appends each with its {@code id} (the position right after it, as {@link EventIds}
- * writes it: the subscription's kept cursor text, not encoded per event) by {@link SseEncoder} (a live frame: its {@code id} and the event's already encoded JSON bytes) to the event
- * loop's scratch buffer, and writes that as one HTTP chunk (of at most about {@link #CHUNK_BYTES}) with one flush: per wake,
- * not per event, one pass through the HTTP encoder. Writes stop while the channel
- * is not writable; the subscription then buffers a bounded number of live frames and beyond that catches up from the
- * log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
+ * writes it: the subscription's kept cursor text, not encoded per event) by {@link SseEncoder} (a live frame: its
+ * {@code id} and the event's already encoded JSON bytes) to the event loop's scratch buffer, and writes that as HTTP
+ * chunks of about {@link #CHUNK_BYTES} (or one event, when larger) with one flush: per wake, not per event, one pass
+ * through the HTTP encoder. Writes stop while the channel is not writable; the subscription then buffers a bounded
+ * number of live frames and beyond that catches up from the log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
  *
  * <p>The response headers and the stream's first comment, its heartbeats and its final {@code error} event are
  * written by WebFlux (the controller's {@code Flux}); this writer writes nothing before the headers went out, and
