@@ -21,7 +21,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code id} and the event's already encoded JSON bytes) to the event loop's scratch buffer, and writes that as HTTP
  * chunks of about {@link #CHUNK_BYTES} (or one event, when larger) with one flush: per wake, not per event, one pass
  * through the HTTP encoder. Writes stop while the channel is not writable; the subscription then buffers a bounded
- * number of live frames and beyond that catches up from the log, and writing resumes when the channel drains ({@link ServerChannels#ON_WRITABLE}).
+ * number of live frames and beyond that catches up from the log, and writing resumes when the channel drains
+ * ({@link ServerChannels#ON_WRITABLE}).
  *
  * <p>The response headers and the stream's first comment, its heartbeats and its final {@code error} event are
  * written by WebFlux (the controller's {@code Flux}); this writer writes nothing before the headers went out, and
