@@ -62,7 +62,7 @@ public record EventFrame(
                 .append(",\"id\":\"");
         boolean ascii = appendEscaped(json, id);
         json.append("\",\"origin\":\"").append(origin).append("\",\"cursor\":\"");
-        int cursorAt = ascii ? json.length() : json.substring(0, json.length()).getBytes(StandardCharsets.UTF_8).length;
+        int cursorAt = ascii ? json.length() : json.toString().getBytes(StandardCharsets.UTF_8).length;
         json.append(cursorText).append('"');
         if (seq > 0) {
             json.append(",\"seq\":").append(seq);

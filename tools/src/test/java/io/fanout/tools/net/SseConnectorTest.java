@@ -29,24 +29,9 @@ class SseConnectorTest {
 
     @Test
     void shouldHandEachEventsDataToTheListenerAndSkipComments() {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .route(routes -> routes.get(
-                        "/sse",
-                        (request, response) -> response.header("Content-Type", "text/event-stream")
-                                .sendString(Flux.just(
-                                        ":subscribed\n\n",
-                                        "id: 1\nevent: message\ndata: {\"a\":1}\n\n",
-                                        "data: two\ndata: lines\n\n"))))
-                .bindNow(WAIT);
-        WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
+        WsConnectorTest.Recorder recorder = readStream(Flux.just(
+                ":subscribed\n\n", "id: 1\nevent: message\ndata: {\"a\":1}\n\n", "data: two\ndata: lines\n\n"));
 
-        WsConnector.Attempt attempt =
-                new SseConnector(loops, "http://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
-
-        assertThat(attempt.up().block(WAIT)).isTrue();
-        await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
         assertThat(recorder.texts).containsExactly("{\"a\":1}", "two\nlines");
         assertThat(recorder.opened.get()).isEqualTo(1);
     }
@@ -56,15 +41,22 @@ class SseConnectorTest {
         String longData = "x".repeat(5000); // longer than the line and data buffers start with
         String body =
                 "id: 7\r\nevent: message\r\ndata: {\"b\":2}\r\n\r\ndata: " + longData + "\n\n:comment\ndata: z\n\n";
-        Flux<String> chunks = Flux.range(0, (body.length() + 6) / 7)
-                .map(i -> body.substring(i * 7, Math.min(body.length(), i * 7 + 7)));
+
+        WsConnectorTest.Recorder recorder = readStream(Flux.range(0, (body.length() + 6) / 7)
+                .map(i -> body.substring(i * 7, Math.min(body.length(), i * 7 + 7))));
+
+        assertThat(recorder.texts).containsExactly("{\"b\":2}", longData, "z");
+    }
+
+    /** Serves {@code body} as a {@code text/event-stream} and reads it to its end with an {@link SseConnector}. */
+    private WsConnectorTest.Recorder readStream(Flux<String> body) {
         server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
                 .route(routes -> routes.get(
                         "/sse",
                         (request, response) -> response.header("Content-Type", "text/event-stream")
-                                .sendString(chunks)))
+                                .sendString(body)))
                 .bindNow(WAIT);
         WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
 
@@ -73,7 +65,7 @@ class SseConnectorTest {
 
         assertThat(attempt.up().block(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
-        assertThat(recorder.texts).containsExactly("{\"b\":2}", longData, "z");
+        return recorder;
     }
 
     @Test
