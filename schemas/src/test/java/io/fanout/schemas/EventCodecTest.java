@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fanout.schemas.avro.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
 import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -35,16 +38,7 @@ class EventCodecTest {
 
     @Test
     void shouldDecodeAValueTheFirstSchemaWroteWithSeqZero() throws Exception {
-        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(EventCodec.V1);
-        old.put("id", event.getId());
-        old.put("channel", event.getChannel());
-        old.put("message", event.getMessage());
-        old.put("publishedAt", 1_732_480_000_123L);
-        java.nio.ByteBuffer buffer = new org.apache.avro.message.BinaryMessageEncoder<
-                        org.apache.avro.generic.GenericRecord>(org.apache.avro.generic.GenericData.get(), EventCodec.V1)
-                .encode(old);
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
+        byte[] bytes = firstSchemaValue(event);
 
         assertThat(EventCodec.isEvent(bytes)).isTrue();
         assertThat(EventCodec.idOf(bytes)).isEqualTo(event.getId());
@@ -131,5 +125,116 @@ class EventCodecTest {
                 .isEqualTo(event);
         assertThatThrownBy(() -> topic.valueSerde().deserializer().deserialize(topic.name(), new byte[] {1, 2}))
                 .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void shouldReadAsciiFieldsInPlaceAsDecodingWould() throws Exception {
+        Event ascii = Event.newBuilder(event)
+                .setMessage("{\"total\":12.5,\"items\":[\"u\",null]}")
+                .build();
+        Event sequenced = Event.newBuilder(ascii).setSeq(1_842L).build();
+        Event longOnes = Event.newBuilder(ascii)
+                .setId("x".repeat(300)) // lengths that take two varint bytes
+                .setMessage("\"" + "y".repeat(70_000) + "\"") // and three
+                .setSeq(Long.MAX_VALUE)
+                .build();
+        for (byte[] value : List.of(
+                EventCodec.encode(ascii),
+                EventCodec.encode(sequenced),
+                EventCodec.encode(longOnes),
+                firstSchemaValue(ascii))) {
+            EventFields fields = EventCodec.asciiFieldsOf(value);
+            Event decoded = EventCodec.decode(value);
+            assertThat(fields).isNotNull();
+            assertThat(fields.id()).isEqualTo(decoded.getId());
+            assertThat(fields.seq()).isEqualTo(decoded.getSeq());
+            assertThat(new String(value, fields.messageAt(), fields.messageLength(), StandardCharsets.UTF_8))
+                    .isEqualTo(decoded.getMessage());
+        }
+    }
+
+    @Test
+    void shouldLeaveNonAsciiAndMalformedValuesToDecode() {
+        Event ascii = Event.newBuilder(event).setMessage("{}").build();
+        byte[] value = EventCodec.encode(ascii);
+        assertThat(EventCodec.asciiFieldsOf(value)).isNotNull();
+
+        assertThat(EventCodec.asciiFieldsOf(EventCodec.encode(event)))
+                .as("a non-ASCII message")
+                .isNull();
+        assertThat(EventCodec.asciiFieldsOf(
+                        EventCodec.encode(Event.newBuilder(ascii).setId("ü").build())))
+                .as("a non-ASCII id")
+                .isNull();
+        assertThat(EventCodec.asciiFieldsOf(EventCodec.encode(
+                        Event.newBuilder(ascii).setChannel("kanal-ü").build())))
+                .as("the channel is not read: the record's key names it")
+                .isNotNull();
+        for (int cut = 0; cut < value.length; cut++) {
+            assertThat(EventCodec.asciiFieldsOf(Arrays.copyOf(value, cut)))
+                    .as("cut to %d bytes", cut)
+                    .isNull();
+        }
+        assertThat(EventCodec.asciiFieldsOf(Arrays.copyOf(value, value.length + 1)))
+                .as("a byte more")
+                .isNull();
+        assertThat(EventCodec.asciiFieldsOf(null)).isNull();
+        assertThat(EventCodec.asciiFieldsOf("not an event at all".getBytes(StandardCharsets.UTF_8)))
+                .isNull();
+        byte[] negativeLength = value.clone();
+        negativeLength[10] = 0x01; // zig-zag -1
+        assertThat(EventCodec.asciiFieldsOf(negativeLength)).isNull();
+    }
+
+    @Test
+    void shouldAnswerAsDecodeDoesForEveryValueItReads() {
+        Random random = new Random(13);
+        String[] pieces = {"a", "\"", "\\", "\n", "é", "€", "😀", "\u007f", " ", "0"};
+        for (int i = 0; i < 2_000; i++) {
+            Event generated = Event.newBuilder(event)
+                    .setId(text(random, pieces, 40))
+                    .setMessage(text(random, pieces, 200))
+                    .setSeq(random.nextBoolean() ? 0 : random.nextLong() & Long.MAX_VALUE)
+                    .build();
+            byte[] value = EventCodec.encode(generated);
+            if (random.nextInt(4) == 0) {
+                value[10 + random.nextInt(value.length - 10)] ^= (byte) (1 << random.nextInt(8));
+            }
+            EventFields fields = EventCodec.asciiFieldsOf(value);
+            if (fields == null) {
+                continue;
+            }
+            Event decoded = EventCodec.decode(value);
+            assertThat(fields.id()).isEqualTo(decoded.getId());
+            assertThat(fields.seq()).isEqualTo(decoded.getSeq());
+            assertThat(new String(value, fields.messageAt(), fields.messageLength(), StandardCharsets.UTF_8))
+                    .isEqualTo(decoded.getMessage());
+        }
+    }
+
+    private static String text(Random random, String[] pieces, int max) {
+        StringBuilder text = new StringBuilder();
+        int n = random.nextInt(max);
+        boolean ascii = random.nextBoolean();
+        for (int i = 0; i < n; i++) {
+            String piece = pieces[random.nextInt(pieces.length)];
+            text.append(ascii && piece.charAt(0) >= 0x80 ? "b" : piece);
+        }
+        return text.toString();
+    }
+
+    /** {@code event} as a producer still on the first schema (no {@code seq}) writes it. */
+    private static byte[] firstSchemaValue(Event event) throws Exception {
+        org.apache.avro.generic.GenericRecord old = new org.apache.avro.generic.GenericData.Record(EventCodec.V1);
+        old.put("id", event.getId());
+        old.put("channel", event.getChannel());
+        old.put("message", event.getMessage());
+        old.put("publishedAt", event.getPublishedAt().toEpochMilli());
+        java.nio.ByteBuffer buffer = new org.apache.avro.message.BinaryMessageEncoder<
+                        org.apache.avro.generic.GenericRecord>(org.apache.avro.generic.GenericData.get(), EventCodec.V1)
+                .encode(old);
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
     }
 }

@@ -4,7 +4,6 @@ import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
 import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
-import io.fanout.schemas.avro.Event;
 import io.fanout.service.subscribe.Dispatcher;
 import io.fanout.service.subscribe.EventFrame;
 import io.fanout.service.subscribe.OriginPartition;
@@ -393,23 +392,19 @@ class LiveConsumer implements SmartLifecycle {
     }
 
     private EventFrame decode(ConsumerRecord<String, byte[]> record, Map<TopicPartition, LastEvent> last) {
-        Event event;
         try {
-            event = EventCodec.decode(record.value());
+            return EventFrame.ofValue(
+                    record.key(),
+                    originByTopic.getOrDefault(record.topic(), record.topic()),
+                    record.partition(),
+                    record.offset(),
+                    record.timestamp(),
+                    cursorOf(record.partition(), last),
+                    record.value());
         } catch (RuntimeException e) {
             undecodable.increment();
             return null;
         }
-        return EventFrame.of(
-                record.key(),
-                originByTopic.getOrDefault(record.topic(), record.topic()),
-                record.partition(),
-                record.offset(),
-                record.timestamp(),
-                event.getId(),
-                cursorOf(record.partition(), last),
-                event.getSeq(),
-                event.getMessage());
     }
 
     private static void sleepQuietly() {

@@ -5,7 +5,6 @@ import io.fanout.common.region.RegionProperties;
 import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
-import io.fanout.schemas.avro.Event;
 import io.fanout.service.replay.ReplayPlanner.CursorLookup;
 import io.fanout.service.replay.ReplayPlanner.LocatedLast;
 import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
@@ -617,22 +616,18 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         if (channel == null || !request.channels().contains(channel)) {
             return;
         }
-        Event event;
         try {
-            event = EventCodec.decode(record.value());
+            events.add(EventFrame.ofValue(
+                    channel,
+                    at.origin(),
+                    record.partition(),
+                    record.offset(),
+                    record.timestamp(),
+                    marks.cursor(at.partition(), topicsByOrigin.keySet()),
+                    record.value()));
         } catch (RuntimeException e) {
-            return; // not an Event: live delivery skips it too
+            // not an Event: live delivery skips it too
         }
-        events.add(EventFrame.of(
-                channel,
-                at.origin(),
-                record.partition(),
-                record.offset(),
-                record.timestamp(),
-                event.getId(),
-                marks.cursor(at.partition(), topicsByOrigin.keySet()),
-                event.getSeq(),
-                event.getMessage()));
     }
 
     /**

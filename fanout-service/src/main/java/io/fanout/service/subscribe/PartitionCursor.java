@@ -37,6 +37,7 @@ public record PartitionCursor(int partition, Map<String, Mark> marks) {
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
     private static final int MAX_ORIGINS = 64;
     private static final int MAX_ID_BYTES = 512;
+    private static final Base64.Encoder BASE64_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     /**
      * The last Event of an origin that the stream passed.
@@ -170,8 +171,7 @@ public record PartitionCursor(int partition, Map<String, Mark> marks) {
                 }
                 String id = new String(bytes, StandardCharsets.UTF_8);
                 if (!java.util.Arrays.equals(id.getBytes(StandardCharsets.UTF_8), bytes)
-                        || !text.equals(
-                                "b" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))) {
+                        || !text.equals("b" + BASE64_ENCODER.encodeToString(bytes))) {
                     throw invalid("cursor id is not canonical UTF-8 base64url");
                 }
                 yield id;
@@ -181,30 +181,49 @@ public record PartitionCursor(int partition, Map<String, Mark> marks) {
     }
 
     private static void appendId(StringBuilder text, String id) {
-        UUID uuid = canonicalUuid(id);
-        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+        byte[] uuid = canonicalUuid(id);
         if (uuid != null) {
-            byte[] bytes = ByteBuffer.allocate(16)
-                    .putLong(uuid.getMostSignificantBits())
-                    .putLong(uuid.getLeastSignificantBits())
-                    .array();
-            text.append('u').append(encoder.encodeToString(bytes));
+            text.append('u').append(BASE64_ENCODER.encodeToString(uuid));
         } else {
-            text.append('b').append(encoder.encodeToString(id.getBytes(StandardCharsets.UTF_8)));
+            text.append('b').append(BASE64_ENCODER.encodeToString(id.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
-    /** {@code id} as a UUID if it is one written in canonical lower-case form (so that decoding gives it back). */
-    private static UUID canonicalUuid(String id) {
+    /**
+     * The 16 bytes of {@code id} if it is a UUID in the canonical form {@link UUID#toString} writes (8-4-4-4-12
+     * lower-case hex digits), so that decoding gives it back; else {@code null}. Read by hand: this runs once per
+     * event delivered.
+     */
+    private static byte[] canonicalUuid(String id) {
         if (id.length() != 36) {
             return null;
         }
-        try {
-            UUID uuid = UUID.fromString(id);
-            return uuid.toString().equals(id) ? uuid : null;
-        } catch (IllegalArgumentException e) {
-            return null;
+        byte[] bytes = new byte[16];
+        int next = 0;
+        for (int i = 0; i < 36; ) {
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (id.charAt(i++) != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int high = lowerHexValue(id.charAt(i));
+            int low = lowerHexValue(id.charAt(i + 1));
+            if (high < 0 || low < 0) {
+                return null;
+            }
+            bytes[next++] = (byte) (high << 4 | low);
+            i += 2;
         }
+        return bytes;
+    }
+
+    /** The value of a lower-case hex digit, or -1. */
+    private static int lowerHexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
     }
 
     private static InvalidSubscribeException invalid(String reason) {

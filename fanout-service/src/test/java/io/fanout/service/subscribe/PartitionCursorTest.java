@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fanout.service.subscribe.PartitionCursor.Mark;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,21 @@ class PartitionCursorTest {
             String id = UUID.randomUUID().toString();
             PartitionCursor cursor = new PartitionCursor(i, Map.of("r1", new Mark(i * 1_000L, id)));
             assertThat(PartitionCursor.parse(cursor.encode())).isEqualTo(cursor);
+        }
+    }
+
+    @Test
+    void shouldWriteAnIdThatOnlyLooksLikeAUuidAsItsBytes() {
+        for (String id : List.of(
+                "7d9f6c2e-1b7a-4d7e-9a53-0c3f5b1c2d4E", // one upper-case digit
+                "7d9f6c2e-1b7a-4d7e-9a53-0c3f5b1c2d4g",
+                "7d9f6c2e1-b7a-4d7e-9a53-0c3f5b1c2d4e", // a hyphen moved
+                "7d9f6c2e-1b7a-4d7e-9a53-0c3f5b1c2d4\u0663", // a digit, but not an ASCII one
+                "7d9f6c2e-1b7a-4d7e-9a53-0c3f5b1c2d4")) {
+            PartitionCursor cursor = new PartitionCursor(1, Map.of("r1", new Mark(7, id)));
+            String text = cursor.encode();
+            assertThat(text).as(id).startsWith("1.1.r1~7~b");
+            assertThat(PartitionCursor.parse(text)).isEqualTo(cursor);
         }
     }
 
