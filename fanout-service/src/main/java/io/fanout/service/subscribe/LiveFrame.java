@@ -22,19 +22,27 @@ public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame, boolean multiL
     /** Encodes {@code frame} as an unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2). */
     public static LiveFrame encode(EventFrame frame, ByteBufAllocator allocator) {
         byte[] payload = frame.json();
+        ByteBuf wire = allocator.directBuffer(wireLength(payload.length));
+        appendTextFrame(wire, payload);
+        return new LiveFrame(frame, wire, hasLineBreak(payload));
+    }
+
+    /** Appends {@code payload} to {@code wire} as an unmasked, unfragmented WebSocket text frame (RFC 6455 §5.2). */
+    public static void appendTextFrame(ByteBuf wire, byte[] payload) {
         int length = payload.length;
-        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuf wire = allocator.directBuffer(header + length);
-        wire.writeByte(FIN_TEXT);
+        wire.ensureWritable(wireLength(length));
         if (length < 126) {
-            wire.writeByte(length);
+            wire.writeShort(FIN_TEXT << 8 | length);
         } else if (length <= 0xFFFF) {
-            wire.writeByte(126).writeShort(length);
+            wire.writeShort(FIN_TEXT << 8 | 126).writeShort(length);
         } else {
-            wire.writeByte(127).writeLong(length);
+            wire.writeShort(FIN_TEXT << 8 | 127).writeLong(length);
         }
         wire.writeBytes(payload);
-        return new LiveFrame(frame, wire, hasLineBreak(payload));
+    }
+
+    private static int wireLength(int payloadLength) {
+        return (payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10) + payloadLength;
     }
 
     @Override

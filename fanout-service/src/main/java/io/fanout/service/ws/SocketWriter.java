@@ -5,8 +5,8 @@ import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.Queue;
@@ -19,7 +19,8 @@ import reactor.core.publisher.MonoSink;
 /**
  * Writes one WebSocket session's frames and replies straight to its Netty channel, on the channel's event loop: it is
  * the drain of the session's {@link Subscription}, so it takes frames with {@link Subscription#poll()} (each live
- * frame a duplicate of the event's shared, already encoded bytes), and writes everything waiting with one flush.
+ * frame a duplicate of the event's shared, already encoded bytes; frames from the log and control frames encoded here,
+ * back to back into one buffer per {@link #BATCH_BYTES}), and writes everything waiting with one flush.
  * Writes stop while the channel is not writable (the client reads slower than events arrive); the subscription then
  * buffers a bounded number of live frames and beyond that catches up from the log, and writing resumes when the
  * channel drains ({@link ServerChannels#ON_WRITABLE}).
@@ -31,6 +32,11 @@ import reactor.core.publisher.MonoSink;
 final class SocketWriter implements Runnable {
 
     static final int MAX_REPLIES = 64;
+    /**
+     * Frames from the log and control frames are encoded back to back into one buffer of about this many bytes, written
+     * as one: a catching-up session sends hundreds of them per wake.
+     */
+    static final int BATCH_BYTES = 16 * 1024;
 
     private final Channel channel;
     private final Subscription subscription;
@@ -95,23 +101,40 @@ final class SocketWriter implements Runnable {
         }
         admitWaitingReply();
         if (started) {
+            ByteBuf batch = null;
             while (channel.isWritable()) {
                 Frame frame = subscription.poll();
                 if (frame == null) {
                     break;
                 }
                 if (frame instanceof LiveFrame live) {
+                    batch = write(batch);
                     channel.write(live.webSocketFrame().duplicate(), channel.voidPromise());
                 } else {
-                    channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.json())), channel.voidPromise());
+                    if (batch == null) {
+                        batch = channel.alloc().directBuffer(BATCH_BYTES);
+                    }
+                    LiveFrame.appendTextFrame(batch, frame.json());
+                    if (batch.readableBytes() >= BATCH_BYTES) {
+                        batch = write(batch);
+                    }
                 }
                 wrote = true;
             }
+            write(batch);
             subscription.setClientBlocked(!channel.isWritable());
         }
         if (wrote) {
             channel.flush();
         }
+    }
+
+    /** Writes a batch of encoded frames, if there is one; returns {@code null}, the batch the loop goes on with. */
+    private ByteBuf write(ByteBuf batch) {
+        if (batch != null) {
+            channel.write(batch, channel.voidPromise());
+        }
+        return null;
     }
 
     private void admitWaitingReply() {
