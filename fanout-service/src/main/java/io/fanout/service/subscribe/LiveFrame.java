@@ -41,7 +41,8 @@ public record LiveFrame(EventFrame frame, ByteBuf webSocketFrame, boolean multiL
         wire.writeBytes(payload);
     }
 
-    private static int wireLength(int payloadLength) {
+    /** How many bytes a text frame of {@code payloadLength} bytes takes on the wire. */
+    public static int wireLength(int payloadLength) {
         return (payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10) + payloadLength;
     }
 

@@ -20,7 +20,7 @@ import reactor.core.publisher.MonoSink;
  * Writes one WebSocket session's frames and replies straight to its Netty channel, on the channel's event loop: it is
  * the drain of the session's {@link Subscription}, so it takes frames with {@link Subscription#poll()} (each live
  * frame a duplicate of the event's shared, already encoded bytes; frames from the log and control frames encoded here,
- * back to back into one buffer per {@link #BATCH_BYTES}), and writes everything waiting with one flush.
+ * back to back into buffers of {@link #BATCH_BYTES}), and writes everything waiting with one flush.
  * Writes stop while the channel is not writable (the client reads slower than events arrive); the subscription then
  * buffers a bounded number of live frames and beyond that catches up from the log, and writing resumes when the
  * channel drains ({@link ServerChannels#ON_WRITABLE}).
@@ -33,8 +33,8 @@ final class SocketWriter implements Runnable {
 
     static final int MAX_REPLIES = 64;
     /**
-     * Frames from the log and control frames are encoded back to back into one buffer of about this many bytes, written
-     * as one: a catching-up session sends hundreds of them per wake.
+     * Frames from the log and control frames are encoded back to back into buffers of this many bytes, each written as
+     * a slice of one: a catching-up session sends hundreds of them per wake.
      */
     static final int BATCH_BYTES = 16 * 1024;
 
@@ -108,20 +108,15 @@ final class SocketWriter implements Runnable {
                     break;
                 }
                 if (frame instanceof LiveFrame live) {
-                    batch = write(batch);
                     channel.write(live.webSocketFrame().duplicate(), channel.voidPromise());
                 } else {
-                    if (batch == null) {
-                        batch = channel.alloc().directBuffer(BATCH_BYTES);
-                    }
-                    LiveFrame.appendTextFrame(batch, frame.json());
-                    if (batch.readableBytes() >= BATCH_BYTES) {
-                        batch = write(batch);
-                    }
+                    batch = writeEncoded(frame.json(), batch);
                 }
                 wrote = true;
             }
-            write(batch);
+            if (batch != null) {
+                batch.release();
+            }
             subscription.setClientBlocked(!channel.isWritable());
         }
         if (wrote) {
@@ -129,12 +124,23 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    /** Writes a batch of encoded frames, if there is one; returns {@code null}, the batch the loop goes on with. */
-    private ByteBuf write(ByteBuf batch) {
-        if (batch != null) {
-            channel.write(batch, channel.voidPromise());
+    /**
+     * Writes {@code json} as a text frame encoded into {@code batch} (or a new batch buffer when it has no room left),
+     * as a slice of it; returns the batch buffer to go on with. Written at once, so that it goes out before anything
+     * that {@link Subscription#poll()} does next (ending the session writes the close frame).
+     */
+    private ByteBuf writeEncoded(byte[] json, ByteBuf batch) {
+        int length = LiveFrame.wireLength(json.length);
+        if (batch == null || batch.writableBytes() < length) {
+            if (batch != null) {
+                batch.release();
+            }
+            batch = channel.alloc().directBuffer(Math.max(BATCH_BYTES, length));
         }
-        return null;
+        int start = batch.writerIndex();
+        LiveFrame.appendTextFrame(batch, json);
+        channel.write(batch.retainedSlice(start, length), channel.voidPromise());
+        return batch;
     }
 
     private void admitWaitingReply() {
