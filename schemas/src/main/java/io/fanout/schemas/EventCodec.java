@@ -66,8 +66,8 @@ public final class EventCodec {
     }
 
     /**
-     * The {@code id} of an encoded {@link Event} (its first field in every version of the schema), read without decoding the rest: a cheap look at
-     * the id of an event nobody subscribed to.
+     * The {@code id} of an encoded {@link Event} (its first field in every version of the schema), read without
+     * decoding the rest: a cheap look at the id of an event nobody subscribed to.
      *
      * @throws UndecodableEventException when the bytes are not a single-object encoded {@link Event}
      */
@@ -75,23 +75,12 @@ public final class EventCodec {
         if (!isEvent(bytes)) {
             throw new UndecodableEventException("value is not a single-object encoded Event", null);
         }
-        int at = HEADER.length;
-        long raw = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (at >= bytes.length || shift > 63) {
-                throw new UndecodableEventException("id length is cut short", null);
-            }
-            int b = bytes[at++] & 0xFF;
-            raw |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
+        InPlace in = new InPlace(bytes, HEADER.length);
+        int at = in.string(false);
+        if (in.bad) {
+            throw new UndecodableEventException("id length does not fit the value", null);
         }
-        long length = (raw >>> 1) ^ -(raw & 1); // zig-zag
-        if (length < 0 || length > bytes.length - at) {
-            throw new UndecodableEventException("id length " + length + " does not fit the value", null);
-        }
-        return new String(bytes, at, (int) length, StandardCharsets.UTF_8);
+        return new String(bytes, at, in.at - at, StandardCharsets.UTF_8);
     }
 
     /**
@@ -108,10 +97,10 @@ public final class EventCodec {
         boolean sequenced = Arrays.equals(bytes, 0, HEADER.length, HEADER, 0, HEADER.length);
         InPlace in = new InPlace(bytes, HEADER.length);
         int idAt = in.string(true);
-        int idLength = in.length;
+        int idLength = in.at - idAt;
         in.string(false); // the channel: the record's key names it for subscribers
         int messageAt = in.string(true);
-        int messageLength = in.length;
+        int messageLength = in.at - messageAt;
         in.varLong(); // publishedAt
         long seq = sequenced ? in.varLong() : 0;
         if (in.bad || in.at != bytes.length) {
@@ -125,7 +114,6 @@ public final class EventCodec {
     private static final class InPlace {
         private final byte[] bytes;
         private int at;
-        private int length;
         private boolean bad;
 
         InPlace(byte[] bytes, int at) {
@@ -150,7 +138,10 @@ public final class EventCodec {
             return 0;
         }
 
-        /** A string: returns where its bytes start and sets {@code length}; with {@code ascii}, bad unless ASCII. */
+        /**
+         * A string: returns where its bytes start; they end at {@code at}. With {@code ascii}, bad unless they are
+         * ASCII.
+         */
         int string(boolean ascii) {
             long n = varLong();
             if (bad || n < 0 || n > bytes.length - at) {
@@ -159,7 +150,6 @@ public final class EventCodec {
             }
             int start = at;
             at += (int) n;
-            length = (int) n;
             if (ascii) {
                 for (int i = start; i < at; i++) {
                     if (bytes[i] < 0) {

@@ -4,6 +4,7 @@ import io.fanout.common.FanoutProperties;
 import io.fanout.common.region.RegionProperties;
 import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
+import io.fanout.schemas.UndecodableEventException;
 import io.fanout.service.subscribe.Dispatcher;
 import io.fanout.service.subscribe.EventFrame;
 import io.fanout.service.subscribe.OriginPartition;
@@ -401,7 +402,7 @@ class LiveConsumer implements SmartLifecycle {
                     record.timestamp(),
                     cursorOf(record.partition(), last),
                     record.value());
-        } catch (RuntimeException e) {
+        } catch (UndecodableEventException e) {
             undecodable.increment();
             return null;
         }

@@ -5,6 +5,7 @@ import io.fanout.common.region.RegionProperties;
 import io.fanout.common.sequence.SequenceProperties;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.Topics;
+import io.fanout.schemas.UndecodableEventException;
 import io.fanout.service.replay.ReplayPlanner.CursorLookup;
 import io.fanout.service.replay.ReplayPlanner.LocatedLast;
 import io.fanout.service.replay.ReplayPlanner.PartitionOffsets;
@@ -625,7 +626,7 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
                     record.timestamp(),
                     marks.cursor(at.partition(), topicsByOrigin.keySet()),
                     record.value()));
-        } catch (RuntimeException e) {
+        } catch (UndecodableEventException e) {
             // not an Event: live delivery skips it too
         }
     }

@@ -50,32 +50,25 @@ public record EventFrame(
             long timestamp,
             PartitionCursor cursor,
             byte[] value) {
+        byte[] message = value;
         EventFields fields = EventCodec.asciiFieldsOf(value);
-        if (fields != null) {
-            return of(
-                    channel,
-                    origin,
-                    partition,
-                    offset,
-                    timestamp,
-                    fields.id(),
-                    cursor,
-                    fields.seq(),
-                    value,
-                    fields.messageAt(),
-                    fields.messageLength());
+        if (fields == null) {
+            Event event = EventCodec.decode(value);
+            message = event.getMessage().getBytes(StandardCharsets.UTF_8);
+            fields = new EventFields(event.getId(), 0, message.length, event.getSeq());
         }
-        Event event = EventCodec.decode(value);
         return of(
                 channel,
                 origin,
                 partition,
                 offset,
                 timestamp,
-                event.getId(),
+                fields.id(),
                 cursor,
-                event.getSeq(),
-                event.getMessage());
+                fields.seq(),
+                message,
+                fields.messageAt(),
+                fields.messageLength());
     }
 
     /** Builds the frame of a message given as text. */
