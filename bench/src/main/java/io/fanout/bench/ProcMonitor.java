@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CPU seconds and RSS of the platform's processes (and of the generator itself) over a window.
- * {@link #begin()} takes a snapshot; a daemon thread samples RSS every 500 ms for the peak;
- * {@link Window#end()} gives the deltas. Not thread-safe: one window at a time, from one thread.
+ * CPU seconds, RSS and time stopped at safepoints (garbage-collection pauses) of the platform's processes (and of
+ * the generator itself) over a window. {@link #begin()} takes a snapshot; a daemon thread samples RSS every 500 ms
+ * for the peak; {@link Window#end()} gives the deltas. Not thread-safe: one window at a time, from one thread.
  */
 final class ProcMonitor {
 
@@ -70,12 +70,14 @@ final class ProcMonitor {
     final class Window {
         private final long startNanos = System.nanoTime();
         private final double[][] startCpu = new double[watched.size()][];
+        private final double[][] startStopped = new double[watched.size()][];
         private final long[] startMachine = Proc.machineTicks();
 
         private Window() {
             for (int i = 0; i < watched.size(); i++) {
                 long pid = watched.get(i).pid;
                 startCpu[i] = pid > 0 ? Proc.cpuTimes(pid) : null;
+                startStopped[i] = pid > 0 ? JvmPerfData.stopped(pid) : null;
             }
         }
 
@@ -95,16 +97,21 @@ final class ProcMonitor {
                 long rss = Proc.rssBytes(w.pid);
                 double user = cpu != null && startCpu[i] != null ? cpu[0] - startCpu[i][0] : -1;
                 double sys = cpu != null && startCpu[i] != null ? cpu[1] - startCpu[i][1] : -1;
-                per.put(w.name, new double[] {user < 0 ? -1 : user + sys, rss, Math.max(rss, peaks[i]), user, sys});
+                double[] stopped = startStopped[i] == null ? null : JvmPerfData.stopped(w.pid);
+                double stoppedMillis = stopped == null ? -1 : stopped[0] - startStopped[i][0];
+                double safepoints = stopped == null ? -1 : stopped[1] - startStopped[i][1];
+                per.put(w.name, new double[] {
+                    user < 0 ? -1 : user + sys, rss, Math.max(rss, peaks[i]), user, sys, stoppedMillis, safepoints
+                });
             }
             return new Usage(wall, busyShare, per);
         }
     }
 
     /**
-     * What each process used in a window: per name {cpu seconds, RSS at the end, peak RSS, user
-     * seconds, system seconds}; the
-     * machine's busy share of all cores (0..1) over the same window.
+     * What each process used in a window: per name {cpu seconds, RSS at the end, peak RSS, user seconds, system
+     * seconds, milliseconds its JVM was stopped at safepoints (-1: not a JVM whose counters could be read), how many
+     * safepoints}; the machine's busy share of all cores (0..1) over the same window.
      */
     record Usage(double wallSeconds, double machineBusy, Map<String, double[]> perProcess) {
 
@@ -134,13 +141,25 @@ final class ProcMonitor {
             return sum;
         }
 
-        /** "cpu-s fanout=1.2 ingest=.. kafka=.. gen=.. busy=87% | rss-MB fanout=.. ..." */
+        /**
+         * "cpu-s fanout=1.2 ingest=.. kafka=.. gen=.. busy=87% | rss-MB fanout=.. ... (peak) | stopped-ms
+         * fanout=41/3 ..." (milliseconds at safepoints / how many).
+         */
         String line() {
             StringBuilder cpu = new StringBuilder("cpu-s");
             StringBuilder rss = new StringBuilder("rss-MB");
+            StringBuilder stopped = new StringBuilder("stopped-ms");
             for (Map.Entry<String, double[]> e : perProcess.entrySet()) {
                 cpu.append(' ').append(e.getKey()).append('=').append(Fmt.f1(e.getValue()[0]));
                 rss.append(' ').append(e.getKey()).append('=').append(Fmt.f0(e.getValue()[2] / 1048576.0));
+                if (e.getValue()[5] >= 0) {
+                    stopped.append(' ')
+                            .append(e.getKey())
+                            .append('=')
+                            .append(Fmt.f0(e.getValue()[5]))
+                            .append('/')
+                            .append(Fmt.f0(e.getValue()[6]));
+                }
             }
             cpu.append(" others=")
                     .append(Fmt.f1(otherCpu()))
@@ -152,7 +171,7 @@ final class ProcMonitor {
                     .append(" cores over ")
                     .append(Fmt.f1(wallSeconds))
                     .append('s');
-            return cpu + " | " + rss + " (peak)";
+            return cpu + " | " + rss + " (peak) | " + stopped + " (at safepoints: GC pauses and others)";
         }
 
         Map<String, Object> json() {
@@ -170,6 +189,10 @@ final class ProcMonitor {
                 p.put("cpuShareOfOneCore", Fmt.r3(e.getValue()[0] / wallSeconds));
                 p.put("rssBytesEnd", (long) e.getValue()[1]);
                 p.put("rssBytesPeak", (long) e.getValue()[2]);
+                if (e.getValue()[5] >= 0) {
+                    p.put("stoppedMillis", Fmt.r3(e.getValue()[5]));
+                    p.put("safepoints", (long) e.getValue()[6]);
+                }
                 procs.put(e.getKey(), p);
             }
             m.put("processes", procs);
