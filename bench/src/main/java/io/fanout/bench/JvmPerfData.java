@@ -78,11 +78,17 @@ final class JvmPerfData {
         return new String(name, StandardCharsets.US_ASCII);
     }
 
-    /**
-     * Milliseconds the JVM of {@code pid} has spent stopped at safepoints since it started (reaching them and at
-     * them), and how many there were: {@code {millis, count}}; {@code null} when its counters cannot be read.
-     */
-    static double[] stopped(long pid) {
+    /** Time a JVM spent stopped at safepoints (reaching them and at them), and how many there were. */
+    record Stopped(double millis, long safepoints) {
+
+        /** What happened between {@code earlier} and this reading. */
+        Stopped since(Stopped earlier) {
+            return new Stopped(millis - earlier.millis, safepoints - earlier.safepoints);
+        }
+    }
+
+    /** What the JVM of {@code pid} has spent stopped since it started; {@code null} when its counters cannot be read. */
+    static Stopped stopped(long pid) {
         Map<String, Long> c = longCounters(pid);
         Long frequency = c.get("sun.os.hrt.frequency");
         Long at = c.get("sun.rt.safepointTime");
@@ -91,6 +97,6 @@ final class JvmPerfData {
         if (frequency == null || frequency <= 0 || at == null || sync == null || count == null) {
             return null;
         }
-        return new double[] {(at + sync) * 1000.0 / frequency, count};
+        return new Stopped((at + sync) * 1000.0 / frequency, count);
     }
 }

@@ -70,7 +70,7 @@ final class ProcMonitor {
     final class Window {
         private final long startNanos = System.nanoTime();
         private final double[][] startCpu = new double[watched.size()][];
-        private final double[][] startStopped = new double[watched.size()][];
+        private final JvmPerfData.Stopped[] startStopped = new JvmPerfData.Stopped[watched.size()];
         private final long[] startMachine = Proc.machineTicks();
 
         private Window() {
@@ -86,7 +86,7 @@ final class ProcMonitor {
             long[] m = Proc.machineTicks();
             double busyShare =
                     m[1] - startMachine[1] > 0 ? (double) (m[0] - startMachine[0]) / (m[1] - startMachine[1]) : 0;
-            Map<String, double[]> per = new LinkedHashMap<>();
+            Map<String, ProcessUsage> per = new LinkedHashMap<>();
             long[] peaks = peakRss;
             for (int i = 0; i < watched.size(); i++) {
                 Watched w = watched.get(i);
@@ -97,35 +97,52 @@ final class ProcMonitor {
                 long rss = Proc.rssBytes(w.pid);
                 double user = cpu != null && startCpu[i] != null ? cpu[0] - startCpu[i][0] : -1;
                 double sys = cpu != null && startCpu[i] != null ? cpu[1] - startCpu[i][1] : -1;
-                double[] stopped = startStopped[i] == null ? null : JvmPerfData.stopped(w.pid);
-                double stoppedMillis = stopped == null ? -1 : stopped[0] - startStopped[i][0];
-                double safepoints = stopped == null ? -1 : stopped[1] - startStopped[i][1];
-                per.put(w.name, new double[] {
-                    user < 0 ? -1 : user + sys, rss, Math.max(rss, peaks[i]), user, sys, stoppedMillis, safepoints
-                });
+                JvmPerfData.Stopped stopped = startStopped[i] == null ? null : JvmPerfData.stopped(w.pid);
+                per.put(
+                        w.name,
+                        new ProcessUsage(
+                                user < 0 ? -1 : user + sys,
+                                user,
+                                sys,
+                                rss,
+                                Math.max(rss, peaks[i]),
+                                stopped == null ? null : stopped.since(startStopped[i])));
             }
             return new Usage(wall, busyShare, per);
         }
     }
 
     /**
-     * What each process used in a window: per name {cpu seconds, RSS at the end, peak RSS, user seconds, system
-     * seconds, milliseconds its JVM was stopped at safepoints (-1: not a JVM whose counters could be read), how many
-     * safepoints}; the machine's busy share of all cores (0..1) over the same window.
+     * What one process used in a window.
+     *
+     * @param cpuSeconds user + system CPU seconds (-1: unreadable)
+     * @param rssEnd RSS at the end, bytes
+     * @param rssPeak the highest RSS sampled in the window, bytes
+     * @param stopped time its JVM was stopped at safepoints; {@code null} when it is not a JVM whose counters could be
+     *     read
      */
-    record Usage(double wallSeconds, double machineBusy, Map<String, double[]> perProcess) {
+    record ProcessUsage(
+            double cpuSeconds,
+            double userSeconds,
+            double systemSeconds,
+            long rssEnd,
+            long rssPeak,
+            JvmPerfData.Stopped stopped) {}
+
+    /** What each process used in a window, by name; the machine's busy share of all cores (0..1) over it. */
+    record Usage(double wallSeconds, double machineBusy, Map<String, ProcessUsage> perProcess) {
 
         double cpu(String name) {
-            double[] v = perProcess.get(name);
-            return v == null ? -1 : v[0];
+            ProcessUsage p = perProcess.get(name);
+            return p == null ? -1 : p.cpuSeconds();
         }
 
         /** CPU seconds the machine spent on processes not watched here (other users of the box). */
         double otherCpu() {
             double sum = 0;
-            for (double[] v : perProcess.values()) {
-                if (v[0] > 0) {
-                    sum += v[0];
+            for (ProcessUsage p : perProcess.values()) {
+                if (p.cpuSeconds() > 0) {
+                    sum += p.cpuSeconds();
                 }
             }
             return Math.max(0, machineBusy * Proc.cores() * wallSeconds - sum);
@@ -133,9 +150,9 @@ final class ProcMonitor {
 
         double platformCpu() {
             double sum = 0;
-            for (Map.Entry<String, double[]> e : perProcess.entrySet()) {
-                if (!e.getKey().equals("generator") && e.getValue()[0] > 0) {
-                    sum += e.getValue()[0];
+            for (Map.Entry<String, ProcessUsage> e : perProcess.entrySet()) {
+                if (!e.getKey().equals("generator") && e.getValue().cpuSeconds() > 0) {
+                    sum += e.getValue().cpuSeconds();
                 }
             }
             return sum;
@@ -149,16 +166,17 @@ final class ProcMonitor {
             StringBuilder cpu = new StringBuilder("cpu-s");
             StringBuilder rss = new StringBuilder("rss-MB");
             StringBuilder stopped = new StringBuilder("stopped-ms");
-            for (Map.Entry<String, double[]> e : perProcess.entrySet()) {
-                cpu.append(' ').append(e.getKey()).append('=').append(Fmt.f1(e.getValue()[0]));
-                rss.append(' ').append(e.getKey()).append('=').append(Fmt.f0(e.getValue()[2] / 1048576.0));
-                if (e.getValue()[5] >= 0) {
+            for (Map.Entry<String, ProcessUsage> e : perProcess.entrySet()) {
+                ProcessUsage p = e.getValue();
+                cpu.append(' ').append(e.getKey()).append('=').append(Fmt.f1(p.cpuSeconds()));
+                rss.append(' ').append(e.getKey()).append('=').append(Fmt.f0(p.rssPeak() / 1048576.0));
+                if (p.stopped() != null) {
                     stopped.append(' ')
                             .append(e.getKey())
                             .append('=')
-                            .append(Fmt.f0(e.getValue()[5]))
+                            .append(Fmt.f0(p.stopped().millis()))
                             .append('/')
-                            .append(Fmt.f0(e.getValue()[6]));
+                            .append(p.stopped().safepoints());
                 }
             }
             cpu.append(" others=")
@@ -181,17 +199,18 @@ final class ProcMonitor {
             m.put("cores", Proc.cores());
             m.put("otherProcessesCpuSeconds", Fmt.r3(otherCpu()));
             Map<String, Object> procs = new LinkedHashMap<>();
-            for (Map.Entry<String, double[]> e : perProcess.entrySet()) {
+            for (Map.Entry<String, ProcessUsage> e : perProcess.entrySet()) {
+                ProcessUsage u = e.getValue();
                 Map<String, Object> p = new LinkedHashMap<>();
-                p.put("cpuSeconds", Fmt.r3(e.getValue()[0]));
-                p.put("userSeconds", Fmt.r3(e.getValue()[3]));
-                p.put("systemSeconds", Fmt.r3(e.getValue()[4]));
-                p.put("cpuShareOfOneCore", Fmt.r3(e.getValue()[0] / wallSeconds));
-                p.put("rssBytesEnd", (long) e.getValue()[1]);
-                p.put("rssBytesPeak", (long) e.getValue()[2]);
-                if (e.getValue()[5] >= 0) {
-                    p.put("stoppedMillis", Fmt.r3(e.getValue()[5]));
-                    p.put("safepoints", (long) e.getValue()[6]);
+                p.put("cpuSeconds", Fmt.r3(u.cpuSeconds()));
+                p.put("userSeconds", Fmt.r3(u.userSeconds()));
+                p.put("systemSeconds", Fmt.r3(u.systemSeconds()));
+                p.put("cpuShareOfOneCore", Fmt.r3(u.cpuSeconds() / wallSeconds));
+                p.put("rssBytesEnd", u.rssEnd());
+                p.put("rssBytesPeak", u.rssPeak());
+                if (u.stopped() != null) {
+                    p.put("stoppedMillis", Fmt.r3(u.stopped().millis()));
+                    p.put("safepoints", u.stopped().safepoints());
                 }
                 procs.put(e.getKey(), p);
             }

@@ -27,14 +27,14 @@ class JvmPerfDataTest {
 
     @Test
     void shouldCountTheSafepointOfAnExplicitCollection() {
-        double[] before = JvmPerfData.stopped(SELF);
+        JvmPerfData.Stopped before = JvmPerfData.stopped(SELF);
         assertNotNull(before);
 
         System.gc();
 
-        double[] after = JvmPerfData.stopped(SELF);
-        assertTrue(after[1] > before[1], "safepoints " + before[1] + " -> " + after[1]);
-        assertTrue(after[0] > before[0], "stopped ms " + before[0] + " -> " + after[0]);
+        JvmPerfData.Stopped gc = JvmPerfData.stopped(SELF).since(before);
+        assertTrue(gc.safepoints() > 0, "safepoints " + gc.safepoints());
+        assertTrue(gc.millis() > 0, "stopped ms " + gc.millis());
     }
 
     @Test
