@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -29,10 +30,12 @@ import reactor.core.scheduler.Schedulers;
  * Avro {@link Event} keyed by its channel; the returned {@link Mono} completes with the ack only after
  * Kafka acknowledged the record (the producer runs with {@code acks=all} and idempotence).
  *
- * <p>{@code Producer.send} can block (metadata, full buffer) for up to {@code max.block.ms}, so it never
- * runs on the caller's thread: sends are handed to a small bounded pool whose queue is the limit on
- * publishes waiting for Kafka; beyond it a publish fails at once with {@link PublisherOverloadedException}.
- * Records of one call are sent in order, so a batch keeps its order within each channel.
+ * <p>{@code Producer.send} can block (metadata, full buffer) for up to {@code max.block.ms}, so it runs on the
+ * caller's thread (an event loop) only while {@link NonBlockingSends} rules that out: Kafka acknowledged a record
+ * within the last {@link #RECENT_ACK} and the producer's buffer has room. Otherwise, and for every batch, sends are
+ * handed to a small bounded pool whose queue is the limit on publishes waiting for Kafka; beyond it a publish fails at
+ * once with {@link PublisherOverloadedException}. Records of one call are sent in order, so a batch keeps its order
+ * within each channel.
  *
  * <p>Every publish is answered within {@code ackTimeout} of being requested (the producer's
  * {@code delivery.timeout.ms}), whatever happens to Kafka: while the broker is gone the producer loses the topic's
@@ -47,26 +50,19 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class EventPublisher implements AutoCloseable {
 
+    /** How recent Kafka's last ack must be for a send on the caller's thread. */
+    static final Duration RECENT_ACK = Duration.ofMillis(100);
+
     private final Producer<String, byte[]> producer;
     private final String topic;
     private final Scheduler sendScheduler;
+    private final NonBlockingSends nonBlocking;
+    private final Counter sentOnCaller;
+    private final Counter sentOnSendThread;
     private final Counter published;
     private final Counter failed;
     private final IdempotencyStore idempotency;
     private final Duration ackTimeout;
-
-    public EventPublisher(Producer<String, byte[]> producer, String topic, int maxQueuedSends, MeterRegistry meters) {
-        this(producer, topic, maxQueuedSends, meters, null);
-    }
-
-    public EventPublisher(
-            Producer<String, byte[]> producer,
-            String topic,
-            int maxQueuedSends,
-            MeterRegistry meters,
-            IdempotencyStore idempotency) {
-        this(producer, topic, maxQueuedSends, meters, idempotency, DEFAULT_ACK_TIMEOUT);
-    }
 
     /** Kafka's default {@code delivery.timeout.ms}. */
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofMinutes(2);
@@ -75,6 +71,7 @@ public final class EventPublisher implements AutoCloseable {
      * @param idempotency remembers idempotency keys; {@code null}: keys are written but not deduplicated
      * @param ackTimeout longest a publish waits for Kafka's ack, queueing included, before it fails with
      *     {@link KafkaUnavailableException} (use the producer's {@code delivery.timeout.ms})
+     * @param buffer the producer's {@code batch.size} and {@code buffer.memory}
      */
     public EventPublisher(
             Producer<String, byte[]> producer,
@@ -82,8 +79,28 @@ public final class EventPublisher implements AutoCloseable {
             int maxQueuedSends,
             MeterRegistry meters,
             IdempotencyStore idempotency,
-            Duration ackTimeout) {
+            Duration ackTimeout,
+            ProducerBuffer buffer) {
+        this(
+                producer,
+                topic,
+                maxQueuedSends,
+                meters,
+                idempotency,
+                ackTimeout,
+                new NonBlockingSends(RECENT_ACK, buffer.batchSize(), buffer.bufferMemory(), System::nanoTime));
+    }
+
+    EventPublisher(
+            Producer<String, byte[]> producer,
+            String topic,
+            int maxQueuedSends,
+            MeterRegistry meters,
+            IdempotencyStore idempotency,
+            Duration ackTimeout,
+            NonBlockingSends nonBlocking) {
         this.ackTimeout = ackTimeout;
+        this.nonBlocking = nonBlocking;
         this.producer = producer;
         this.idempotency = idempotency;
         this.topic = topic;
@@ -93,6 +110,16 @@ public final class EventPublisher implements AutoCloseable {
                 .register(meters);
         this.failed = Counter.builder("fanout.publish.failures")
                 .description("publishes Kafka did not acknowledge")
+                .register(meters);
+        this.sentOnCaller = sendsOn("caller", meters);
+        this.sentOnSendThread = sendsOn("send-thread", meters);
+    }
+
+    private static Counter sendsOn(String thread, MeterRegistry meters) {
+        return Counter.builder("fanout.publish.sends")
+                .description("publish calls by the thread that handed their records to the producer: the caller's"
+                        + " (Kafka answering, room in the buffer) or a send thread")
+                .tag("thread", thread)
                 .register(meters);
     }
 
@@ -119,7 +146,15 @@ public final class EventPublisher implements AutoCloseable {
                 send(request, System.currentTimeMillis(), sink, written);
             }
         });
-        return bounded(send, 1).doFinally(signal -> {
+        Mono<PublishAck> onSomeThread = Mono.defer(() -> {
+            if (nonBlocking.allows(upperBoundBytes(request))) {
+                sentOnCaller.increment();
+                return send;
+            }
+            sentOnSendThread.increment();
+            return send.subscribeOn(sendScheduler);
+        });
+        return bounded(onSomeThread, 1).doFinally(signal -> {
             if (stage.compareAndSet(0, 2) && written != null) {
                 written.completeExceptionally(new NotWrittenException("never handed to the producer", null));
             }
@@ -128,16 +163,29 @@ public final class EventPublisher implements AutoCloseable {
 
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
     public Mono<List<PublishAck>> publishAll(List<PublishRequest> requests) {
-        return bounded(Mono.<List<PublishAck>>create(sink -> sendAll(requests, sink)), requests.size());
+        Mono<List<PublishAck>> send = Mono.create(sink -> sendAll(requests, sink));
+        return bounded(
+                Mono.defer(() -> {
+                    sentOnSendThread.increment();
+                    return send.subscribeOn(sendScheduler);
+                }),
+                requests.size());
     }
 
     /**
-     * Runs {@code sends} on a send thread (never the caller's: {@code Producer.send} may block), answering within
-     * {@code ackTimeout} whatever Kafka does, with Kafka's errors translated.
+     * A bound on the bytes a request's record takes in the producer's buffer: its text in UTF-8 (at most three bytes
+     * per char) and the envelope's other fields (id, timestamps, lengths, the idempotency key's header).
      */
+    static int upperBoundBytes(PublishRequest request) {
+        String key = request.idempotencyKey();
+        long chars =
+                (long) request.channel().length() * 2 + request.message().length() + (key == null ? 0 : key.length());
+        return (int) Math.min(Integer.MAX_VALUE, chars * 3 + 256);
+    }
+
+    /** Answers within {@code ackTimeout} whatever Kafka does, with Kafka's errors translated. */
     private <T> Mono<T> bounded(Mono<T> sends, int events) {
-        return sends.subscribeOn(sendScheduler)
-                .onErrorMap(
+        return sends.onErrorMap(
                         RejectedExecutionException.class,
                         e -> new PublisherOverloadedException(
                                 "too many publishes are waiting for Kafka; retry shortly"))
@@ -155,13 +203,17 @@ public final class EventPublisher implements AutoCloseable {
             PublishRequest request, long now, MonoSink<PublishAck> sink, CompletableFuture<PublishAck> written) {
         String id = UUID.randomUUID().toString();
         try {
-            producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+            ProducerRecord<String, byte[]> record = record(request, id, now);
+            int bytes = sizeOf(record);
+            handOver(record, bytes, (RecordMetadata metadata, Exception error) -> {
                 if (error != null) {
+                    nonBlocking.failed(bytes);
                     if (written != null) {
                         written.completeExceptionally(error);
                     }
                     sink.error(error);
                 } else {
+                    nonBlocking.acked(bytes);
                     PublishAck ack = ack(request, id, metadata);
                     if (written != null) {
                         written.complete(ack);
@@ -169,7 +221,7 @@ public final class EventPublisher implements AutoCloseable {
                     sink.success(ack);
                 }
             });
-        } catch (RuntimeException e) { // the producer refused the record before taking it (closed, serializer)
+        } catch (RuntimeException e) { // the record was refused before the producer took it (closed, encoding)
             if (written != null) {
                 written.completeExceptionally(new NotWrittenException("the producer refused it", e));
             }
@@ -201,13 +253,17 @@ public final class EventPublisher implements AutoCloseable {
             String id = UUID.randomUUID().toString();
             int slot = i;
             try {
-                producer.send(record(request, id, now), (RecordMetadata metadata, Exception error) -> {
+                ProducerRecord<String, byte[]> record = record(request, id, now);
+                int bytes = sizeOf(record);
+                handOver(record, bytes, (RecordMetadata metadata, Exception error) -> {
                     if (error != null) {
+                        nonBlocking.failed(bytes);
                         if (answered.compareAndSet(false, true)) {
                             sink.error(error);
                         }
                         return;
                     }
+                    nonBlocking.acked(bytes);
                     acks[slot] = ack(request, id, metadata);
                     if (outstanding.decrementAndGet() == 0 && answered.compareAndSet(false, true)) {
                         sink.success(List.of(acks));
@@ -231,6 +287,22 @@ public final class EventPublisher implements AutoCloseable {
                     .add(IdempotencyKeys.HEADER, request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
         }
         return record;
+    }
+
+    /** {@code producer.send}, with what it holds of the producer's buffer counted until Kafka answers. */
+    private void handOver(ProducerRecord<String, byte[]> record, int bytes, Callback answered) {
+        nonBlocking.handedOver(bytes);
+        try {
+            producer.send(record, answered);
+        } catch (RuntimeException refused) {
+            nonBlocking.failed(bytes);
+            throw refused;
+        }
+    }
+
+    /** The record's key and value in bytes (headers are small beside batch.size, which each record is counted as at least). */
+    private static int sizeOf(ProducerRecord<String, byte[]> record) {
+        return record.key().length() * 3 + record.value().length;
     }
 
     private static PublishAck ack(PublishRequest request, String id, RecordMetadata metadata) {

@@ -94,7 +94,8 @@ public class PublishAutoConfiguration {
                 publish.maxQueuedSends(),
                 meters.getIfAvailable(SimpleMeterRegistry::new),
                 keys,
-                ackTimeout(producerFactory));
+                ackTimeout(producerFactory),
+                ProducerBuffer.of(producerFactory.getConfigurationProperties()));
     }
 
     /** A publish is answered (ack or 503) within the producer's delivery.timeout.ms of arriving. */

@@ -28,11 +28,38 @@ class EventPublisherTest {
     }
 
     private EventPublisher publisher(GatedProducer producer, int maxQueuedSends, Duration ackTimeout) {
-        EventPublisher publisher =
-                new EventPublisher(producer, "events", maxQueuedSends, new SimpleMeterRegistry(), null, ackTimeout);
+        EventPublisher publisher = new EventPublisher(
+                producer,
+                "events",
+                maxQueuedSends,
+                new SimpleMeterRegistry(),
+                null,
+                ackTimeout,
+                ProducerBuffer.DEFAULTS);
         toClose.add(publisher);
         toClose.add(producer::open);
         return publisher;
+    }
+
+    /** A publisher whose sends may run on the caller's thread for a minute after an ack, within {@code bufferMemory}. */
+    private EventPublisher publisher(GatedProducer producer, SimpleMeterRegistry meters, long bufferMemory) {
+        NonBlockingSends nonBlocking =
+                new NonBlockingSends(Duration.ofMinutes(1), 16_384, bufferMemory, System::nanoTime);
+        EventPublisher publisher = new EventPublisher(producer, "events", 10, meters, null, LONG, nonBlocking);
+        toClose.add(publisher);
+        toClose.add(producer::open);
+        return publisher;
+    }
+
+    private static CompletableFuture<PublishAck> publish(EventPublisher publisher, String message) {
+        return publisher.publish(new PublishRequest("orders", message)).toFuture();
+    }
+
+    private static double sendsOn(SimpleMeterRegistry meters, String thread) {
+        return meters.get("fanout.publish.sends")
+                .tag("thread", thread)
+                .counter()
+                .count();
     }
 
     private static List<PublishRequest> batch(int size) {
@@ -150,5 +177,77 @@ class EventPublisherTest {
             // complete every record
         }
         assertThat(acks.join()).extracting(PublishAck::message).containsExactly("0", "1", "2");
+    }
+
+    @Test
+    void shouldSendOnTheCallersThreadOnceKafkaHasAcknowledged() {
+        GatedProducer producer = new GatedProducer(true);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        EventPublisher publisher = publisher(producer, meters, 32 * 1024 * 1024);
+        CompletableFuture<PublishAck> first = publish(publisher, "1");
+        await().atMost(LONG).until(() -> producer.history().size() == 1);
+        producer.completeNext();
+        first.join();
+
+        CompletableFuture<PublishAck> second = publish(publisher, "2");
+        assertThat(producer.history()).hasSize(2); // sent before publish returned
+        producer.completeNext();
+        assertThat(second.join().message()).isEqualTo("2");
+
+        String caller = Thread.currentThread().getName();
+        assertThat(producer.sendThreads().get(0)).startsWith("kafka-send").isNotEqualTo(caller);
+        assertThat(producer.sendThreads().get(1)).isEqualTo(caller);
+        assertThat(sendsOn(meters, "send-thread")).isEqualTo(1);
+        assertThat(sendsOn(meters, "caller")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldHandSendsToASendThreadAgainOnceASendFailed() {
+        GatedProducer producer = new GatedProducer(true);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        EventPublisher publisher = publisher(producer, meters, 32 * 1024 * 1024);
+        CompletableFuture<PublishAck> first = publish(publisher, "1");
+        await().atMost(LONG).until(() -> producer.history().size() == 1);
+        producer.completeNext();
+        first.join();
+        CompletableFuture<PublishAck> second = publish(publisher, "2"); // on the caller's thread
+        producer.errorNext(new NetworkException("broker gone"));
+        assertThatThrownBy(second::join).hasCauseInstanceOf(KafkaUnavailableException.class);
+
+        CompletableFuture<PublishAck> third = publish(publisher, "3");
+        await().atMost(LONG).until(() -> producer.history().size() == 3);
+        producer.completeNext();
+        third.join();
+
+        assertThat(producer.sendThreads().get(2)).startsWith("kafka-send");
+        assertThat(sendsOn(meters, "send-thread")).isEqualTo(2);
+        assertThat(sendsOn(meters, "caller")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldHandSendsToASendThreadWhileThoseNotYetAnsweredCouldFillTheBuffer() {
+        GatedProducer producer = new GatedProducer(true);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        // half of 64 KiB is room for two records counted as a 16 KiB batch each
+        EventPublisher publisher = publisher(producer, meters, 64 * 1024);
+        CompletableFuture<PublishAck> first = publish(publisher, "1");
+        await().atMost(LONG).until(() -> producer.history().size() == 1);
+        producer.completeNext();
+        first.join();
+
+        List<CompletableFuture<PublishAck>> pending =
+                List.of(publish(publisher, "2"), publish(publisher, "3"), publish(publisher, "4"));
+        await().atMost(LONG).until(() -> producer.history().size() == 4);
+        while (producer.completeNext()) {
+            // answer the three
+        }
+        pending.forEach(CompletableFuture::join);
+
+        String caller = Thread.currentThread().getName();
+        assertThat(producer.sendThreads().subList(1, 4))
+                .satisfiesExactly(
+                        thread -> assertThat(thread).isEqualTo(caller),
+                        thread -> assertThat(thread).isEqualTo(caller),
+                        thread -> assertThat(thread).startsWith("kafka-send"));
     }
 }

@@ -1,5 +1,7 @@
 package io.fanout.common.publish;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.Callback;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class GatedProducer extends MockProducer<String, byte[]> {
 
     private final Semaphore gate = new Semaphore(0);
+    private final List<String> sendThreads = new CopyOnWriteArrayList<>();
 
     GatedProducer(boolean open) {
         super(false, null, new StringSerializer(), new ByteArraySerializer());
@@ -31,8 +34,14 @@ final class GatedProducer extends MockProducer<String, byte[]> {
         gate.release(Integer.MAX_VALUE / 2);
     }
 
+    /** The name of the thread that called each {@code send}, in order. */
+    List<String> sendThreads() {
+        return List.copyOf(sendThreads);
+    }
+
     @Override
     public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+        sendThreads.add(Thread.currentThread().getName());
         Future<RecordMetadata> sent = super.send(record, callback);
         gate.acquireUninterruptibly();
         return sent;

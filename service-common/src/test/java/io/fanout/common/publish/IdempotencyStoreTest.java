@@ -100,8 +100,8 @@ class IdempotencyStoreTest {
     }
 
     private EventPublisher publisher(GatedProducer producer, IdempotencyStore store, Duration ackTimeout) {
-        EventPublisher publisher =
-                new EventPublisher(producer, "events", 10, new SimpleMeterRegistry(), store, ackTimeout);
+        EventPublisher publisher = new EventPublisher(
+                producer, "events", 10, new SimpleMeterRegistry(), store, ackTimeout, ProducerBuffer.DEFAULTS);
         toClose.add(publisher);
         toClose.add(producer::open);
         return publisher;
