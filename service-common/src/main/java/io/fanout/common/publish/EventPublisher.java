@@ -151,8 +151,7 @@ public final class EventPublisher implements AutoCloseable {
                 sentOnCaller.increment();
                 return send;
             }
-            sentOnSendThread.increment();
-            return send.subscribeOn(sendScheduler);
+            return onSendThread(send);
         });
         return bounded(onSomeThread, 1).doFinally(signal -> {
             if (stage.compareAndSet(0, 2) && written != null) {
@@ -164,12 +163,12 @@ public final class EventPublisher implements AutoCloseable {
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
     public Mono<List<PublishAck>> publishAll(List<PublishRequest> requests) {
         Mono<List<PublishAck>> send = Mono.create(sink -> sendAll(requests, sink));
-        return bounded(
-                Mono.defer(() -> {
-                    sentOnSendThread.increment();
-                    return send.subscribeOn(sendScheduler);
-                }),
-                requests.size());
+        return bounded(Mono.defer(() -> onSendThread(send)), requests.size());
+    }
+
+    private <T> Mono<T> onSendThread(Mono<T> send) {
+        sentOnSendThread.increment();
+        return send.subscribeOn(sendScheduler);
     }
 
     /**

@@ -55,6 +55,15 @@ class EventPublisherTest {
         return publisher.publish(new PublishRequest("orders", message)).toFuture();
     }
 
+    /** Publishes {@code message} and has Kafka acknowledge it (the publisher's first ack). */
+    private static void publishAcked(GatedProducer producer, EventPublisher publisher, String message) {
+        int before = producer.history().size();
+        CompletableFuture<PublishAck> ack = publish(publisher, message);
+        await().atMost(LONG).until(() -> producer.history().size() == before + 1);
+        producer.completeNext();
+        ack.join();
+    }
+
     private static double sendsOn(SimpleMeterRegistry meters, String thread) {
         return meters.get("fanout.publish.sends")
                 .tag("thread", thread)
@@ -184,10 +193,7 @@ class EventPublisherTest {
         GatedProducer producer = new GatedProducer(true);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         EventPublisher publisher = publisher(producer, meters, 32 * 1024 * 1024);
-        CompletableFuture<PublishAck> first = publish(publisher, "1");
-        await().atMost(LONG).until(() -> producer.history().size() == 1);
-        producer.completeNext();
-        first.join();
+        publishAcked(producer, publisher, "1");
 
         CompletableFuture<PublishAck> second = publish(publisher, "2");
         assertThat(producer.history()).hasSize(2); // sent before publish returned
@@ -206,10 +212,7 @@ class EventPublisherTest {
         GatedProducer producer = new GatedProducer(true);
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         EventPublisher publisher = publisher(producer, meters, 32 * 1024 * 1024);
-        CompletableFuture<PublishAck> first = publish(publisher, "1");
-        await().atMost(LONG).until(() -> producer.history().size() == 1);
-        producer.completeNext();
-        first.join();
+        publishAcked(producer, publisher, "1");
         CompletableFuture<PublishAck> second = publish(publisher, "2"); // on the caller's thread
         producer.errorNext(new NetworkException("broker gone"));
         assertThatThrownBy(second::join).hasCauseInstanceOf(KafkaUnavailableException.class);
@@ -230,10 +233,7 @@ class EventPublisherTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         // half of 64 KiB is room for two records counted as a 16 KiB batch each
         EventPublisher publisher = publisher(producer, meters, 64 * 1024);
-        CompletableFuture<PublishAck> first = publish(publisher, "1");
-        await().atMost(LONG).until(() -> producer.history().size() == 1);
-        producer.completeNext();
-        first.join();
+        publishAcked(producer, publisher, "1");
 
         List<CompletableFuture<PublishAck>> pending =
                 List.of(publish(publisher, "2"), publish(publisher, "3"), publish(publisher, "4"));
