@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import reactor.netty.DisposableServer;
 
 /**
  * First contact: POST /push in --ingest-connections closed loops from the first second, with no
@@ -14,6 +15,10 @@ import java.util.Map;
  * (60 s by default), as a freshly started ingest-service serves it (a deploy, a fail-over). It only
  * means that when it runs first, right after the services started: the line says how long the
  * ingest process had been up.
+ *
+ * <p>The generator is a fresh JVM too, so before that it publishes for --first-contact-generator-warmup seconds to
+ * an in-process sink ({@link MockPlatform#pushSink()}, nothing reaches the platform): otherwise its own JIT
+ * warm-up would be counted against the platform's.
  */
 final class FirstContactPhase {
     private FirstContactPhase() {}
@@ -23,6 +28,7 @@ final class FirstContactPhase {
         int conns = o.integer("ingest-connections");
         int seconds = Math.max(10, o.integer("first-contact-seconds"));
         Publisher.Channels cs = new Publisher.Channels(ctx.prefix("first"), 10, false);
+        double generatorWarmupRate = warmGenerator(ctx, conns, cs, o.integer("first-contact-generator-warmup"));
         Publisher p = ctx.publisher(conns);
         double ingestUptime = uptimeSeconds(ctx.monitor().pidOf("ingest"));
 
@@ -61,6 +67,8 @@ final class FirstContactPhase {
         f.put("connections", conns);
         f.put("seconds", seconds);
         f.put("ingestUptimeSecondsAtStart", Fmt.r3(ingestUptime));
+        f.put("generatorWarmupSeconds", o.integer("first-contact-generator-warmup"));
+        f.put("generatorWarmupPushPerSecond", Fmt.r3(generatorWarmupRate));
         f.put("pushPerSecondFirst10s", Fmt.r3(rate10));
         f.put("pushPerSecondWhole", Fmt.r3(rateAll));
         f.put("pushPerSecondLast10s", Fmt.r3(lastTen));
@@ -70,10 +78,13 @@ final class FirstContactPhase {
         f.put("usageFirst10s", first10 == null ? null : first10.json());
         f.put("usage", all.json());
         String line = String.format(
-                "first-contact: POST /push at %d conns from the first second (ingest up %.0f s before): %s req/s in"
-                        + " the first 10 s, %s req/s over %d s (last 10 s: %s req/s), failed=%d | %s",
+                "first-contact: POST /push at %d conns from the first second (ingest up %.0f s before; the generator"
+                        + " warmed %d s on an in-process sink at %s req/s): %s req/s in the first 10 s, %s req/s over"
+                        + " %d s (last 10 s: %s req/s), failed=%d | %s",
                 conns,
                 ingestUptime,
+                o.integer("first-contact-generator-warmup"),
+                Fmt.si(generatorWarmupRate),
                 Fmt.si(rate10),
                 Fmt.si(rateAll),
                 perSecond.size(),
@@ -81,6 +92,34 @@ final class FirstContactPhase {
                 p.failedEvents.sum(),
                 all.line());
         return new PhaseResult("first-contact", line, f);
+    }
+
+    /**
+     * Publishes in {@code conns} closed loops to an in-process sink for {@code seconds}, so that the generator's
+     * publishing code is compiled before it meets the platform; returns the rate it reached (requests/s).
+     */
+    private static double warmGenerator(Ctx ctx, int conns, Publisher.Channels cs, int seconds) {
+        if (seconds <= 0) {
+            return 0;
+        }
+        DisposableServer sink = MockPlatform.pushSink();
+        try {
+            Publisher p = new Publisher(
+                    ctx.loops(),
+                    "http://127.0.0.1:" + sink.port(),
+                    conns,
+                    ctx.o().integer("message-bytes"),
+                    ctx.o().str("token"));
+            long end = System.nanoTime() + seconds * 1_000_000_000L;
+            p.closedLoops(conns, () -> System.nanoTime() < end, () -> false, d -> p.pushOne(cs, 0, d))
+                    .get(seconds + 30L, java.util.concurrent.TimeUnit.SECONDS);
+            return p.okRequests.sum() / (double) seconds;
+        } catch (Exception e) {
+            ctx.notes().add("first-contact: the generator's warm-up stopped early: " + e);
+            return 0;
+        } finally {
+            sink.disposeNow(java.time.Duration.ofSeconds(5));
+        }
     }
 
     private static long sum(List<Long> values, int n) {

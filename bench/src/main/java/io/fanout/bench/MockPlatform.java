@@ -41,12 +41,29 @@ public final class MockPlatform {
 
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
 
-    private MockPlatform() {}
+    private final int keptPerChannel;
+
+    private MockPlatform(int keptPerChannel) {
+        this.keptPerChannel = keptPerChannel;
+    }
+
+    /**
+     * Only the mock's POST /push and /push/batch, on {@code 127.0.0.1} and an ephemeral port, keeping no log: what
+     * the generator warms its own publishing code on before the first-contact phase.
+     */
+    static DisposableServer pushSink() {
+        MockPlatform m = new MockPlatform(0);
+        return HttpServer.create()
+                .host("127.0.0.1")
+                .port(0)
+                .route(r -> r.post("/push", m::push).post("/push/batch", m::push))
+                .bindNow();
+    }
 
     public static void main(String[] args) throws InterruptedException {
         int ingestPort = args.length > 0 ? Integer.parseInt(args[0]) : 18080;
         int fanoutPort = args.length > 1 ? Integer.parseInt(args[1]) : 18081;
-        MockPlatform m = new MockPlatform();
+        MockPlatform m = new MockPlatform(2_000_000);
         DisposableServer ingest = HttpServer.create()
                 .host("127.0.0.1")
                 .port(ingestPort)
@@ -134,7 +151,7 @@ public final class MockPlatform {
             long offset = c.log.size();
             String frame = "{\"channel\":\"" + ch + "\",\"partition\":0,\"offset\":" + offset + ",\"timestamp\":" + ts
                     + ",\"id\":\"" + ch + "-" + offset + "\",\"message\":" + msg + "}";
-            if (c.log.size() < 2_000_000) {
+            if (c.log.size() < keptPerChannel) {
                 c.log.add(frame);
             }
             for (Sinks.Many<String> s : c.sessions) {

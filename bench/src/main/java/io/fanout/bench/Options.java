@@ -39,6 +39,11 @@ final class Options {
                 "first-contact-seconds",
                 "60",
                 "first-contact: POST /push from the first second, before any warm-up (run it first, right after a start)");
+        flag(
+                "first-contact-generator-warmup",
+                "15",
+                "first-contact: seconds the generator first publishes to an in-process sink (not the platform), so that"
+                        + " its own JIT is not counted against the platform's; 0: none");
         flag("warmup-seconds", "60", "warmup: publishing before anything is measured, so the services' JIT is done");
         flag("settle-seconds", "60", "longest wait before each phase for the platform to be idle (0: no wait)");
         flag("sat-subscribers", "1000", "saturation: WebSocket subscribers");

@@ -6,8 +6,10 @@ import io.fanout.common.publish.EventPublisher;
 import io.fanout.common.publish.PublishRequest;
 import io.fanout.common.publish.PublishRequestParser;
 import io.fanout.common.security.ChannelForbiddenException;
+import io.fanout.common.security.ChannelGrants;
 import io.fanout.common.security.CorsProperties;
 import io.fanout.common.security.TokenVerifier;
+import io.fanout.ingest.warmup.Rehearsal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -42,6 +44,9 @@ import reactor.netty.http.server.HttpServerRoutes;
  * CORS) stay where they are. Refusals are the same problem+json, with {@link PublishErrorHandler}'s headers
  * ({@code WWW-Authenticate}, {@code Retry-After}). Each request is timed in {@code fanout.push.requests} (tags {@code uri},
  * {@code status}), since WebFlux's {@code http.server.requests} no longer sees it.
+ *
+ * <p>The start-up warm-up's requests ({@link Rehearsal}) take this same path to a publisher that writes nothing; they
+ * are neither token-checked nor timed.
  */
 @Component
 class PushRoute implements NettyRouteProvider {
@@ -52,6 +57,7 @@ class PushRoute implements NettyRouteProvider {
     private final TokenVerifier tokens;
     private final RequestBodyReader bodyReader;
     private final PublishErrorHandler errors;
+    private final Rehearsal rehearsal;
     private final boolean corsConfigured;
     private final MeterRegistry meters;
     private final Map<Integer, Timer> timers = new ConcurrentHashMap<>();
@@ -61,12 +67,14 @@ class PushRoute implements NettyRouteProvider {
             TokenVerifier tokens,
             RequestBodyReader bodyReader,
             PublishErrorHandler errors,
+            Rehearsal rehearsal,
             CorsProperties cors,
             MeterRegistry meters) {
         this.publisher = publisher;
         this.tokens = tokens;
         this.bodyReader = bodyReader;
         this.errors = errors;
+        this.rehearsal = rehearsal;
         this.corsConfigured = !cors.allowedOrigins().isEmpty();
         this.meters = meters;
     }
@@ -123,21 +131,28 @@ class PushRoute implements NettyRouteProvider {
         long started = System.nanoTime();
         HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(request.requestHeaders()));
         String key = headers.getFirst(PushController.IDEMPOTENCY_KEY);
-        return tokens.authorizeHttp(headers, () -> queryOf(request.uri()))
-                .zipWith(bodyReader.read(request))
+        EventPublisher rehearsing = rehearsal.publisherFor(request.requestHeaders());
+        EventPublisher target = rehearsing == null ? publisher : rehearsing;
+        Mono<ChannelGrants> grants = rehearsing == null
+                ? tokens.authorizeHttp(headers, () -> queryOf(request.uri()))
+                : Mono.just(ChannelGrants.ALL);
+        return grants.zipWith(bodyReader.read(request))
                 .flatMap(grantsAndBody -> {
                     PublishRequest one = PublishRequestParser.parseOne(grantsAndBody.getT2(), key);
                     String refused = grantsAndBody.getT1().refusedPublish(List.of(one.channel()));
                     if (refused != null) {
                         return Mono.error(new ChannelForbiddenException(refused));
                     }
-                    return publisher.publish(one);
+                    return target.publish(one);
                 })
                 .map(ack -> answer(response, HttpResponseStatus.OK, MediaType.APPLICATION_JSON_VALUE, ack.toJson()))
                 .onErrorResume(error -> Mono.just(refuse(response, FanoutException.of(error))))
                 .flatMap(body -> response.sendByteArray(Mono.just(body)).then())
-                .doFinally(signal ->
-                        timer(response.status().code()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+                .doFinally(signal -> {
+                    if (rehearsing == null) {
+                        timer(response.status().code()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    }
+                });
     }
 
     /** The request's URI for reading a token from its query; one that does not parse has none. */

@@ -1,0 +1,162 @@
+package io.fanout.ingest.warmup;
+
+import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.ProducerBuffer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Warms the publish path before the service reports ready. A fresh JVM serves {@code POST /push} several times
+ * slower until the JIT has compiled it (bench/RESULTS.md, issue 13: a third of the steady rate over the first minute
+ * of load), and a deploy or a fail-over sends it its share of the traffic at once. So, after the HTTP server is up and
+ * before Spring Boot marks the application ready (this runner finishes first; {@code /actuator/health} answers 503
+ * {@code OUT_OF_SERVICE} until then), it sends itself {@code fanout.warmup.requests} {@code POST /push} requests over
+ * loopback, through the same route, body reader, parser and {@link EventPublisher} code as any client's, each marked
+ * as a {@link Rehearsal} so that it is published to a publisher over a {@link RehearsalProducer}: nothing is written
+ * to Kafka, no metric of the real publisher counts it, and the token check is skipped (the process's secret stands
+ * for it). Then it waits, up to {@code fanout.warmup.settle}, for the JIT compiler to go quiet.
+ */
+@Component
+@ConditionalOnProperty(name = "fanout.warmup.enabled", havingValue = "true", matchIfMissing = true)
+class StartupWarmup implements ApplicationRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(StartupWarmup.class);
+    private static final int CHANNELS = 16;
+
+    private final WarmupProperties properties;
+    private final Rehearsal rehearsal;
+    private final Environment environment;
+    private volatile WarmupOutcome outcome;
+
+    StartupWarmup(WarmupProperties properties, Rehearsal rehearsal, Environment environment) {
+        this.properties = properties;
+        this.rehearsal = rehearsal;
+        this.environment = environment;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        Integer port = environment.getProperty("local.server.port", Integer.class);
+        if (port == null || port <= 0) {
+            log.warn("warm-up skipped: no local HTTP port");
+            outcome = new WarmupOutcome(Map.of(), 0, 0);
+            return;
+        }
+        long started = System.nanoTime();
+        Map<Integer, Long> answers = rehearse(port);
+        double requestSeconds = (System.nanoTime() - started) / 1e9;
+        double settleSeconds = settle();
+        WarmupOutcome done = new WarmupOutcome(answers, requestSeconds, settleSeconds);
+        log.info(
+                "warm-up: {} rehearsal POST /push in {} s (answers by status {}), JIT quiet {} s later; nothing was"
+                        + " written to Kafka",
+                done.requests(),
+                String.format("%.1f", requestSeconds),
+                answers,
+                String.format("%.1f", settleSeconds));
+        outcome = done;
+    }
+
+    /** What the warm-up did, or {@code null} while it has not finished. */
+    WarmupOutcome outcome() {
+        return outcome;
+    }
+
+    /** Sends the rehearsal requests; returns how many got each status (-1: no answer). */
+    Map<Integer, Long> rehearse(int port) {
+        Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        ConnectionProvider connections = ConnectionProvider.builder("fanout-warmup")
+                .maxConnections(properties.connections())
+                .pendingAcquireMaxCount(-1)
+                .build();
+        try (EventPublisher publisher = new EventPublisher(
+                new RehearsalProducer(),
+                "fanout-rehearsal",
+                properties.requests(),
+                new SimpleMeterRegistry(),
+                null,
+                Duration.ofSeconds(10),
+                ProducerBuffer.DEFAULTS)) {
+            String secret = rehearsal.open(publisher);
+            HttpClient client = HttpClient.create(connections)
+                    .host("127.0.0.1")
+                    .port(port)
+                    .headers(h -> h.set(Rehearsal.HEADER, secret)
+                            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON));
+            Flux.range(0, properties.requests())
+                    .flatMap(
+                            i -> client.post()
+                                    .uri("/push")
+                                    .send(ByteBufFlux.fromString(Mono.just(body(i))))
+                                    .responseSingle((response, content) ->
+                                            Mono.just(response.status().code()))
+                                    .onErrorReturn(-1),
+                            properties.connections())
+                    .doOnNext(status -> statuses.computeIfAbsent(status, s -> new LongAdder())
+                            .increment())
+                    .take(properties.maxDuration())
+                    .blockLast(properties.maxDuration().plusSeconds(10));
+        } catch (RuntimeException e) {
+            log.warn("warm-up cut short: {}", e.toString());
+        } finally {
+            rehearsal.close();
+            connections.disposeLater().block(Duration.ofSeconds(5));
+        }
+        Map<Integer, Long> counts = new TreeMap<>();
+        statuses.forEach((status, n) -> counts.put(status, n.sum()));
+        return counts;
+    }
+
+    private static String body(int i) {
+        return "{\"channel\":\"warmup-" + (i % CHANNELS) + "\",\"message\":\"rehearsal " + i
+                + ": a message about as long as a typical event, so the JIT sees typical sizes\"}";
+    }
+
+    /**
+     * Waits until the JIT compiler spends under a tenth of its time compiling over half a second, or for
+     * {@code fanout.warmup.settle}; returns the seconds waited.
+     */
+    private double settle() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long started = System.nanoTime();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return 0;
+        }
+        long deadline = started + properties.settle().toNanos();
+        long compiled = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now - compiled < 50) {
+                break;
+            }
+            compiled = now;
+        }
+        return (System.nanoTime() - started) / 1e9;
+    }
+}

@@ -1,0 +1,21 @@
+package io.fanout.ingest.warmup;
+
+import java.util.Map;
+
+/**
+ * What the start-up warm-up did.
+ *
+ * @param answers how many rehearsal requests got each HTTP status (-1: no answer)
+ * @param requestSeconds how long the requests took
+ * @param settleSeconds how long the JIT compiler took to go quiet after them
+ */
+record WarmupOutcome(Map<Integer, Long> answers, double requestSeconds, double settleSeconds) {
+
+    WarmupOutcome {
+        answers = Map.copyOf(answers);
+    }
+
+    long requests() {
+        return answers.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,176 @@
+package io.fanout.ingest.warmup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.fanout.ingest.IngestApplication;
+import io.fanout.testsupport.TestKafka;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The start-up warm-up against a real broker, with auth on: the service answers 503 until its rehearsal is over,
+ * the rehearsal's publishes are answered without a token and without a record in Kafka, and afterwards its header
+ * opens nothing: a request carrying it is token-checked and written like any other.
+ */
+class StartupWarmupIT {
+
+    private static final String SECRET = "startup-warmup-it-secret-of-at-least-32-bytes";
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void shouldAnswer503UntilTheRehearsalIsOverAndWriteNothingOfIt() throws Exception {
+        String topic = TestKafka.newTopic("warmup-it", 1);
+        int port = freePort();
+        CompletableFuture<ConfigurableApplicationContext> starting =
+                CompletableFuture.supplyAsync(() -> IngestApplication.builder()
+                        .run(
+                                "--server.port=" + port,
+                                "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                                "--fanout.topic=" + topic,
+                                "--fanout.directory.enabled=false",
+                                "--fanout.auth.enabled=true",
+                                "--fanout.auth.hmac-secret=" + SECRET,
+                                // more requests than 3 s allow, so the rehearsal lasts those 3 s
+                                "--fanout.warmup.enabled=true",
+                                "--fanout.warmup.requests=1000000",
+                                "--fanout.warmup.max-duration=3s",
+                                "--fanout.warmup.settle=1s",
+                                "--logging.level.org.apache.kafka=WARN"));
+        List<Integer> healthBeforeReady = new ArrayList<>();
+        while (!starting.isDone()) {
+            int status = healthStatus(port);
+            if (status > 0) {
+                healthBeforeReady.add(status);
+            }
+            Thread.sleep(50);
+        }
+        try (ConfigurableApplicationContext ingest = starting.get(10, TimeUnit.SECONDS)) {
+            assertThat(healthBeforeReady)
+                    .as("health while rehearsing")
+                    .isNotEmpty()
+                    .contains(503);
+            assertThat(healthBeforeReady)
+                    .as("never ready before the rehearsal ended")
+                    .doesNotContain(200);
+
+            HttpResponse<String> health = get(port, "/actuator/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonNode warmup = JSON.readTree(health.body()).path("components").path("warmup");
+            assertThat(warmup.path("status").asString()).isEqualTo("UP");
+            assertThat(warmup.path("details").path("answers").propertyNames())
+                    .as("every rehearsal request answered 200 without a token")
+                    .containsExactly("200");
+            assertThat(warmup.path("details").path("answers").path("200").asLong())
+                    .isPositive();
+            assertThat(endOffset(topic)).as("records the rehearsal wrote").isZero();
+
+            HttpResponse<String> guessed = post(port, Map.of(Rehearsal.HEADER, "0".repeat(32)));
+            assertThat(guessed.statusCode())
+                    .as("the header without a token, after the rehearsal")
+                    .isEqualTo(401);
+
+            HttpResponse<String> real = post(port, Map.of("Authorization", "Bearer " + token()));
+            assertThat(real.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(real.body()).path("offset").asLong()).isZero();
+            assertThat(endOffset(topic)).isEqualTo(1);
+
+            double timed = get(port, "/actuator/prometheus")
+                    .body()
+                    .lines()
+                    .filter(line -> line.startsWith("fanout_push_requests_seconds_count{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                    .sum();
+            assertThat(timed)
+                    .as("requests timed: the two after the rehearsal, none of it")
+                    .isEqualTo(2.0);
+        }
+    }
+
+    private static int healthStatus(int port) {
+        try {
+            return get(port, "/actuator/health").statusCode();
+        } catch (IOException notListening) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(int port, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/push"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"after\",\"message\":\"real\"}"));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long endOffset(String topic) throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                    .partitionResult(partition)
+                    .get(10, TimeUnit.SECONDS)
+                    .offset();
+        }
+    }
+
+    private static String token() throws Exception {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder()
+                        .subject("warmup-it")
+                        .issueTime(new Date())
+                        .expirationTime(Date.from(Instant.now().plusSeconds(300)))
+                        .claim("fanout.publish", List.of("*"))
+                        .claim("fanout.subscribe", List.of("*"))
+                        .build());
+        jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
