@@ -9,10 +9,11 @@ import java.util.HexFormat;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells the start-up warm-up's own requests from everyone else's. While a rehearsal is open, a {@code POST /push}
+ * Tells the start-up warm-up's own requests from everyone else's. Once a rehearsal was opened, a {@code POST /push}
  * carrying {@value #HEADER} with this process's one-time secret (128 random bits, never logged or sent anywhere but
- * loopback) is published to the rehearsal's publisher, which writes nothing; every other request, and every request
- * once the rehearsal closed, is published as usual. Thread-safe.
+ * loopback) is published to the rehearsal's publisher, which writes nothing, and stays so after the rehearsal ended,
+ * so that a rehearsal request still on its way then is not written either; every other request (no header, any other
+ * value) is published as usual. Thread-safe.
  */
 @Component
 public final class Rehearsal {
@@ -24,8 +25,9 @@ public final class Rehearsal {
 
     private final SecureRandom random = new SecureRandom();
     private volatile Open open;
+    private volatile boolean rehearsing;
 
-    /** The rehearsal's publisher when {@code headers} carry the open rehearsal's secret; else {@code null}. */
+    /** The rehearsal's publisher when {@code headers} carry the rehearsal's secret; else {@code null}. */
     public EventPublisher publisherFor(HttpHeaders headers) {
         Open current = open;
         if (current == null) {
@@ -44,15 +46,16 @@ public final class Rehearsal {
         random.nextBytes(bits);
         String secret = HexFormat.of().formatHex(bits);
         open = new Open(secret.getBytes(StandardCharsets.US_ASCII), publisher);
+        rehearsing = true;
         return secret;
     }
 
-    /** Ends the rehearsal: from now on its header means nothing. */
+    /** Ends the rehearsal (its secret's requests still go to its publisher, see above). */
     void close() {
-        open = null;
+        rehearsing = false;
     }
 
     boolean isOpen() {
-        return open != null;
+        return rehearsing;
     }
 }

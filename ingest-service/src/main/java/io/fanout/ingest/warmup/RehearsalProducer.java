@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,11 +30,18 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  */
 final class RehearsalProducer implements Producer<String, byte[]> {
 
-    private final ExecutorService ioThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "warmup-rehearsal-producer");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One thread, as Kafka's producer has; it ends after 10 s without work and starts again for the next record. */
+    private final ThreadPoolExecutor ioThread =
+            new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "warmup-rehearsal-producer");
+                t.setDaemon(true);
+                return t;
+            });
+
+    RehearsalProducer() {
+        ioThread.allowCoreThreadTimeOut(true);
+    }
+
     private final AtomicLong nextOffset = new AtomicLong();
 
     @Override

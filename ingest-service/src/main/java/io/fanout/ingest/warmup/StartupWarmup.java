@@ -89,21 +89,27 @@ class StartupWarmup implements ApplicationRunner {
                 .maxConnections(properties.connections())
                 .pendingAcquireMaxCount(-1)
                 .build();
-        try (EventPublisher publisher = new EventPublisher(
+        // never closed: a rehearsal request still on its way when the rehearsal ends goes to it too (Rehearsal);
+        // its threads end once idle
+        EventPublisher publisher = new EventPublisher(
                 new RehearsalProducer(),
                 "fanout-rehearsal",
                 properties.requests(),
                 new SimpleMeterRegistry(),
                 null,
                 Duration.ofSeconds(10),
-                ProducerBuffer.DEFAULTS)) {
+                ProducerBuffer.DEFAULTS);
+        long deadline = System.nanoTime() + properties.maxDuration().toNanos();
+        try {
             String secret = rehearsal.open(publisher);
             HttpClient client = HttpClient.create(connections)
                     .host("127.0.0.1")
                     .port(port)
                     .headers(h -> h.set(Rehearsal.HEADER, secret)
                             .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON));
+            // no new request after maxDuration; those already sent are answered before the rehearsal ends
             Flux.range(0, properties.requests())
+                    .takeWhile(i -> System.nanoTime() < deadline)
                     .flatMap(
                             i -> client.post()
                                     .uri("/push")
@@ -114,7 +120,6 @@ class StartupWarmup implements ApplicationRunner {
                             properties.connections())
                     .doOnNext(status -> statuses.computeIfAbsent(status, s -> new LongAdder())
                             .increment())
-                    .take(properties.maxDuration())
                     .blockLast(properties.maxDuration().plusSeconds(10));
         } catch (RuntimeException e) {
             log.warn("warm-up cut short: {}", e.toString());

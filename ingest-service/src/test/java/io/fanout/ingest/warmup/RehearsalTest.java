@@ -19,7 +19,7 @@ class RehearsalTest {
             10,
             new SimpleMeterRegistry(),
             null,
-            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
             ProducerBuffer.DEFAULTS);
     private final Rehearsal rehearsal = new Rehearsal();
 
@@ -46,12 +46,16 @@ class RehearsalTest {
     }
 
     @Test
-    void shouldForgetTheSecretOnceTheRehearsalIsClosed() {
+    void shouldKeepTheSecretsRequestsAwayFromKafkaAfterTheRehearsal() {
         String secret = rehearsal.open(rehearsalPublisher);
         rehearsal.close();
 
-        assertThat(rehearsal.publisherFor(headers(secret))).isNull();
         assertThat(rehearsal.isOpen()).isFalse();
+        assertThat(rehearsal.publisherFor(headers(secret)))
+                .as("a rehearsal request still on its way when it ended")
+                .isSameAs(rehearsalPublisher);
+        assertThat(rehearsal.publisherFor(headers("0".repeat(32)))).isNull();
+        assertThat(rehearsal.publisherFor(new DefaultHttpHeaders())).isNull();
     }
 
     @Test
@@ -69,7 +73,7 @@ class RehearsalTest {
     void shouldAcknowledgeRehearsedPublishesWithoutKafka() {
         var ack = rehearsalPublisher
                 .publish(new io.fanout.common.publish.PublishRequest("c", "\"m\"", null))
-                .block(Duration.ofSeconds(5));
+                .block(Duration.ofSeconds(30));
 
         assertThat(ack).isNotNull();
         assertThat(ack.channel()).isEqualTo("c");

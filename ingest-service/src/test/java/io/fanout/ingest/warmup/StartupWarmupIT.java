@@ -35,8 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The start-up warm-up against a real broker, with auth on: the service answers 503 until its rehearsal is over,
- * the rehearsal's publishes are answered without a token and without a record in Kafka, and afterwards its header
- * opens nothing: a request carrying it is token-checked and written like any other.
+ * the rehearsal's publishes are answered without a token and without a record in Kafka, and afterwards a request
+ * with the header but not the secret is token-checked and written like any other.
  */
 class StartupWarmupIT {
 
@@ -64,22 +64,26 @@ class StartupWarmupIT {
                                 "--fanout.warmup.max-duration=3s",
                                 "--fanout.warmup.settle=1s",
                                 "--logging.level.org.apache.kafka=WARN"));
-        List<Integer> healthBeforeReady = new ArrayList<>();
+        // each health answer while starting: its status and what the warmup component said
+        List<String> healthWhileStarting = new ArrayList<>();
         while (!starting.isDone()) {
-            int status = healthStatus(port);
-            if (status > 0) {
-                healthBeforeReady.add(status);
+            String answer = health(port);
+            if (answer != null) {
+                healthWhileStarting.add(answer);
             }
             Thread.sleep(50);
         }
         try (ConfigurableApplicationContext ingest = starting.get(10, TimeUnit.SECONDS)) {
-            assertThat(healthBeforeReady)
-                    .as("health while rehearsing")
-                    .isNotEmpty()
-                    .contains(503);
-            assertThat(healthBeforeReady)
-                    .as("never ready before the rehearsal ended")
-                    .doesNotContain(200);
+            assertThat(healthWhileStarting).as("health while rehearsing").contains("503 OUT_OF_SERVICE");
+            assertThat(healthWhileStarting)
+                    .as("never 200 while rehearsing")
+                    .noneMatch(answer -> answer.equals("200 OUT_OF_SERVICE"));
+            int firstDone = healthWhileStarting.indexOf("200 UP");
+            if (firstDone >= 0) {
+                assertThat(healthWhileStarting.subList(firstDone, healthWhileStarting.size()))
+                        .as("never rehearsing again once done")
+                        .noneMatch(answer -> answer.endsWith("OUT_OF_SERVICE"));
+            }
 
             HttpResponse<String> health = get(port, "/actuator/health");
             assertThat(health.statusCode()).isEqualTo(200);
@@ -114,14 +118,21 @@ class StartupWarmupIT {
         }
     }
 
-    private static int healthStatus(int port) {
+    /** "status warmup-status" of one health answer, or {@code null} while nothing listens. */
+    private static String health(int port) {
         try {
-            return get(port, "/actuator/health").statusCode();
+            HttpResponse<String> answer = get(port, "/actuator/health");
+            String warmup = JSON.readTree(answer.body())
+                    .path("components")
+                    .path("warmup")
+                    .path("status")
+                    .asString();
+            return answer.statusCode() + " " + warmup;
         } catch (IOException notListening) {
-            return 0;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return 0;
+            return null;
         }
     }
 
