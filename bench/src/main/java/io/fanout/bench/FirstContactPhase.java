@@ -28,7 +28,8 @@ final class FirstContactPhase {
         int conns = o.integer("ingest-connections");
         int seconds = Math.max(10, o.integer("first-contact-seconds"));
         Publisher.Channels cs = new Publisher.Channels(ctx.prefix("first"), 10, false);
-        double generatorWarmupRate = warmGenerator(ctx, conns, cs, o.integer("first-contact-generator-warmup"));
+        int generatorWarmup = o.integer("first-contact-generator-warmup");
+        double generatorWarmupRate = warmGenerator(ctx, conns, cs, generatorWarmup);
         Publisher p = ctx.publisher(conns);
         double ingestUptime = uptimeSeconds(ctx.monitor().pidOf("ingest"));
 
@@ -67,7 +68,7 @@ final class FirstContactPhase {
         f.put("connections", conns);
         f.put("seconds", seconds);
         f.put("ingestUptimeSecondsAtStart", Fmt.r3(ingestUptime));
-        f.put("generatorWarmupSeconds", o.integer("first-contact-generator-warmup"));
+        f.put("generatorWarmupSeconds", generatorWarmup);
         f.put("generatorWarmupPushPerSecond", Fmt.r3(generatorWarmupRate));
         f.put("pushPerSecondFirst10s", Fmt.r3(rate10));
         f.put("pushPerSecondWhole", Fmt.r3(rateAll));
@@ -83,7 +84,7 @@ final class FirstContactPhase {
                         + " %d s (last 10 s: %s req/s), failed=%d | %s",
                 conns,
                 ingestUptime,
-                o.integer("first-contact-generator-warmup"),
+                generatorWarmup,
                 Fmt.si(generatorWarmupRate),
                 Fmt.si(rate10),
                 Fmt.si(rateAll),

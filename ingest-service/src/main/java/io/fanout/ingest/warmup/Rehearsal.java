@@ -25,7 +25,6 @@ public final class Rehearsal {
 
     private final SecureRandom random = new SecureRandom();
     private volatile Open open;
-    private volatile boolean rehearsing;
 
     /** The rehearsal's publisher when {@code headers} carry the rehearsal's secret; else {@code null}. */
     public EventPublisher publisherFor(HttpHeaders headers) {
@@ -46,16 +45,6 @@ public final class Rehearsal {
         random.nextBytes(bits);
         String secret = HexFormat.of().formatHex(bits);
         open = new Open(secret.getBytes(StandardCharsets.US_ASCII), publisher);
-        rehearsing = true;
         return secret;
-    }
-
-    /** Ends the rehearsal (its secret's requests still go to its publisher, see above). */
-    void close() {
-        rehearsing = false;
-    }
-
-    boolean isOpen() {
-        return rehearsing;
     }
 }

@@ -38,11 +38,11 @@ final class RehearsalProducer implements Producer<String, byte[]> {
                 return t;
             });
 
+    private final AtomicLong nextOffset = new AtomicLong();
+
     RehearsalProducer() {
         ioThread.allowCoreThreadTimeOut(true);
     }
-
-    private final AtomicLong nextOffset = new AtomicLong();
 
     @Override
     public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {

@@ -9,16 +9,12 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.env.Environment;
-import org.springframework.stereotype.Component;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
@@ -36,8 +32,6 @@ import reactor.netty.resources.ConnectionProvider;
  * to Kafka, no metric of the real publisher counts it, and the token check is skipped (the process's secret stands
  * for it). Then it waits, up to {@code fanout.warmup.settle}, for the JIT compiler to go quiet.
  */
-@Component
-@ConditionalOnProperty(name = "fanout.warmup.enabled", havingValue = "true", matchIfMissing = true)
 class StartupWarmup implements ApplicationRunner {
 
     private static final Logger log = LoggerFactory.getLogger(StartupWarmup.class);
@@ -84,7 +78,7 @@ class StartupWarmup implements ApplicationRunner {
 
     /** Sends the rehearsal requests; returns how many got each status (-1: no answer). */
     Map<Integer, Long> rehearse(int port) {
-        Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+        Map<Integer, Long> answers = new ConcurrentSkipListMap<>();
         ConnectionProvider connections = ConnectionProvider.builder("fanout-warmup")
                 .maxConnections(properties.connections())
                 .pendingAcquireMaxCount(-1)
@@ -118,18 +112,14 @@ class StartupWarmup implements ApplicationRunner {
                                             Mono.just(response.status().code()))
                                     .onErrorReturn(-1),
                             properties.connections())
-                    .doOnNext(status -> statuses.computeIfAbsent(status, s -> new LongAdder())
-                            .increment())
+                    .doOnNext(status -> answers.merge(status, 1L, Long::sum))
                     .blockLast(properties.maxDuration().plusSeconds(10));
         } catch (RuntimeException e) {
             log.warn("warm-up cut short: {}", e.toString());
         } finally {
-            rehearsal.close();
             connections.disposeLater().block(Duration.ofSeconds(5));
         }
-        Map<Integer, Long> counts = new TreeMap<>();
-        statuses.forEach((status, n) -> counts.put(status, n.sum()));
-        return counts;
+        return answers;
     }
 
     private static String body(int i) {

@@ -1,18 +1,14 @@
 package io.fanout.ingest.warmup;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.stereotype.Component;
 
 /**
  * The {@code warmup} health: {@code OUT_OF_SERVICE} (so {@code /actuator/health} answers 503) from the moment the
  * HTTP server is up until the start-up warm-up finished, then UP with what it did. Present only when the warm-up is
  * on.
  */
-@Component("warmup")
-@ConditionalOnProperty(name = "fanout.warmup.enabled", havingValue = "true", matchIfMissing = true)
 class WarmupHealthIndicator implements HealthIndicator {
 
     private final StartupWarmup warmup;
