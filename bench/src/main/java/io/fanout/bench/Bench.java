@@ -32,6 +32,7 @@ public final class Bench {
             "sse",
             "latency",
             "sse-latency",
+            "ws-latency",
             "ingest",
             "connections",
             "replay");
@@ -126,8 +127,9 @@ public final class Bench {
                     case "first-contact" -> FirstContactPhase.run(ctx);
                     case "saturation" -> SaturationPhase.run(ctx, false);
                     case "sse" -> SaturationPhase.run(ctx, true);
-                    case "latency" -> LatencyPhase.run(ctx, false);
-                    case "sse-latency" -> LatencyPhase.run(ctx, true);
+                    case "latency" -> LatencyPhase.run(ctx, LatencyPhase.Beside.NOBODY);
+                    case "sse-latency" -> LatencyPhase.run(ctx, LatencyPhase.Beside.SSE);
+                    case "ws-latency" -> LatencyPhase.run(ctx, LatencyPhase.Beside.MORE_WEBSOCKETS);
                     case "ingest" -> IngestPhase.run(ctx);
                     case "connections" -> ConnectionsPhase.run(ctx);
                     case "replay" -> ReplayPhase.run(ctx);
@@ -356,7 +358,7 @@ public final class Bench {
     /** The header of the second table of bench/RESULTS.md: the realtime figures of issue 13, one row per run. */
     static final String REALTIME_HEADER =
             "| date | commit | first contact: /push/s first 10 s / first 60 s | SSE deliveries/s (x WebSocket)"
-                    + " | fanout cpu-s per M deliveries, SSE / WebSocket | WebSocket p99 ms without / with SSE subs"
+                    + " | fanout cpu-s per M deliveries, SSE / WebSocket | WebSocket p99 ms without / with SSE subs (/ with as many more WebSocket subs)"
                     + " | cores at 1,000 /push/s: ingest / kafka / fanout / platform | auth | note |";
 
     /** One row of the realtime table ({@link #REALTIME_HEADER}). */
@@ -388,11 +390,16 @@ public final class Bench {
         }
         Map<String, Object> lat = figures(results, "latency");
         Map<String, Object> sseLat = figures(results, "sse-latency");
+        Map<String, Object> wsLat = figures(results, "ws-latency");
         c.add((lat == null ? "-" : Fmt.f1(num((Map<?, ?>) lat.get("latency"), "p99Ms"))) + " / "
                 + (sseLat == null
                         ? "-"
                         : Fmt.f1(num((Map<?, ?>) sseLat.get("latency"), "p99Ms")) + " (+" + sseLat.get("sseSubscribers")
-                                + " SSE)"));
+                                + " SSE)")
+                + (wsLat == null
+                        ? ""
+                        : " / " + Fmt.f1(num((Map<?, ?>) wsLat.get("latency"), "p99Ms")) + " (+"
+                                + wsLat.get("moreWebSocketSubscribers") + " WS)"));
         if (lat != null && lat.get("platformCores") instanceof Map<?, ?> cores) {
             c.add(Fmt.f2(num(cores, "ingest")) + " / " + Fmt.f2(num(cores, "kafka")) + " / "
                     + Fmt.f2(num(cores, "fanout")) + " / " + Fmt.f2(num(cores, "platform")));

@@ -22,28 +22,47 @@ import org.HdrHistogram.Histogram;
  * <p>The {@code sse-latency} phase is window A again with --lat-sse-subscribers SSE subscribers
  * following the same channels beside the WebSocket ones (no replays): the WebSocket p99 next to
  * the latency phase's says whether SSE subscribers move it; the SSE subscribers' own latency and
- * counts are reported too.
+ * counts are reported too. The {@code ws-latency} phase is its control: as many more WebSocket
+ * subscribers instead of the SSE ones, so that what any 10k more deliveries/s do to the p99 on
+ * this machine (CPU shared by two cores) can be told from what SSE does.
  */
 final class LatencyPhase {
     private LatencyPhase() {}
 
     private static final long GAP_NANOS = 2_000_000_000L;
 
-    static PhaseResult run(Ctx ctx, boolean withSse) {
+    /** Who follows the latency phase's channels beside its WebSocket subscribers. */
+    enum Beside {
+        NOBODY("latency", "lat"),
+        SSE("sse-latency", "sselat"),
+        MORE_WEBSOCKETS("ws-latency", "wslat");
+
+        final String phase;
+        final String prefix;
+
+        Beside(String phase, String prefix) {
+            this.phase = phase;
+            this.prefix = prefix;
+        }
+    }
+
+    static PhaseResult run(Ctx ctx, Beside beside) {
         Options o = ctx.o();
-        String name = withSse ? "sse-latency" : "latency";
-        int sseSubscribers = withSse ? Math.max(0, o.integer("lat-sse-subscribers")) : 0;
+        String name = beside.phase;
+        int besideSubscribers = beside == Beside.NOBODY ? 0 : Math.max(0, o.integer("lat-sse-subscribers"));
         int s = o.integer("lat-subscribers");
         int k = o.integer("lat-channels");
         int rate = o.integer("lat-rate");
         int seconds = o.integer("lat-seconds");
         int warmup = o.integer("lat-warmup-seconds");
-        int replays = withSse ? 0 : Math.max(0, o.integer("lat-replays"));
+        int replays = beside == Beside.NOBODY ? Math.max(0, o.integer("lat-replays")) : 0;
         int historyEvents = o.integer("lat-replay-events");
         int maxInFlight = 256;
 
-        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix(withSse ? "sselat" : "lat"), s, k);
-        SubscriberGroup sse = sseSubscribers > 0 ? new SubscriberGroup(ctx, g.channels, sseSubscribers, true) : null;
+        SubscriberGroup g = new SubscriberGroup(ctx, ctx.prefix(beside.prefix), s, k);
+        SubscriberGroup others = besideSubscribers > 0
+                ? new SubscriberGroup(ctx, g.channels, besideSubscribers, beside == Beside.SSE)
+                : null;
         Publisher p = ctx.publisher(64);
 
         // history for the replay subscribers, written before anything is measured
@@ -68,9 +87,9 @@ final class LatencyPhase {
         }
 
         g.connect();
-        if (sse != null) {
-            sse.connect();
-            sse.awaitReady(p, Duration.ofSeconds(20));
+        if (others != null) {
+            others.connect();
+            others.awaitReady(p, Duration.ofSeconds(20));
         }
         g.awaitReady(p, Duration.ofSeconds(20));
         double perChannel = g.readyPerChannel();
@@ -87,9 +106,9 @@ final class LatencyPhase {
         g.tally.recordUntil = endA;
         g.tally.recordFromB = startB;
         g.tally.recordUntilB = endB;
-        if (sse != null) {
-            sse.tally.recordFrom = measureFrom;
-            sse.tally.recordUntil = endA;
+        if (others != null) {
+            others.tally.recordFrom = measureFrom;
+            others.tally.recordUntil = endA;
         }
         ProcMonitor.Window w = null;
         ProcMonitor.Usage uA = null;
@@ -160,21 +179,23 @@ final class LatencyPhase {
         }
         Histogram ackB = p.ackLatency.getIntervalHistogram();
         g.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
-        Map<String, Object> sseFigures = null;
-        String ssePart = "";
-        if (sse != null) {
-            sse.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
-            Histogram sseLat = sse.tally.latency.getIntervalHistogram();
-            sseFigures = new LinkedHashMap<>(sse.closeAndCount());
-            sseFigures.put("latency", Lat.json(sseLat));
-            ssePart = String.format(
-                    " | beside %d SSE subs (%d live): SSE %s, lost=%s dup=%s ooo=%s",
-                    sseSubscribers,
-                    sse.ready,
-                    Lat.line("publish->deliver", sseLat),
-                    sseFigures.get("lost"),
-                    sseFigures.get("duplicated"),
-                    sseFigures.get("outOfOrder"));
+        Map<String, Object> besideFigures = null;
+        String besidePart = "";
+        if (others != null) {
+            others.drain(System.nanoTime(), Duration.ofSeconds(3), Duration.ofSeconds(15));
+            Histogram othersLat = others.tally.latency.getIntervalHistogram();
+            besideFigures = new LinkedHashMap<>(others.closeAndCount());
+            besideFigures.put("latency", Lat.json(othersLat));
+            String kind = beside == Beside.SSE ? "SSE" : "WebSocket";
+            besidePart = String.format(
+                    " | beside %d %s subs (%d live): theirs %s, lost=%s dup=%s ooo=%s",
+                    besideSubscribers,
+                    kind,
+                    others.ready,
+                    Lat.line("publish->deliver", othersLat),
+                    besideFigures.get("lost"),
+                    besideFigures.get("duplicated"),
+                    besideFigures.get("outOfOrder"));
         }
         if (load != null) {
             load.stop();
@@ -202,9 +223,9 @@ final class LatencyPhase {
         f.put("usage", uA.json());
         f.put("platformCores", cores(uA));
         f.put("replays", replays);
-        if (sseFigures != null) {
-            f.put("sseSubscribers", sseSubscribers);
-            f.put("sse", sseFigures);
+        if (besideFigures != null) {
+            f.put(beside == Beside.SSE ? "sseSubscribers" : "moreWebSocketSubscribers", besideSubscribers);
+            f.put(beside == Beside.SSE ? "sse" : "moreWebSockets", besideFigures);
         }
         String replayPart = "";
         if (replays > 0 && uB != null) {
@@ -245,7 +266,7 @@ final class LatencyPhase {
                 seconds,
                 Lat.line("publish->deliver", lat),
                 skipped[1],
-                ssePart,
+                besidePart,
                 replayPart,
                 Lat.line("POST /push ack", ackA),
                 counts.get("lost"),

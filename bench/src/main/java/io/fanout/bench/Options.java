@@ -25,7 +25,7 @@ final class Options {
         flag("fanout-url", "ws://127.0.0.1:8081", "fanout-service base URL (env FANOUT_URL)");
         flag(
                 "phases",
-                "first-contact,warmup,saturation,sse,latency,sse-latency,ingest,connections,replay",
+                "first-contact,warmup,saturation,sse,latency,sse-latency,ws-latency,ingest,connections,replay",
                 "phases to run, in this order (comma-separated; 'all' = the default list)");
         flag(
                 "token",
@@ -64,7 +64,8 @@ final class Options {
         flag(
                 "lat-sse-subscribers",
                 "100",
-                "sse-latency: SSE subscribers following the latency phase's channels beside its WebSocket ones");
+                "sse-latency: SSE subscribers following the latency phase's channels beside its WebSocket ones"
+                        + " (ws-latency: as many more WebSocket subscribers, its control)");
 
         flag("lat-subscribers", "100", "latency: WebSocket subscribers");
         flag("lat-channels", "10", "latency: channels");

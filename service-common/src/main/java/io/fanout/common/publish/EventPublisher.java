@@ -38,7 +38,9 @@ import reactor.core.scheduler.Schedulers;
  * within each channel.
  *
  * <p>Every publish is answered within {@code ackTimeout} of being requested (the producer's
- * {@code delivery.timeout.ms}), whatever happens to Kafka: while the broker is gone the producer loses the topic's
+ * {@code delivery.timeout.ms}), whatever happens to Kafka. A send on the caller's thread needs no timer of its own:
+ * it does not block, and Kafka's producer calls back within {@code delivery.timeout.ms} of {@code send} returning.
+ * A send on a send thread gets a timer ({@code ackTimeout}): while the broker is gone the producer loses the topic's
  * metadata and each {@code send} blocks for {@code max.block.ms} on one of the two send threads, so without this
  * bound the publishes queued behind them would wait minutes instead of getting a prompt 503. A publish still queued
  * when its time is up is never handed to the producer, and neither is the rest of a batch once it was answered
@@ -149,11 +151,11 @@ public final class EventPublisher implements AutoCloseable {
         Mono<PublishAck> onSomeThread = Mono.defer(() -> {
             if (nonBlocking.allows(upperBoundBytes(request))) {
                 sentOnCaller.increment();
-                return send;
+                return send; // answered by the producer within delivery.timeout.ms; no timer to schedule and cancel
             }
-            return onSendThread(send);
+            return timed(onSendThread(send));
         });
-        return bounded(onSomeThread, 1).doFinally(signal -> {
+        return answered(onSomeThread, 1).doFinally(signal -> {
             if (stage.compareAndSet(0, 2) && written != null) {
                 written.completeExceptionally(new NotWrittenException("never handed to the producer", null));
             }
@@ -163,7 +165,7 @@ public final class EventPublisher implements AutoCloseable {
     /** Publishes events in order; completes with their acks, in the same order, once Kafka has them all. */
     public Mono<List<PublishAck>> publishAll(List<PublishRequest> requests) {
         Mono<List<PublishAck>> send = Mono.create(sink -> sendAll(requests, sink));
-        return bounded(Mono.defer(() -> onSendThread(send)), requests.size());
+        return answered(timed(Mono.defer(() -> onSendThread(send))), requests.size());
     }
 
     private <T> Mono<T> onSendThread(Mono<T> send) {
@@ -182,18 +184,24 @@ public final class EventPublisher implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, chars * 3 + 256);
     }
 
-    /** Answers within {@code ackTimeout} whatever Kafka does, with Kafka's errors translated. */
-    private <T> Mono<T> bounded(Mono<T> sends, int events) {
+    /**
+     * Answers within {@code ackTimeout} whatever Kafka does; cancels a publish still waiting for a send thread, so
+     * it is never sent after its 503.
+     */
+    private <T> Mono<T> timed(Mono<T> sends) {
+        return sends.timeout(
+                ackTimeout,
+                Mono.error(() -> new KafkaUnavailableException(
+                        "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)));
+    }
+
+    /** The answer: Kafka's errors translated, and counted. */
+    private <T> Mono<T> answered(Mono<T> sends, int events) {
         return sends.onErrorMap(
                         RejectedExecutionException.class,
                         e -> new PublisherOverloadedException(
                                 "too many publishes are waiting for Kafka; retry shortly"))
                 .onErrorMap(this::translate)
-                // cancels a publish still waiting for a send thread, so it is never sent after its 503
-                .timeout(
-                        ackTimeout,
-                        Mono.error(() -> new KafkaUnavailableException(
-                                "Kafka did not acknowledge the event within " + ackTimeout.toMillis() + " ms", null)))
                 .doOnSuccess(acks -> published.increment(events))
                 .doOnError(e -> failed.increment(events));
     }

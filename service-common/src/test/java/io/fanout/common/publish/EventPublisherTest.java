@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,9 +44,14 @@ class EventPublisherTest {
 
     /** A publisher whose sends may run on the caller's thread for a minute after an ack, within {@code bufferMemory}. */
     private EventPublisher publisher(GatedProducer producer, SimpleMeterRegistry meters, long bufferMemory) {
+        return publisher(producer, meters, bufferMemory, LONG);
+    }
+
+    private EventPublisher publisher(
+            GatedProducer producer, SimpleMeterRegistry meters, long bufferMemory, Duration ackTimeout) {
         NonBlockingSends nonBlocking =
                 new NonBlockingSends(Duration.ofMinutes(1), 16_384, bufferMemory, System::nanoTime);
-        EventPublisher publisher = new EventPublisher(producer, "events", 10, meters, null, LONG, nonBlocking);
+        EventPublisher publisher = new EventPublisher(producer, "events", 10, meters, null, ackTimeout, nonBlocking);
         toClose.add(publisher);
         toClose.add(producer::open);
         return publisher;
@@ -205,6 +211,23 @@ class EventPublisherTest {
         assertThat(producer.sendThreads().get(1)).isEqualTo(caller);
         assertThat(sendsOn(meters, "send-thread")).isEqualTo(1);
         assertThat(sendsOn(meters, "caller")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveTheDeadlineOfASendOnTheCallersThreadToTheProducer() {
+        GatedProducer producer = new GatedProducer(true);
+        EventPublisher publisher =
+                publisher(producer, new SimpleMeterRegistry(), 32 * 1024 * 1024, Duration.ofMillis(200));
+        publishAcked(producer, publisher, "1");
+
+        CompletableFuture<PublishAck> second = publish(publisher, "2"); // on the caller's thread: no timer of its own
+        await().during(Duration.ofMillis(600)).atMost(LONG).until(() -> !second.isDone());
+        // what Kafka's producer does once delivery.timeout.ms (the publisher's ackTimeout in the services) has passed
+        producer.errorNext(new TimeoutException("Expiring 1 record(s): 6000 ms has passed since batch creation"));
+
+        assertThatThrownBy(second::join).hasCauseInstanceOf(KafkaUnavailableException.class);
+        assertThat(producer.sendThreads().get(1))
+                .isEqualTo(Thread.currentThread().getName());
     }
 
     @Test
