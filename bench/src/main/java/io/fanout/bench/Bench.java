@@ -95,7 +95,7 @@ public final class Bench {
             notes.add("health: ingest " + ingestHealth + ", fanout " + fanoutHealth + " (not 200; running anyway)");
         }
         ProcMonitor monitor = ProcMonitor.discover(o, port(ingest), port(fanout), notes);
-        Ctx ctx = new Ctx(o, loops, ingestUrl, fanoutUrl, fanoutHttp, monitor, runId, notes);
+        Ctx ctx = new Ctx(o, loops, ingestUrl, fanoutUrl, fanoutHttp, monitor, runId, notes, new ArrayList<>());
 
         String started =
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'"));
@@ -141,6 +141,7 @@ public final class Bench {
                 r = new PhaseResult(phase, phase + ": FAILED " + e, f);
                 e.printStackTrace();
             }
+            ctx.closePublishers();
             r.figures().put("phaseSeconds", Fmt.r3((System.nanoTime() - t) / 1e9));
             results.put(phase, r);
             OUT.println(r.line());

@@ -12,10 +12,27 @@ record Ctx(
         String fanoutHttpUrl,
         ProcMonitor monitor,
         String runId,
-        List<String> notes) {
+        List<String> notes,
+        List<Publisher> publishers) {
 
+    /** A publisher for one phase: {@link #closePublishers()} closes its connections when the phase is over. */
     Publisher publisher(int maxConnections) {
-        return new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"), o.str("token"));
+        Publisher p = new Publisher(loops, ingestUrl, maxConnections, o.integer("message-bytes"), o.str("token"));
+        synchronized (publishers) {
+            publishers.add(p);
+        }
+        return p;
+    }
+
+    /**
+     * Closes the publishers the phases made: their connections would otherwise stay open to the end of the run, and
+     * the connections phase needs all but a few hundred of the generator's open files (20,000 here).
+     */
+    void closePublishers() {
+        synchronized (publishers) {
+            publishers.forEach(Publisher::close);
+            publishers.clear();
+        }
     }
 
     WsClients ws() {

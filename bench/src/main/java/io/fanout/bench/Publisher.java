@@ -246,6 +246,11 @@ final class Publisher {
         return Mono.create(sink -> post(path, body, sink::success));
     }
 
+    /** Closes this publisher's connections (those still answering once their answer came). */
+    void close() {
+        http.close();
+    }
+
     /** GET, for health and metrics. */
     Mono<RawHttp.Resp> get(String path) {
         return Mono.<RawHttp.Resp>create(sink -> http.get(path, sink::success))

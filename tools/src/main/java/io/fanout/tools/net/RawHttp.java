@@ -24,6 +24,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -64,6 +66,7 @@ public final class RawHttp {
     private final int max;
     private final ArrayDeque<Conn> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private boolean closed;
     private int open;
     private volatile String authorization;
 
@@ -174,17 +177,40 @@ public final class RawHttp {
         }
     }
 
-    /** A connection became free: give it the oldest waiter, else park it. */
+    /** A connection became free: give it the oldest waiter, else park it (or close it, once this client is closed). */
     private void released(Conn c) {
         Waiter w;
         synchronized (this) {
             w = waiters.poll();
             if (w == null) {
-                idle.add(c);
-                return;
+                if (!closed) {
+                    idle.add(c);
+                    return;
+                }
             }
         }
+        if (w == null) {
+            c.ch.close();
+            return;
+        }
         c.write(w.req, w.cb);
+    }
+
+    /**
+     * Closes the idle connections, and each busy one once its answer came; a request after this still gets
+     * an answer on a connection of its own, closed after it. A load generator holding tens of thousands of sockets
+     * closes the pools it no longer needs.
+     */
+    public void close() {
+        List<Conn> toClose;
+        synchronized (this) {
+            closed = true;
+            toClose = new ArrayList<>(idle);
+            idle.clear();
+        }
+        for (Conn c : toClose) {
+            c.ch.close();
+        }
     }
 
     /** A connection went away: a waiter, if any, gets a new one. */
