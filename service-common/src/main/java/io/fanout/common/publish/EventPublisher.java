@@ -39,7 +39,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Every publish is answered within {@code ackTimeout} of being requested (the producer's
  * {@code delivery.timeout.ms}), whatever happens to Kafka. A send on the caller's thread needs no timer of its own:
- * it does not block, and Kafka's producer calls back within {@code delivery.timeout.ms} of {@code send} returning.
+ * it does not block, and Kafka's producer calls back within {@code delivery.timeout.ms} of {@code send} returning
+ * (in the one race {@link NonBlockingSends} leaves, a send that does block holds it {@code max.block.ms} more at most).
  * A send on a send thread gets a timer ({@code ackTimeout}): while the broker is gone the producer loses the topic's
  * metadata and each {@code send} blocks for {@code max.block.ms} on one of the two send threads, so without this
  * bound the publishes queued behind them would wait minutes instead of getting a prompt 503. A publish still queued

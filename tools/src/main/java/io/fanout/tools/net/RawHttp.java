@@ -182,18 +182,16 @@ public final class RawHttp {
         Waiter w;
         synchronized (this) {
             w = waiters.poll();
-            if (w == null) {
-                if (!closed) {
-                    idle.add(c);
-                    return;
-                }
+            if (w == null && !closed) {
+                idle.add(c);
+                return;
             }
         }
-        if (w == null) {
+        if (w != null) {
+            c.write(w.req, w.cb);
+        } else {
             c.ch.close();
-            return;
         }
-        c.write(w.req, w.cb);
     }
 
     /**
