@@ -120,6 +120,7 @@ final class LatencyPhase {
         long replayReadAtEnd = 0;
         long replayCyclesAtEnd = 0;
         int stage = 0; // 0 warm-up, 1 window A, 2 gap (replays starting), 3 window B
+        long[] stageEnds = {measureFrom, endA, startB, endB};
         long i = 0;
         long sent = 0;
         long[] skipped = new long[4];
@@ -154,8 +155,7 @@ final class LatencyPhase {
             if (now < due) {
                 // one park until the next send or the next window's edge: parked in 200 µs slices, this thread woke
                 // ~5 times per publish and took 0.07-0.08 core more at 1,000 publishes/s (bench/RESULTS.md)
-                long edge = stage == 0 ? measureFrom : stage == 1 ? endA : stage == 2 ? startB : endB;
-                LockSupport.parkNanos(Math.min(due, edge) - now);
+                LockSupport.parkNanos(Math.min(due, stageEnds[stage]) - now);
                 continue;
             }
             i++;

@@ -99,13 +99,13 @@ public final class RawHttp {
                 });
     }
 
-    /** POST a JSON body; cb gets the response. */
     /** Sends {@code Authorization: Bearer <token>} with every request from now on (null or blank: none). */
     public RawHttp bearer(String token) {
         this.authorization = token == null || token.isBlank() ? null : "Bearer " + token;
         return this;
     }
 
+    /** POST a JSON body; cb gets the response. */
     public void post(String path, byte[] json, Consumer<Resp> cb) {
         ByteBuf body = Unpooled.wrappedBuffer(json);
         FullHttpRequest req =

@@ -4,28 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
-import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
 
 /** Against a real HTTP server on 127.0.0.1 (Reactor Netty) that streams {@code text/event-stream}. */
 class SseConnectorTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = LoopbackServer.WAIT;
 
-    private final LoopResources loops = LoopResources.create("sse-connector-test", 1, true);
-    private DisposableServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.disposeNow();
-        }
-        loops.disposeLater().block(WAIT);
-    }
+    @RegisterExtension
+    final LoopbackServer net = new LoopbackServer("sse-connector-test");
 
     @Test
     void shouldHandEachEventsDataToTheListenerAndSkipComments() {
@@ -50,18 +40,15 @@ class SseConnectorTest {
 
     /** Serves {@code body} as a {@code text/event-stream} and reads it to its end with an {@link SseConnector}. */
     private WsConnectorTest.Recorder readStream(Flux<String> body) {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
+        String address = net.start(HttpServer.create()
                 .route(routes -> routes.get(
                         "/sse",
                         (request, response) -> response.header("Content-Type", "text/event-stream")
-                                .sendString(body)))
-                .bindNow(WAIT);
+                                .sendString(body))));
         WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
 
         WsConnector.Attempt attempt =
-                new SseConnector(loops, "http://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
+                new SseConnector(net.loops(), "http://" + address, 10).connect("channel=a", recorder, WAIT);
 
         assertThat(attempt.up().block(WAIT)).isTrue();
         await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
@@ -70,16 +57,13 @@ class SseConnectorTest {
 
     @Test
     void shouldReportAnswersOtherThan200AsNotUp() {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
+        String address = net.start(HttpServer.create()
                 .route(routes -> routes.get(
-                        "/sse", (request, response) -> response.status(401).sendString(Flux.just("no"))))
-                .bindNow(WAIT);
+                        "/sse", (request, response) -> response.status(401).sendString(Flux.just("no")))));
         WsConnectorTest.Recorder recorder = new WsConnectorTest.Recorder();
 
         WsConnector.Attempt attempt =
-                new SseConnector(loops, "ws://127.0.0.1:" + server.port(), 10).connect("channel=a", recorder, WAIT);
+                new SseConnector(net.loops(), "ws://" + address, 10).connect("channel=a", recorder, WAIT);
 
         assertThat(attempt.up().block(WAIT)).isFalse();
         assertThat(recorder.close.get()).startsWith("401");

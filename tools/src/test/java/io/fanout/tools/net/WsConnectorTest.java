@@ -9,29 +9,19 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
-import reactor.netty.resources.LoopResources;
 
 /** Against a real WebSocket server on 127.0.0.1 (Reactor Netty). */
 class WsConnectorTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = LoopbackServer.WAIT;
 
-    private final LoopResources loops = LoopResources.create("ws-connector-test", 1, true);
-    private DisposableServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.disposeNow();
-        }
-        loops.disposeLater().block(WAIT);
-    }
+    @RegisterExtension
+    final LoopbackServer net = new LoopbackServer("ws-connector-test");
 
     /** Records everything a connection reports. */
     static final class Recorder implements WsConnector.Listener {
@@ -64,22 +54,19 @@ class WsConnectorTest {
     }
 
     private String serve(String... frames) {
-        server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .route(routes -> routes.ws(
-                        "/events",
-                        (in, out) -> out.sendString(Flux.fromArray(frames))
-                                .then(out.sendClose(4000, "slow consumer"))
-                                .then(Mono.never())))
-                .bindNow(WAIT);
-        return "ws://127.0.0.1:" + server.port();
+        return "ws://"
+                + net.start(HttpServer.create()
+                        .route(routes -> routes.ws(
+                                "/events",
+                                (in, out) -> out.sendString(Flux.fromArray(frames))
+                                        .then(out.sendClose(4000, "slow consumer"))
+                                        .then(Mono.never()))));
     }
 
     @Test
     void shouldReportTextFramesThenTheServersCloseStatus() {
         String big = "x".repeat(200_000); // larger than one read: the connector hands it over whole
-        WsConnector connector = new WsConnector(loops, serve("{\"offset\":1}", big), 10);
+        WsConnector connector = new WsConnector(net.loops(), serve("{\"offset\":1}", big), 10);
         Recorder recorder = new Recorder();
 
         WsConnector.Attempt attempt = connector.connect("channel=a", recorder, WAIT);
@@ -94,11 +81,10 @@ class WsConnectorTest {
     @Test
     void shouldReportAConnectionThatNeverCameUpAsEndedWithAnError() {
         String url = serve();
-        server.disposeNow(); // nothing listens on that port any more
-        server = null;
+        net.stop(); // nothing listens on that port any more
         Recorder recorder = new Recorder();
 
-        WsConnector.Attempt attempt = new WsConnector(loops, url, 10).connect("channel=a", recorder, WAIT);
+        WsConnector.Attempt attempt = new WsConnector(net.loops(), url, 10).connect("channel=a", recorder, WAIT);
 
         assertThat(attempt.up().block(WAIT)).isFalse();
         assertThat(recorder.opened).hasValue(0);
