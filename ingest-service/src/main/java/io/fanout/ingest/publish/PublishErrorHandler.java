@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * Every refusal of the HTTP API as the RFC 9457 problem its {@link FanoutException} carries: status, title and a
  * {@code detail} a person can act on, its headers ({@code WWW-Authenticate} on 401) and {@code Retry-After} when the
  * same request may succeed later (429, 503). The statuses themselves are decided by the exceptions, not here.
- * {@link PushRoute} answers its refusals with the same {@link #headersOf}.
+ * {@link PushExchange} answers its refusals with the same {@link #headersOf}.
  */
 @RestControllerAdvice
 class PublishErrorHandler {

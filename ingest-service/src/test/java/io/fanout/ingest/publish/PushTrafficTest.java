@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Which requests the direct route takes: exactly those WebFlux's {@code PushController} would answer with a publish. */
-class PushRouteTest {
+/** Which requests ingest serves itself (PushChannelHandler): exactly those WebFlux's {@code PushController} would answer with a publish. */
+class PushTrafficTest {
 
     @ParameterizedTest(name = "{0} is /push: {1}")
     @CsvSource({
@@ -20,7 +20,7 @@ class PushRouteTest {
         "/, false"
     })
     void shouldTakeOnlyThePushPath(String uri, boolean taken) {
-        assertThat(PushRoute.isPushPath(uri)).isEqualTo(taken);
+        assertThat(PushTraffic.isPushPath(uri)).isEqualTo(taken);
     }
 
     @ParameterizedTest(name = "Content-Type {0}: {1}")
@@ -37,8 +37,8 @@ class PushRouteTest {
                 "'' | false"
             })
     void shouldTakeOnlyJsonBodies(String contentType, boolean taken) {
-        assertThat(PushRoute.isJson(contentType)).isEqualTo(taken);
-        assertThat(PushRoute.isJson(null)).isFalse();
+        assertThat(PushTraffic.isJson(contentType)).isEqualTo(taken);
+        assertThat(PushTraffic.isJson(null)).isFalse();
     }
 
     @ParameterizedTest(name = "Accept {0}: {1}")
@@ -55,7 +55,7 @@ class PushRouteTest {
                 "not a media type | false"
             })
     void shouldTakeOnlyRequestsThatAcceptJson(String accept, boolean taken) {
-        assertThat(PushRoute.acceptsJson(accept)).isEqualTo(taken);
-        assertThat(PushRoute.acceptsJson(null)).isTrue();
+        assertThat(PushTraffic.acceptsJson(accept)).isEqualTo(taken);
+        assertThat(PushTraffic.acceptsJson(null)).isTrue();
     }
 }
