@@ -24,6 +24,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import reactor.core.publisher.Mono;
 
 /**
  * Serves {@code POST /push} on one HTTP/1.1 connection, in the channel's pipeline right after Reactor Netty's HTTP
@@ -125,6 +126,9 @@ final class PushChannelHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releaseHeld();
+        if (reading != null) { // gone before its body arrived: it will not be answered
+            traffic.closed();
+        }
         reading = null;
         body = null;
         ctx.fireChannelInactive();
@@ -160,8 +164,15 @@ final class PushChannelHandler extends ChannelDuplexHandler {
             if (content instanceof LastHttpContent) {
                 byte[] bytes = body.bytes();
                 finish(ctx, request, null);
-                exchange.answer(request.headers(), request.uri(), bytes)
-                        .subscribe(answer -> answered(ctx, request, answer));
+                Mono<PushAnswer> answer;
+                try {
+                    answer = exchange.answer(request.headers(), request.uri(), bytes);
+                } catch (RuntimeException e) {
+                    answer = Mono.error(e);
+                }
+                answer.subscribe(
+                        done -> answered(ctx, request, done),
+                        error -> answered(ctx, request, exchange.refusal(FanoutException.of(error))));
             }
         } finally {
             ReferenceCountUtil.release(msg);
