@@ -72,7 +72,7 @@ class PushConnectionIT {
     @Test
     void shouldKeepServingAConnectionBetweenRequestsThatArriveAtIntervals() throws Exception {
         String channel = "keep-alive." + UUID.randomUUID();
-        long servedOnTheConnection = platform.ingestMeters().timed("fanout.push.requests");
+        long served = servedOnTheConnection();
         try (RawHttpConnection connection = new RawHttpConnection(platform.ingestPort())) {
             for (int i = 0; i < 3; i++) {
                 assertAck(
@@ -98,18 +98,23 @@ class PushConnectionIT {
     void shouldAnswerExpectContinueBeforeReadingTheBody() throws Exception {
         String channel = "expect." + UUID.randomUUID();
         String body = publish(channel, "continued");
+        long served = servedOnTheConnection();
         try (RawHttpConnection connection = new RawHttpConnection(platform.ingestPort())) {
             String request = post("/push", body, "Expect: 100-continue\r\n");
             connection.send(request.substring(0, request.length() - body.length()));
             assertThat(connection.read().status()).isEqualTo(100);
             assertAck(connection.send(body).read(), channel, "continued");
         }
+        assertThat(servedOnTheConnection() - served)
+                .as("served on the connection itself")
+                .isEqualTo(1);
     }
 
     @Test
     void shouldAnswerAPublishThatAsksForH2cInHttp11() throws Exception {
         // Java's HttpClient asks for an upgrade to h2c on plain HTTP; ingest speaks HTTP/1.1 only and answers so
         String channel = "h2c." + UUID.randomUUID();
+        long served = servedOnTheConnection();
         try (RawHttpConnection connection = new RawHttpConnection(platform.ingestPort())) {
             String upgrade =
                     "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAAA\r\n";
@@ -126,11 +131,16 @@ class PushConnectionIT {
                     channel,
                     "h1 again");
         }
+        assertThat(servedOnTheConnection() - served)
+                .as("both served on the connection itself")
+                .isEqualTo(2);
     }
 
     @Test
     void shouldAnswerAndCloseWhenTheClientAsksToClose() throws Exception {
         String channel = "close." + UUID.randomUUID();
+        long served = servedOnTheConnection();
+        long servedByWebFlux = platform.ingestMeters().timed("http.server.requests", "uri", "/push");
         try (RawHttpConnection connection = new RawHttpConnection(platform.ingestPort())) {
             assertAck(
                     connection
@@ -145,6 +155,12 @@ class PushConnectionIT {
             assertAck(connection.send(http10).read(), channel, "old");
             assertThat(connection.closedByServer()).isTrue();
         }
+        assertThat(servedOnTheConnection() - served)
+                .as("none on the connection itself")
+                .isZero();
+        assertThat(platform.ingestMeters().timed("http.server.requests", "uri", "/push") - servedByWebFlux)
+                .as("both by WebFlux")
+                .isEqualTo(2);
     }
 
     @Test
@@ -174,6 +190,11 @@ class PushConnectionIT {
             assertAck(
                     connection.send(post("/push", publish(channel, "fine"), "")).read(), channel, "fine");
         }
+    }
+
+    /** {@code POST /push} requests answered by ingest's handler on the connection (its timer's count). */
+    private long servedOnTheConnection() {
+        return platform.ingestMeters().timed("fanout.push.requests");
     }
 
     private static String publish(String channel, String message) {

@@ -36,7 +36,7 @@ class WebSocketConfiguration {
 
     @Bean
     WebSocketService webSocketService(PublishProperties publish) {
-        int maxFrame = (int) Math.min(Integer.MAX_VALUE, publish.maxBodySize().toBytes());
+        int maxFrame = publish.maxBodyBytes();
         return new HandshakeWebSocketService(new LeanHandshakeUpgradeStrategy(new ReactorNettyRequestUpgradeStrategy(
                 () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame))));
     }

@@ -1,6 +1,7 @@
 package io.fanout.ingest.publish;
 
-import io.fanout.common.error.FanoutException;
+import io.fanout.common.publish.EventPublisher;
+import io.fanout.common.publish.InvalidPublishException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
@@ -24,7 +25,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import reactor.core.publisher.Mono;
 
 /**
  * Serves {@code POST /push} on one HTTP/1.1 connection, in the channel's pipeline right after Reactor Netty's HTTP
@@ -52,11 +52,13 @@ final class PushChannelHandler extends ChannelDuplexHandler {
     private final PushExchange exchange;
     private final PushTraffic traffic;
 
+    /** A request this handler took: when it arrived, and the warm-up's publisher if it is a rehearsal's. */
+    private record Taken(HttpRequest request, long startedNanos, EventPublisher rehearsal) {}
+
     /** This handler's request whose body is being read; {@code null} when none. */
-    private HttpRequest reading;
+    private Taken reading;
 
     private BodyBytes body;
-    private long startedNanos;
     /** A request of this handler was read in full and its answer is not written yet. */
     private boolean answering;
     /** What arrived behind this handler's request, held until its answer is written. */
@@ -135,8 +137,7 @@ final class PushChannelHandler extends ChannelDuplexHandler {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
-        startedNanos = System.nanoTime();
-        reading = request;
+        reading = new Taken(request, System.nanoTime(), exchange.rehearsalFor(request.headers()));
         body = new BodyBytes(HttpUtil.getContentLength(request, 0L), traffic.maxBodyBytes());
         traffic.opened();
         if (HttpUtil.is100ContinueExpected(request)) {
@@ -146,11 +147,11 @@ final class PushChannelHandler extends ChannelDuplexHandler {
     }
 
     private void readBody(ChannelHandlerContext ctx, Object msg) {
-        HttpRequest request = reading;
+        Taken taken = reading;
         try {
             if (!(msg instanceof HttpContent content) || content.decoderResult().isFailure()) {
                 closing = true; // the codec could not read the body: nothing after it can be trusted
-                finish(ctx, request, exchange.refusal(new InvalidBodyException()));
+                finish(ctx, taken, exchange.refusal(new InvalidPublishException("the request body could not be read")));
                 return;
             }
             try {
@@ -158,21 +159,15 @@ final class PushChannelHandler extends ChannelDuplexHandler {
             } catch (BodyTooLargeException tooLarge) {
                 closing = true;
                 discarding = !(content instanceof LastHttpContent); // read the rest, so the client reads the answer
-                finish(ctx, request, exchange.refusal(tooLarge));
+                finish(ctx, taken, exchange.refusal(tooLarge));
                 return;
             }
             if (content instanceof LastHttpContent) {
                 byte[] bytes = body.bytes();
-                finish(ctx, request, null);
-                Mono<PushAnswer> answer;
-                try {
-                    answer = exchange.answer(request.headers(), request.uri(), bytes);
-                } catch (RuntimeException e) {
-                    answer = Mono.error(e);
-                }
-                answer.subscribe(
-                        done -> answered(ctx, request, done),
-                        error -> answered(ctx, request, exchange.refusal(FanoutException.of(error))));
+                finish(ctx, taken, null);
+                HttpRequest request = taken.request();
+                exchange.answer(request.headers(), request.uri(), bytes, taken.rehearsal())
+                        .subscribe(answer -> answered(ctx, taken, answer));
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -180,20 +175,20 @@ final class PushChannelHandler extends ChannelDuplexHandler {
     }
 
     /** The request was read (or refused while reading); {@code refusal}, when given, is written at once. */
-    private void finish(ChannelHandlerContext ctx, HttpRequest request, PushAnswer refusal) {
+    private void finish(ChannelHandlerContext ctx, Taken taken, PushAnswer refusal) {
         reading = null;
         body = null;
         answering = true;
         if (refusal != null) {
-            answered(ctx, request, refusal);
+            answered(ctx, taken, refusal);
         }
     }
 
     /** Writes {@code answer} on the channel's event loop, then serves what was held behind it. */
-    private void answered(ChannelHandlerContext ctx, HttpRequest request, PushAnswer answer) {
+    private void answered(ChannelHandlerContext ctx, Taken taken, PushAnswer answer) {
         if (!ctx.executor().inEventLoop()) {
             try {
-                ctx.executor().execute(() -> answered(ctx, request, answer));
+                ctx.executor().execute(() -> answered(ctx, taken, answer));
             } catch (RejectedExecutionException stopped) { // the server is gone, and the connection with it
                 traffic.closed();
             }
@@ -210,8 +205,8 @@ final class PushChannelHandler extends ChannelDuplexHandler {
                 written.addListener(ChannelFutureListener.CLOSE);
             }
         }
-        if (!exchange.rehearsing(request.headers())) {
-            exchange.timed(answer.status(), startedNanos);
+        if (taken.rehearsal() == null) {
+            exchange.timed(answer.status(), taken.startedNanos());
         }
         answering = false;
         if (!closing) {
@@ -265,6 +260,10 @@ final class PushChannelHandler extends ChannelDuplexHandler {
         held.add(msg);
     }
 
+    /**
+     * Reads on after an answer (also when nothing was held: Reactor Netty may have left reads off after a request of
+     * its own), then serves what was held behind it, until one of them is this handler's again.
+     */
     private void serveHeld(ChannelHandlerContext ctx) {
         ArrayDeque<Object> waiting = held;
         held = null;
@@ -273,16 +272,12 @@ final class PushChannelHandler extends ChannelDuplexHandler {
             return;
         }
         Object msg;
-        while (held == null && !answering && (msg = waiting.poll()) != null) {
-            channelRead(ctx, msg);
+        while (!answering && (msg = waiting.poll()) != null) {
+            channelRead(ctx, msg); // never holds: nothing is answering, and held is empty
         }
         if (!waiting.isEmpty()) { // behind another answer of this handler now
-            if (held == null) {
-                held = waiting;
-                ctx.channel().config().setAutoRead(false);
-            } else {
-                held.addAll(waiting); // held while replaying: those came first
-            }
+            held = waiting;
+            ctx.channel().config().setAutoRead(false);
         }
         ctx.fireChannelReadComplete();
     }
@@ -291,20 +286,6 @@ final class PushChannelHandler extends ChannelDuplexHandler {
         if (held != null) {
             held.forEach(ReferenceCountUtil::release);
             held = null;
-        }
-    }
-
-    /** A body the HTTP codec could not read. */
-    private static final class InvalidBodyException extends FanoutException {
-
-        InvalidBodyException() {
-            super(
-                    org.springframework.http.HttpStatus.BAD_REQUEST,
-                    "Invalid publish request",
-                    "the request body could not be read",
-                    CLOSE_POLICY_VIOLATION,
-                    false,
-                    null);
         }
     }
 }

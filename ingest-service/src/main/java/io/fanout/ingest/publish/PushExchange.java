@@ -57,14 +57,26 @@ class PushExchange {
         this.meters = meters;
     }
 
-    /** Whether {@code headers} mark a request of the start-up warm-up (not timed). */
-    boolean rehearsing(io.netty.handler.codec.http.HttpHeaders headers) {
-        return rehearsal.publisherFor(headers) != null;
+    /**
+     * The start-up warm-up's publisher when {@code headers} mark one of its requests (which is then neither
+     * token-checked nor timed); {@code null} for every other request.
+     */
+    EventPublisher rehearsalFor(io.netty.handler.codec.http.HttpHeaders headers) {
+        return rehearsal.publisherFor(headers);
     }
 
-    /** The answer to a {@code POST /push} with these headers, URI and body; never fails (refusals are answers). */
-    Mono<PushAnswer> answer(io.netty.handler.codec.http.HttpHeaders nettyHeaders, String uri, byte[] body) {
-        EventPublisher rehearsing = rehearsal.publisherFor(nettyHeaders);
+    /**
+     * The answer to a {@code POST /push} with these headers, URI and body, published to {@code rehearsing} when it is a
+     * rehearsal's ({@link #rehearsalFor}); never fails (refusals, and anything thrown on the way, are answers).
+     */
+    Mono<PushAnswer> answer(
+            io.netty.handler.codec.http.HttpHeaders nettyHeaders, String uri, byte[] body, EventPublisher rehearsing) {
+        return Mono.defer(() -> publish(nettyHeaders, uri, body, rehearsing))
+                .onErrorResume(error -> Mono.just(refusal(FanoutException.of(error))));
+    }
+
+    private Mono<PushAnswer> publish(
+            io.netty.handler.codec.http.HttpHeaders nettyHeaders, String uri, byte[] body, EventPublisher rehearsing) {
         HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(nettyHeaders));
         String key = headers.getFirst(PushController.IDEMPOTENCY_KEY);
         EventPublisher target = rehearsing == null ? publisher : rehearsing;
@@ -78,8 +90,7 @@ class PushExchange {
                     }
                     return target.publish(one);
                 })
-                .map(ack -> new PushAnswer(200, MediaType.APPLICATION_JSON_VALUE, ack.toJson(), Map.of()))
-                .onErrorResume(error -> Mono.just(refusal(FanoutException.of(error))));
+                .map(ack -> new PushAnswer(200, MediaType.APPLICATION_JSON_VALUE, ack.toJson(), Map.of()));
     }
 
     /** The problem+json answer to {@code refusal}. */

@@ -43,8 +43,7 @@ class PushTraffic implements NettyServerCustomizer, SmartLifecycle {
 
     PushTraffic(PushExchange exchange, PublishProperties publish, CorsProperties cors) {
         this.exchange = exchange;
-        this.maxBodyBytes =
-                (int) Math.min(Integer.MAX_VALUE, publish.maxBodySize().toBytes());
+        this.maxBodyBytes = publish.maxBodyBytes();
         this.corsConfigured = !cors.allowedOrigins().isEmpty();
     }
 

@@ -19,8 +19,7 @@ class RequestBodyReader {
     private final int maxBytes;
 
     RequestBodyReader(PublishProperties properties) {
-        this.maxBytes =
-                (int) Math.min(Integer.MAX_VALUE, properties.maxBodySize().toBytes());
+        this.maxBytes = properties.maxBodyBytes();
     }
 
     Mono<byte[]> read(ServerHttpRequest request) {

@@ -21,4 +21,10 @@ public record PublishProperties(
         @DefaultValue("1MB") DataSize maxBodySize,
         @DefaultValue("10000") @Min(1) int maxBatchItems,
         @DefaultValue("10000") @Min(1) int maxQueuedSends,
-        @DefaultValue("2s") Duration retryAfter) {}
+        @DefaultValue("2s") Duration retryAfter) {
+
+    /** {@link #maxBodySize} in bytes, as the {@code int} that buffers and frame limits take. */
+    public int maxBodyBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, maxBodySize.toBytes());
+    }
+}
