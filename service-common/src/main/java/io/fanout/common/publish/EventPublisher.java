@@ -1,5 +1,7 @@
 package io.fanout.common.publish;
 
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.NoArgGenerator;
 import io.fanout.common.error.FanoutException;
 import io.fanout.schemas.EventCodec;
 import io.fanout.schemas.avro.Event;
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,6 +53,13 @@ import reactor.core.scheduler.Schedulers;
  * (the ack, the producer's error, or that it was never handed over), so a retry is never written twice.
  */
 public final class EventPublisher implements AutoCloseable {
+
+    /**
+     * Event ids: UUIDs of version 7 (RFC 9562), the publish time in milliseconds and then random bits drawn once a
+     * millisecond and counted up within it, so ids from one instance sort in publish order and an id costs no
+     * {@code SecureRandom} draw of its own ({@code UUID.randomUUID} took a fifth of a batch's send thread).
+     */
+    private static final NoArgGenerator IDS = Generators.timeBasedEpochGenerator();
 
     /** How recent Kafka's last ack must be for a send on the caller's thread. */
     static final Duration RECENT_ACK = Duration.ofMillis(100);
@@ -209,7 +217,7 @@ public final class EventPublisher implements AutoCloseable {
 
     private void send(
             PublishRequest request, long now, MonoSink<PublishAck> sink, CompletableFuture<PublishAck> written) {
-        String id = UUID.randomUUID().toString();
+        String id = newId();
         try {
             ProducerRecord<String, byte[]> record = record(request, id, now);
             int bytes = sizeOf(record);
@@ -258,7 +266,7 @@ public final class EventPublisher implements AutoCloseable {
                 return;
             }
             PublishRequest request = requests.get(i);
-            String id = UUID.randomUUID().toString();
+            String id = newId();
             int slot = i;
             try {
                 ProducerRecord<String, byte[]> record = record(request, id, now);
@@ -284,6 +292,10 @@ public final class EventPublisher implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    static String newId() {
+        return IDS.generate().toString();
     }
 
     private ProducerRecord<String, byte[]> record(PublishRequest request, String id, long now) {

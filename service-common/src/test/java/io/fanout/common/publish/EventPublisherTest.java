@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -192,6 +193,28 @@ class EventPublisherTest {
             // complete every record
         }
         assertThat(acks.join()).extracting(PublishAck::message).containsExactly("0", "1", "2");
+    }
+
+    @Test
+    void shouldGiveEachEventAVersion7IdThatSortsInPublishOrder() {
+        GatedProducer producer = new GatedProducer(true);
+        long before = System.currentTimeMillis();
+        CompletableFuture<List<PublishAck>> acks =
+                publisher(producer, 10, LONG).publishAll(batch(1000)).toFuture();
+        await().atMost(LONG).until(() -> producer.history().size() == 1000);
+        while (producer.completeNext()) {
+            // complete every record
+        }
+        long after = System.currentTimeMillis();
+        List<String> ids = acks.join().stream().map(PublishAck::id).toList();
+        assertThat(ids).doesNotHaveDuplicates().isSorted();
+        for (String id : ids) {
+            UUID uuid = UUID.fromString(id);
+            assertThat(uuid.version()).isEqualTo(7);
+            assertThat(uuid.variant()).isEqualTo(2); // RFC 9562
+            assertThat(uuid.getMostSignificantBits() >>> 16).isBetween(before, after); // its first 48 bits: the time
+            assertThat(id).isEqualTo(uuid.toString()); // lower case, canonical
+        }
     }
 
     @Test
