@@ -1,5 +1,8 @@
 package io.fanout.ingest.directory;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * What the directory keeps per channel, the value of the {@link DirectoryTopology#STATS_STORE} store.
  * Offsets and timestamps are those of the first and the last event by offset; {@code count} is also the
@@ -28,6 +31,10 @@ package io.fanout.ingest.directory;
  *        {@link #NO_BUCKET} in state from before the stats kept it (the window store then holds that bucket)
  * @param inRateBucket events in {@code rateBucket}
  * @param mirrored events of other regions seen (from the mirrored copies of their events topics)
+ * @param newestBlock the channel's newest {@link OffsetBlock} while it is not full (the block of sequence number
+ *        {@code count - 1}), or {@code null}: the block is full and in the index, or the stats are from before
+ *        they kept it (then the index holds that block as far as it goes). Kept here because this record is
+ *        rewritten for every event anyway; the index gets a block once, when it is full. Never modified.
  */
 record ChannelStats(
         int partition,
@@ -39,12 +46,39 @@ record ChannelStats(
         long indexStart,
         long rateBucket,
         long inRateBucket,
-        long mirrored) {
+        long mirrored,
+        byte[] newestBlock) {
 
     static final long NO_BUCKET = Long.MIN_VALUE;
 
     /** The offsets and timestamps of a channel with no event of this region yet. */
     static final long NONE = -1;
+
+    /** Statistics without a newest block. */
+    ChannelStats(
+            int partition,
+            long count,
+            long firstOffset,
+            long lastOffset,
+            long firstTimestamp,
+            long lastTimestamp,
+            long indexStart,
+            long rateBucket,
+            long inRateBucket,
+            long mirrored) {
+        this(
+                partition,
+                count,
+                firstOffset,
+                lastOffset,
+                firstTimestamp,
+                lastTimestamp,
+                indexStart,
+                rateBucket,
+                inRateBucket,
+                mirrored,
+                null);
+    }
 
     static ChannelStats first(int partition, long offset, long timestamp, long bucket) {
         return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1, 0);
@@ -67,7 +101,8 @@ record ChannelStats(
                 indexStart,
                 rateBucket,
                 inRateBucket,
-                mirrored);
+                mirrored,
+                newestBlock);
     }
 
     /** These statistics after one more event of another region; the rate bucket is left as it was. */
@@ -82,7 +117,8 @@ record ChannelStats(
                 indexStart,
                 rateBucket,
                 inRateBucket,
-                mirrored + 1);
+                mirrored + 1,
+                newestBlock);
     }
 
     ChannelStats withIndexStart(long sequence) {
@@ -96,7 +132,8 @@ record ChannelStats(
                 sequence,
                 rateBucket,
                 inRateBucket,
-                mirrored);
+                mirrored,
+                newestBlock);
     }
 
     ChannelStats withRate(long bucket, long events) {
@@ -110,6 +147,65 @@ record ChannelStats(
                 indexStart,
                 bucket,
                 events,
-                mirrored);
+                mirrored,
+                newestBlock);
+    }
+
+    ChannelStats withNewestBlock(byte[] block) {
+        return new ChannelStats(
+                partition,
+                count,
+                firstOffset,
+                lastOffset,
+                firstTimestamp,
+                lastTimestamp,
+                indexStart,
+                rateBucket,
+                inRateBucket,
+                mirrored,
+                block);
+    }
+
+    /** Equal statistics: the same figures and a newest block with the same bytes. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ChannelStats o
+                && partition == o.partition
+                && count == o.count
+                && firstOffset == o.firstOffset
+                && lastOffset == o.lastOffset
+                && firstTimestamp == o.firstTimestamp
+                && lastTimestamp == o.lastTimestamp
+                && indexStart == o.indexStart
+                && rateBucket == o.rateBucket
+                && inRateBucket == o.inRateBucket
+                && mirrored == o.mirrored
+                && Arrays.equals(newestBlock, o.newestBlock);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                                partition,
+                                count,
+                                firstOffset,
+                                lastOffset,
+                                firstTimestamp,
+                                lastTimestamp,
+                                indexStart,
+                                rateBucket,
+                                inRateBucket,
+                                mirrored)
+                        * 31
+                + Arrays.hashCode(newestBlock);
+    }
+
+    @Override
+    public String toString() {
+        return "ChannelStats[partition=" + partition + ", count=" + count + ", firstOffset=" + firstOffset
+                + ", lastOffset=" + lastOffset + ", firstTimestamp=" + firstTimestamp + ", lastTimestamp="
+                + lastTimestamp + ", indexStart=" + indexStart + ", rateBucket=" + rateBucket + ", inRateBucket="
+                + inRateBucket + ", mirrored=" + mirrored + ", newestBlock="
+                + (newestBlock == null ? "none" : newestBlock.length + " bytes") + "]";
     }
 }

@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Updates the four directory stores for each event (see {@link DirectoryTopology}). One instance per task,
  * called on that task's stream thread only. Per event, all through the stores' caches: one stats read and
- * write; one index block read (none when the event starts a block) and write, plus one block delete every
- * {@value OffsetBlock#SIZE} events once the channel has more than {@code recentOffsets}; one progress write.
+ * write (the stats carry the channel's newest, unfinished offset block); one progress write. Every
+ * {@value OffsetBlock#SIZE} events of a channel, one index write (the block now full) and, once the channel has
+ * more than {@code recentOffsets}, one block delete.
  * The rate window store is read and written only when a channel's newest 10-second bucket ends (its count
  * lives in the stats until then). The value is checked by its header only ({@link EventCodec#isEvent}), never
  * decoded. Nothing is logged per event: skipped records are reported at most once a minute.
@@ -132,27 +133,34 @@ final class DirectoryProcessor implements Processor<String, byte[], Void, Void> 
     }
 
     /**
-     * Puts the event's offset in its block of the index and drops the blocks no longer needed; returns
-     * {@code after} with the index start that leaves.
+     * Puts the event's offset in its channel's newest block, kept in the stats until it is full and then written
+     * to the index, and drops the index blocks no longer needed; returns {@code after} with that block and the
+     * index start that leaves.
      */
     private ChannelStats indexOffset(String channel, ChannelStats before, ChannelStats after, long offset) {
         long sequence = after.count() - 1;
-        Bytes key = IndexKey.of(channel, OffsetBlock.of(sequence));
-        byte[] block = OffsetBlock.slot(sequence) == 0 ? null : index.get(key);
-        index.put(
-                key,
-                block == null
-                        ? OffsetBlock.start(
-                                OffsetBlock.slot(sequence),
-                                offset) // missing mid-block only when the index started late
-                        : OffsetBlock.append(block, before.lastOffset(), offset));
+        int slot = OffsetBlock.slot(sequence);
+        byte[] previous = null;
+        if (slot > 0) { // the block so far: in the stats, or in the index for stats from before they kept it
+            previous = before.newestBlock() != null
+                    ? before.newestBlock()
+                    : index.get(IndexKey.of(channel, OffsetBlock.of(sequence)));
+        }
+        byte[] block = previous == null
+                ? OffsetBlock.start(slot, offset) // missing mid-block only when the index started late
+                : OffsetBlock.append(previous, before.lastOffset(), offset);
+        boolean full = slot == OffsetBlock.SIZE - 1;
+        if (full) {
+            index.put(IndexKey.of(channel, OffsetBlock.of(sequence)), block);
+        }
         // drop the whole blocks older than the block of the channel's recentOffsets-th newest event
         long firstKept = OffsetBlock.of(Math.max(0, after.count() - recentOffsets));
         long firstHeld = OffsetBlock.of(after.indexStart());
         for (long dropped = firstHeld; dropped < firstKept; dropped++) {
             index.put(IndexKey.of(channel, dropped), null); // a delete that does not read the value first
         }
-        return firstKept > firstHeld ? after.withIndexStart(firstKept * OffsetBlock.SIZE) : after;
+        ChannelStats indexed = after.withNewestBlock(full ? null : block);
+        return firstKept > firstHeld ? indexed.withIndexStart(firstKept * OffsetBlock.SIZE) : indexed;
     }
 
     /**

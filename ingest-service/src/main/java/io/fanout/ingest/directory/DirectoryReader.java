@@ -91,9 +91,9 @@ final class DirectoryReader {
      * <p>The stream thread keeps writing while this reads. So the partition's progress P is read first
      * and the channel after it: the channel's state then holds every event up to P and perhaps a few
      * newer ones, which are left out (and out of {@code count}), so that the answer is exact up to P.
-     * The blocks are read after the stats, newest first, and may hold still newer offsets (left out by
-     * sequence number); a block dropped meanwhile, or a slot never filled (the index started late), ends
-     * the answer there.
+     * The channel's newest block comes with its stats while it is not full; the other blocks are read from the
+     * index after the stats, newest first, and may hold still newer offsets (left out by sequence number); a
+     * block dropped meanwhile, or a slot never filled (the index started late), ends the answer there.
      */
     Optional<RecentOffsets> recent(String name, int limit) {
         ChannelStats first = stats.get(name);
@@ -105,11 +105,14 @@ final class DirectoryReader {
         long count = s.count();
         int wanted = Math.min(limit, recentOffsets);
         List<Long> newestFirst = new ArrayList<>(Math.min(wanted, 1024));
+        long newestBlock = OffsetBlock.of(s.count() - 1);
         reading:
-        for (long block = OffsetBlock.of(s.count() - 1);
+        for (long block = newestBlock;
                 block >= OffsetBlock.of(s.indexStart()) && newestFirst.size() < wanted;
                 block--) {
-            byte[] bytes = index.get(IndexKey.of(name, block));
+            byte[] bytes = block == newestBlock && s.newestBlock() != null
+                    ? s.newestBlock()
+                    : index.get(IndexKey.of(name, block));
             if (bytes == null) {
                 break;
             }

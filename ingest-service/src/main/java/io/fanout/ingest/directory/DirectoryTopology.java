@@ -17,11 +17,13 @@ import org.apache.kafka.streams.state.Stores;
  * topics, co-partitioned with it, so one task reads the same partition of each) that keeps, per channel (the record key),
  * four persistent RocksDB stores, each backed by a changelog topic:
  * <ul>
- *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name, with the channel's newest rate bucket;</li>
+ *   <li>{@value #STATS_STORE}: {@link ChannelStats} by channel name, with the channel's newest rate bucket and
+ *       its newest offset block while that is not full;</li>
  *   <li>{@value #INDEX_STORE}: the channel's most recent offsets in blocks of {@value OffsetBlock#SIZE}
- *       ({@link IndexKey} → {@link OffsetBlock}): the blocks that hold its last {@code recentOffsets}, so up to
- *       {@code recentOffsets + SIZE - 1} offsets. Each event rewrites its channel's newest block, which the
- *       store's cache turns into about one changelog record per block and commit;</li>
+ *       ({@link IndexKey} → {@link OffsetBlock}): the full blocks that hold its last {@code recentOffsets} (the
+ *       newest, unfinished one is in the stats), so up to {@code recentOffsets + SIZE - 1} offsets. A block is
+ *       written once, when it is full (a store from before the stats kept the newest block may also hold that
+ *       block unfinished: it is overwritten when the block fills);</li>
  *   <li>{@value #RATE_STORE}: events per channel in 10-second buckets ({@link #RATE_BUCKET}), kept
  *       {@link #RATE_RETENTION}; a bucket arrives here when the channel's next one starts (until then it is
  *       counted in the stats); a query sums the buckets of the last minute, the stats' one included;</li>

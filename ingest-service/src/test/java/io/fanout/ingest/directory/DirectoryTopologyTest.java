@@ -196,6 +196,52 @@ class DirectoryTopologyTest {
     }
 
     @Test
+    void shouldKeepTheNewestBlockInTheStatsAndWriteItToTheIndexOnceItIsFull() {
+        List<Long> busy = publishInterleaved("busy", OffsetBlock.SIZE - 1);
+        assertThat(indexBlocks("busy")).isEmpty();
+        assertThat(OffsetBlock.decode(stats("busy").newestBlock())).containsExactly(longs(busy));
+
+        busy.add(publish("busy", T0)); // sequence 63: block 0 is full
+        assertThat(indexBlocks("busy")).containsExactly(0L);
+        assertThat(stats("busy").newestBlock()).isNull();
+        byte[] full = driver.<Bytes, byte[]>getKeyValueStore(DirectoryTopology.INDEX_STORE)
+                .get(IndexKey.of("busy", 0));
+        assertThat(OffsetBlock.decode(full)).containsExactly(longs(busy));
+
+        busy.add(publish("busy", T0)); // sequence 64 starts block 1, in the stats
+        assertThat(indexBlocks("busy")).containsExactly(0L);
+        assertThat(OffsetBlock.decode(stats("busy").newestBlock())).containsExactly(busy.get(64));
+        assertThat(reader().recent("busy", RECENT).orElseThrow().offsets())
+                .containsExactlyElementsOf(last(busy, RECENT));
+    }
+
+    @Test
+    void shouldContinueAnUnfinishedIndexBlockFromBeforeTheStatsKeptTheNewestBlock() {
+        for (int i = 0; i < 10; i++) {
+            publish("other", T0);
+        }
+        // state as the previous version left it: 3 events (offsets 0..2) in a block of the index, none in the stats
+        driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
+                .put("old", new ChannelStats(0, 3, 0, 2, T0, T0, 0, T0, 3, 0));
+        byte[] unfinished = OffsetBlock.append(OffsetBlock.append(OffsetBlock.start(0, 0), 0, 1), 1, 2);
+        driver.<Bytes, byte[]>getKeyValueStore(DirectoryTopology.INDEX_STORE).put(IndexKey.of("old", 0), unfinished);
+        List<Long> old = new ArrayList<>(List.of(0L, 1L, 2L));
+        assertThat(reader().recent("old", 10).orElseThrow().offsets()).containsExactlyElementsOf(old);
+
+        old.add(publish("old", T0)); // sequence 3: the block continues in the stats
+        assertThat(OffsetBlock.decode(stats("old").newestBlock())).containsExactly(longs(old));
+        assertThat(reader().recent("old", RECENT).orElseThrow().offsets()).containsExactlyElementsOf(last(old, 4));
+
+        while (old.size() < OffsetBlock.SIZE) {
+            old.add(publish("old", T0));
+        }
+        byte[] full = driver.<Bytes, byte[]>getKeyValueStore(DirectoryTopology.INDEX_STORE)
+                .get(IndexKey.of("old", 0));
+        assertThat(OffsetBlock.decode(full)).containsExactly(longs(old));
+        assertThat(stats("old").newestBlock()).isNull();
+    }
+
+    @Test
     void shouldDropAWholeBlockOnlyOnceNoneOfTheLastNOffsetsIsInIt() {
         List<Long> busy =
                 publishInterleaved("busy", OffsetBlock.SIZE + RECENT - 1); // the oldest of the last 5 is sequence 63
@@ -426,6 +472,37 @@ class DirectoryTopologyTest {
     }
 
     @Test
+    void shouldRoundTripChannelStatsWithTheirNewestBlockThroughTheirSerde() {
+        byte[] block = OffsetBlock.append(OffsetBlock.start(0, 97), 97, 99);
+        ChannelStats stats = new ChannelStats(7, 66, 3, 99, T0, T0 + 5, 0, T0, 4, 3, block);
+        ChannelStatsSerde serde = new ChannelStatsSerde();
+        byte[] bytes = serde.serializer().serialize("t", stats);
+        assertThat(bytes).hasSize(ChannelStatsSerde.SIZE + block.length);
+        ChannelStats read = serde.deserializer().deserialize("t", bytes);
+        assertThat(read).isEqualTo(stats);
+        assertThat(OffsetBlock.decode(read.newestBlock())).containsExactly(97, 99);
+    }
+
+    @Test
+    void shouldReadChannelStatsOfTheThirdFormatWithoutANewestBlock() {
+        byte[] version3 = java.nio.ByteBuffer.allocate(77)
+                .put((byte) 3)
+                .putInt(7)
+                .putLong(12)
+                .putLong(3)
+                .putLong(99)
+                .putLong(T0)
+                .putLong(T0 + 5)
+                .putLong(2)
+                .putLong(T0)
+                .putLong(4)
+                .putLong(3)
+                .array();
+        assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version3))
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3));
+    }
+
+    @Test
     void shouldReadChannelStatsOfTheSecondFormatWithoutMirroredEvents() {
         byte[] version2 = java.nio.ByteBuffer.allocate(69)
                 .put((byte) 2)
@@ -486,6 +563,10 @@ class DirectoryTopologyTest {
         return offsets;
     }
 
+    private static long[] longs(List<Long> offsets) {
+        return offsets.stream().mapToLong(Long::longValue).toArray();
+    }
+
     private static List<Long> last(List<Long> offsets, int n) {
         return offsets.subList(offsets.size() - n, offsets.size());
     }
@@ -514,8 +595,18 @@ class DirectoryTopologyTest {
         return buckets;
     }
 
-    /** The numbers of the channel's blocks in the index. */
+    /** The numbers of the channel's blocks: those in the index, and its newest while the stats hold it. */
     private List<Long> blocks(String channel) {
+        List<Long> blocks = indexBlocks(channel);
+        ChannelStats stats = stats(channel);
+        if (stats != null && stats.newestBlock() != null) {
+            blocks.add(OffsetBlock.of(stats.count() - 1));
+        }
+        return blocks;
+    }
+
+    /** The numbers of the channel's blocks in the index store. */
+    private List<Long> indexBlocks(String channel) {
         KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(DirectoryTopology.INDEX_STORE);
         List<Long> blocks = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> all =
