@@ -30,6 +30,36 @@ class EventCodecTest {
     }
 
     @Test
+    void shouldWriteTheBytesAvrosOwnEncoderWrites() {
+        Random random = new Random(42);
+        List<String> texts = List.of(
+                "",
+                "a",
+                "ü€𝄞 and ascii",
+                "unpaired \ud800 surrogate",
+                "x".repeat(63),
+                "x".repeat(64), // lengths around the varint's one-byte limit (63 zig-zags to 126, 64 to 128)
+                "y".repeat(20_000),
+                "{\"total\":12.5,\"items\":[\"ü\",null]}");
+        List<Long> longs =
+                List.of(0L, 1L, -1L, 63L, 64L, -64L, -65L, 1_732_480_000_123L, Long.MAX_VALUE, Long.MIN_VALUE);
+        for (int i = 0; i < 2_000; i++) {
+            Event e = Event.newBuilder()
+                    .setId(texts.get(random.nextInt(texts.size())))
+                    .setChannel(texts.get(random.nextInt(texts.size())))
+                    .setMessage(texts.get(random.nextInt(texts.size())))
+                    .setPublishedAt(Instant.ofEpochMilli(
+                            i % 3 == 0 ? longs.get(random.nextInt(7)) : random.nextLong() >> random.nextInt(64)))
+                    .setSeq(
+                            i % 2 == 0
+                                    ? longs.get(random.nextInt(longs.size()))
+                                    : random.nextLong() >> random.nextInt(64))
+                    .build();
+            assertThat(EventCodec.encode(e)).as("event %s", e).isEqualTo(EventCodec.encodeWithAvro(e));
+        }
+    }
+
+    @Test
     void shouldRoundTripTheSequenceNumberAndDefaultItToZero() {
         assertThat(event.getSeq()).isZero();
         Event sequenced = Event.newBuilder(event).setSeq(1_842L).build();
