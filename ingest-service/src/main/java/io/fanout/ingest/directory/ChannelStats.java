@@ -54,39 +54,13 @@ record ChannelStats(
     /** The offsets and timestamps of a channel with no event of this region yet. */
     static final long NONE = -1;
 
-    /** Statistics without a newest block. */
-    ChannelStats(
-            int partition,
-            long count,
-            long firstOffset,
-            long lastOffset,
-            long firstTimestamp,
-            long lastTimestamp,
-            long indexStart,
-            long rateBucket,
-            long inRateBucket,
-            long mirrored) {
-        this(
-                partition,
-                count,
-                firstOffset,
-                lastOffset,
-                firstTimestamp,
-                lastTimestamp,
-                indexStart,
-                rateBucket,
-                inRateBucket,
-                mirrored,
-                null);
-    }
-
     static ChannelStats first(int partition, long offset, long timestamp, long bucket) {
-        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1, 0);
+        return new ChannelStats(partition, 1, offset, offset, timestamp, timestamp, 0, bucket, 1, 0, null);
     }
 
     /** A channel's statistics after its first event, one of another region. */
     static ChannelStats firstMirrored(int partition, long bucket) {
-        return new ChannelStats(partition, 0, NONE, NONE, NONE, NONE, 0, bucket, 1, 1);
+        return new ChannelStats(partition, 0, NONE, NONE, NONE, NONE, 0, bucket, 1, 1, null);
     }
 
     /** These statistics after one more event of this region; the rate bucket is left as it was. */

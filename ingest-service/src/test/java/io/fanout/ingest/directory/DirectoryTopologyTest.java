@@ -222,7 +222,7 @@ class DirectoryTopologyTest {
         }
         // state as the previous version left it: 3 events (offsets 0..2) in a block of the index, none in the stats
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 3, 0, 2, T0, T0, 0, T0, 3, 0));
+                .put("old", new ChannelStats(0, 3, 0, 2, T0, T0, 0, T0, 3, 0, null));
         byte[] unfinished = OffsetBlock.append(OffsetBlock.append(OffsetBlock.start(0, 0), 0, 1), 1, 2);
         driver.<Bytes, byte[]>getKeyValueStore(DirectoryTopology.INDEX_STORE).put(IndexKey.of("old", 0), unfinished);
         List<Long> old = new ArrayList<>(List.of(0L, 1L, 2L));
@@ -299,7 +299,7 @@ class DirectoryTopologyTest {
         }
         // stats as the per-event index left them: 100 events, its oldest entry sequence 95; no blocks
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100, 0));
+                .put("old", new ChannelStats(0, 100, 0, 9, T0, T0, 95, T0, 100, 0, null));
         List<Long> old = List.of(publish("old", T0), publish("old", T0), publish("old", T0)); // sequences 100..102
 
         RecentOffsets recent = reader().recent("old", 10).orElseThrow();
@@ -450,7 +450,7 @@ class DirectoryTopologyTest {
         }
         // state as an earlier version left it: stats without a bucket, the bucket's 4 events in the window store
         driver.<String, ChannelStats>getKeyValueStore(DirectoryTopology.STATS_STORE)
-                .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0, 0));
+                .put("old", new ChannelStats(0, 4, 0, 9, T0, T0, 0, ChannelStats.NO_BUCKET, 0, 0, null));
         driver.<String, Long>getWindowStore(DirectoryTopology.RATE_STORE).put("old", 4L, T0);
         assertThat(reader().channel("old", T0 + 5_000).orElseThrow().eventsLastMinute())
                 .isEqualTo(4);
@@ -464,7 +464,7 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldRoundTripChannelStatsThroughTheirSerde() {
-        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3);
+        ChannelStats stats = new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3, null);
         ChannelStatsSerde serde = new ChannelStatsSerde();
         byte[] bytes = serde.serializer().serialize("t", stats);
         assertThat(bytes).hasSize(ChannelStatsSerde.SIZE);
@@ -485,55 +485,37 @@ class DirectoryTopologyTest {
 
     @Test
     void shouldReadChannelStatsOfTheThirdFormatWithoutANewestBlock() {
-        byte[] version3 = java.nio.ByteBuffer.allocate(77)
-                .put((byte) 3)
-                .putInt(7)
-                .putLong(12)
-                .putLong(3)
-                .putLong(99)
-                .putLong(T0)
-                .putLong(T0 + 5)
-                .putLong(2)
-                .putLong(T0)
-                .putLong(4)
-                .putLong(3)
-                .array();
+        byte[] version3 = statsOfFormat(3, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3);
+        assertThat(version3).hasSize(77);
         assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version3))
-                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3));
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 3, null));
     }
 
     @Test
     void shouldReadChannelStatsOfTheSecondFormatWithoutMirroredEvents() {
-        byte[] version2 = java.nio.ByteBuffer.allocate(69)
-                .put((byte) 2)
-                .putInt(7)
-                .putLong(12)
-                .putLong(3)
-                .putLong(99)
-                .putLong(T0)
-                .putLong(T0 + 5)
-                .putLong(2)
-                .putLong(T0)
-                .putLong(4)
-                .array();
+        byte[] version2 = statsOfFormat(2, 12, 3, 99, T0, T0 + 5, 2, T0, 4);
+        assertThat(version2).hasSize(69);
         assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version2))
-                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 0));
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, T0, 4, 0, null));
     }
 
     @Test
     void shouldReadChannelStatsOfTheFirstFormatWithoutARateBucket() {
-        byte[] version1 = java.nio.ByteBuffer.allocate(53)
-                .put((byte) 1)
-                .putInt(7)
-                .putLong(12)
-                .putLong(3)
-                .putLong(99)
-                .putLong(T0)
-                .putLong(T0 + 5)
-                .putLong(2)
-                .array();
+        byte[] version1 = statsOfFormat(1, 12, 3, 99, T0, T0 + 5, 2);
+        assertThat(version1).hasSize(53);
         assertThat(new ChannelStatsSerde().deserializer().deserialize("t", version1))
-                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0, 0));
+                .isEqualTo(new ChannelStats(7, 12, 3, 99, T0, T0 + 5, 2, ChannelStats.NO_BUCKET, 0, 0, null));
+    }
+
+    /** A stats value as format {@code version} wrote it: the version, partition 7, then {@code longs}. */
+    private static byte[] statsOfFormat(int version, long... longs) {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 + Integer.BYTES + longs.length * Long.BYTES)
+                .put((byte) version)
+                .putInt(7);
+        for (long value : longs) {
+            buffer.putLong(value);
+        }
+        return buffer.array();
     }
 
     private long publish(String channel, long timestamp) {
