@@ -4,13 +4,11 @@ import io.fanout.schemas.avro.Event;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.util.ClassSecurityValidator;
 
 /**
@@ -27,7 +25,6 @@ public final class EventCodec {
                 ClassSecurityValidator.builder().add(Event.class).build()));
     }
 
-    private static final BinaryMessageEncoder<Event> ENCODER = Event.getEncoder();
     /**
      * The first {@link Event} schema, without {@code seq}: values it wrote (before the sequencer existed, or by a
      * producer not upgraded yet) still decode, with {@code seq} 0.
@@ -69,20 +66,6 @@ public final class EventCodec {
         at = putVarLong(out, at, publishedAt);
         putVarLong(out, at, seq);
         return out;
-    }
-
-    /**
-     * The same bytes through Avro's own encoder: what {@link #encode} must write (the tests hold it to that).
-     */
-    static byte[] encodeWithAvro(Event event) {
-        try {
-            ByteBuffer buffer = ENCODER.encode(event);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not encode event " + event.getId(), e);
-        }
     }
 
     private static int sizeOfString(byte[] utf8) {
