@@ -4,12 +4,14 @@ import io.fanout.schemas.avro.Event;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.utils.ByteUtils;
 
 /**
  * Encodes and decodes {@link Event}s in Avro single-object encoding: two marker bytes, the 8-byte
@@ -52,51 +54,29 @@ public final class EventCodec {
         byte[] message = event.getMessage().getBytes(StandardCharsets.UTF_8);
         long publishedAt = event.getPublishedAt().toEpochMilli();
         long seq = event.getSeq();
-        byte[] out = new byte
-                [HEADER.length
-                        + sizeOfString(id)
-                        + sizeOfString(channel)
-                        + sizeOfString(message)
-                        + sizeOfVarLong(publishedAt)
-                        + sizeOfVarLong(seq)];
-        System.arraycopy(HEADER, 0, out, 0, HEADER.length);
-        int at = putString(out, HEADER.length, id);
-        at = putString(out, at, channel);
-        at = putString(out, at, message);
-        at = putVarLong(out, at, publishedAt);
-        putVarLong(out, at, seq);
-        return out;
+        ByteBuffer out = ByteBuffer.allocate(HEADER.length
+                + sizeOfString(id)
+                + sizeOfString(channel)
+                + sizeOfString(message)
+                + ByteUtils.sizeOfVarlong(publishedAt)
+                + ByteUtils.sizeOfVarlong(seq));
+        out.put(HEADER);
+        putString(out, id);
+        putString(out, channel);
+        putString(out, message);
+        ByteUtils.writeVarlong(publishedAt, out);
+        ByteUtils.writeVarlong(seq, out);
+        return out.array();
     }
 
+    /** Avro's length prefix is a zig-zag varint, the same bytes as Kafka's varlong for any int. */
     private static int sizeOfString(byte[] utf8) {
-        return sizeOfVarLong(utf8.length) + utf8.length;
+        return ByteUtils.sizeOfVarlong(utf8.length) + utf8.length;
     }
 
-    private static int sizeOfVarLong(long value) {
-        long zigZag = (value << 1) ^ (value >> 63);
-        int size = 1;
-        while ((zigZag & ~0x7FL) != 0) {
-            size++;
-            zigZag >>>= 7;
-        }
-        return size;
-    }
-
-    private static int putString(byte[] out, int at, byte[] utf8) {
-        int start = putVarLong(out, at, utf8.length);
-        System.arraycopy(utf8, 0, out, start, utf8.length);
-        return start + utf8.length;
-    }
-
-    /** A zig-zag varint long at {@code at}; returns where it ends. */
-    private static int putVarLong(byte[] out, int at, long value) {
-        long zigZag = (value << 1) ^ (value >> 63);
-        while ((zigZag & ~0x7FL) != 0) {
-            out[at++] = (byte) ((zigZag & 0x7F) | 0x80);
-            zigZag >>>= 7;
-        }
-        out[at++] = (byte) zigZag;
-        return at;
+    private static void putString(ByteBuffer out, byte[] utf8) {
+        ByteUtils.writeVarlong(utf8.length, out);
+        out.put(utf8);
     }
 
     /**
