@@ -198,15 +198,15 @@ final class PushChannelHandler extends ChannelDuplexHandler {
         if (!ctx.channel().isActive()) {
             return;
         }
+        if (taken.rehearsal() == null) { // counted before it is on the wire: a client that has its answer sees it
+            exchange.timed(answer.status(), taken.startedNanos());
+        }
         ChannelFuture written = ctx.writeAndFlush(response(answer, closing));
         if (closing) {
             closingAnswer = written;
             if (!discarding) {
                 written.addListener(ChannelFutureListener.CLOSE);
             }
-        }
-        if (taken.rehearsal() == null) {
-            exchange.timed(answer.status(), taken.startedNanos());
         }
         answering = false;
         if (!closing) {

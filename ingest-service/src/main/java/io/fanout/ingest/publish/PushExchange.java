@@ -101,13 +101,13 @@ class PushExchange {
                 refusal.status(), MediaType.APPLICATION_PROBLEM_JSON_VALUE, ProblemJson.of(refusal, PATH), headers);
     }
 
-    /** Counts a request in {@code fanout.push.requests} from its arrival until its answer was written. */
+    /** Counts a request in {@code fanout.push.requests} from its arrival until its answer is written. */
     void timed(int status, long startedNanos) {
         timers.computeIfAbsent(
                         status,
                         code -> Timer.builder("fanout.push.requests")
                                 .description("POST /push requests served by ingest's own route, until their answer"
-                                        + " was written")
+                                        + " is written")
                                 .tag("uri", PATH)
                                 .tag("status", Integer.toString(code))
                                 .register(meters))
