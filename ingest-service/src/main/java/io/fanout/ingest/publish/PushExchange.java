@@ -29,8 +29,8 @@ import reactor.core.publisher.Mono;
  * the {@link EventPublisher} and the ack written as prebuilt JSON; refusals are the same problem+json as
  * {@link PushController}'s, with {@link PublishErrorHandler}'s headers. {@link PushChannelHandler} serves it.
  *
- * <p>The start-up warm-up's requests ({@link Rehearsal}) go to a publisher that writes nothing; they are neither
- * token-checked nor timed.
+ * <p>The start-up warm-up's requests ({@link Rehearsal}) go to the warm-up's own publisher, which writes to the warm-up
+ * topic only; they are neither token-checked nor timed.
  */
 @Component
 class PushExchange {

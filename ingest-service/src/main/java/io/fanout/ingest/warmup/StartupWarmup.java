@@ -1,7 +1,6 @@
 package io.fanout.ingest.warmup;
 
 import io.fanout.common.publish.EventPublisher;
-import io.fanout.common.publish.ProducerBuffer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -10,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -28,9 +28,10 @@ import reactor.netty.resources.ConnectionProvider;
  * before Spring Boot marks the application ready (this runner finishes first; {@code /actuator/health} answers 503
  * {@code OUT_OF_SERVICE} until then), it sends itself {@code fanout.warmup.requests} {@code POST /push} requests over
  * loopback, through the same route, body reader, parser and {@link EventPublisher} code as any client's, each marked
- * as a {@link Rehearsal} so that it is published to a publisher over a {@link RehearsalProducer}: nothing is written
- * to Kafka, no metric of the real publisher counts it, and the token check is skipped (the process's secret stands
- * for it). Then it waits, up to {@code fanout.warmup.settle}, for the JIT compiler to go quiet.
+ * as a {@link Rehearsal} so that it is published by a publisher of its own to the warm-up topic ({@link
+ * RehearsalSink}; Kafka's producer client and the broker's produce path are compiled on it too): nothing reaches the
+ * events topic, no metric of the real publisher counts it, and the token check is skipped (the process's secret
+ * stands for it). Then it waits, up to {@code fanout.warmup.settle}, for the JIT compiler to go quiet.
  */
 class StartupWarmup implements ApplicationRunner {
 
@@ -40,12 +41,15 @@ class StartupWarmup implements ApplicationRunner {
     private final WarmupProperties properties;
     private final Rehearsal rehearsal;
     private final Environment environment;
+    private final Supplier<RehearsalSink> sinks;
     private volatile WarmupOutcome outcome;
 
-    StartupWarmup(WarmupProperties properties, Rehearsal rehearsal, Environment environment) {
+    StartupWarmup(
+            WarmupProperties properties, Rehearsal rehearsal, Environment environment, Supplier<RehearsalSink> sinks) {
         this.properties = properties;
         this.rehearsal = rehearsal;
         this.environment = environment;
+        this.sinks = sinks;
     }
 
     @Override
@@ -53,21 +57,26 @@ class StartupWarmup implements ApplicationRunner {
         Integer port = environment.getProperty("local.server.port", Integer.class);
         if (port == null || port <= 0) {
             log.warn("warm-up skipped: no local HTTP port");
-            outcome = new WarmupOutcome(Map.of(), 0, 0);
+            outcome = new WarmupOutcome(Map.of(), 0, 0, null);
             return;
         }
         long started = System.nanoTime();
-        Map<Integer, Long> answers = rehearse(port);
+        Map<Integer, Long> answers;
+        String topic;
+        try (RehearsalSink sink = sinks.get()) {
+            topic = sink.topic();
+            answers = rehearse(port, sink);
+        }
         double requestSeconds = (System.nanoTime() - started) / 1e9;
         double settleSeconds = settle();
-        WarmupOutcome done = new WarmupOutcome(answers, requestSeconds, settleSeconds);
+        WarmupOutcome done = new WarmupOutcome(answers, requestSeconds, settleSeconds, topic);
         log.info(
-                "warm-up: {} rehearsal POST /push in {} s (answers by status {}), JIT quiet {} s later; nothing was"
-                        + " written to Kafka",
+                "warm-up: {} rehearsal POST /push in {} s (answers by status {}), JIT quiet {} s later; written to {}",
                 done.requests(),
                 String.format("%.1f", requestSeconds),
                 answers,
-                String.format("%.1f", settleSeconds));
+                String.format("%.1f", settleSeconds),
+                topic == null ? "nothing" : "the warm-up topic " + topic + ", nothing to the events topic");
         outcome = done;
     }
 
@@ -76,23 +85,23 @@ class StartupWarmup implements ApplicationRunner {
         return outcome;
     }
 
-    /** Sends the rehearsal requests; returns how many got each status (-1: no answer). */
-    Map<Integer, Long> rehearse(int port) {
+    /** Sends the rehearsal requests, published to {@code sink}; returns how many got each status (-1: no answer). */
+    Map<Integer, Long> rehearse(int port, RehearsalSink sink) {
         Map<Integer, Long> answers = new ConcurrentSkipListMap<>();
         ConnectionProvider connections = ConnectionProvider.builder("fanout-warmup")
                 .maxConnections(properties.connections())
                 .pendingAcquireMaxCount(-1)
                 .build();
-        // never closed: a rehearsal request still on its way when the rehearsal ends goes to it too (Rehearsal);
-        // its threads end once idle
+        // never closed: a rehearsal request still on its way when the rehearsal ends goes to it too (Rehearsal) and is
+        // refused there, its producer closed; its threads end once idle
         EventPublisher publisher = new EventPublisher(
-                new RehearsalProducer(),
-                "fanout-rehearsal",
+                sink.producer(),
+                sink.publishTopic(),
                 properties.requests(),
                 new SimpleMeterRegistry(),
                 null,
                 Duration.ofSeconds(10),
-                ProducerBuffer.DEFAULTS);
+                sink.buffer());
         long deadline = System.nanoTime() + properties.maxDuration().toNanos();
         try {
             String secret = rehearsal.open(publisher);

@@ -1,9 +1,13 @@
 package io.fanout.ingest.warmup;
 
+import io.fanout.common.FanoutProperties;
+import io.fanout.common.sequence.SequenceProperties;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.ProducerFactory;
 
 /** The start-up warm-up's beans; only with {@code fanout.warmup.enabled} (the default). */
 @Configuration(proxyBeanMethods = false)
@@ -11,8 +15,20 @@ import org.springframework.core.env.Environment;
 class WarmupConfiguration {
 
     @Bean
-    StartupWarmup startupWarmup(WarmupProperties properties, Rehearsal rehearsal, Environment environment) {
-        return new StartupWarmup(properties, rehearsal, environment);
+    StartupWarmup startupWarmup(
+            WarmupProperties properties,
+            Rehearsal rehearsal,
+            Environment environment,
+            ProducerFactory<?, ?> producers,
+            KafkaAdmin admin,
+            FanoutProperties fanout,
+            SequenceProperties sequence) {
+        String publishTopic = sequence.publishTopic(fanout.topic());
+        return new StartupWarmup(
+                properties,
+                rehearsal,
+                environment,
+                () -> RehearsalSink.open(properties, producers, admin, publishTopic));
     }
 
     @Bean("warmup")

@@ -31,6 +31,7 @@ class WarmupHealthIndicator implements HealthIndicator {
                 .withDetail("answers", outcome.answers())
                 .withDetail("requestSeconds", Math.round(outcome.requestSeconds() * 10) / 10.0)
                 .withDetail("settleSeconds", Math.round(outcome.settleSeconds() * 10) / 10.0)
+                .withDetail("writtenTo", outcome.topic() == null ? "nothing" : outcome.topic())
                 .build();
     }
 }

@@ -8,8 +8,9 @@ import java.util.Map;
  * @param answers how many rehearsal requests got each HTTP status (-1: no answer)
  * @param requestSeconds how long the requests took
  * @param settleSeconds how long the JIT compiler took to go quiet after them
+ * @param topic the topic the rehearsal's events were written to, or {@code null} when they were written nowhere
  */
-record WarmupOutcome(Map<Integer, Long> answers, double requestSeconds, double settleSeconds) {
+record WarmupOutcome(Map<Integer, Long> answers, double requestSeconds, double settleSeconds, String topic) {
 
     WarmupOutcome {
         answers = Map.copyOf(answers);

@@ -10,14 +10,16 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * The start-up warm-up, under {@code fanout.warmup}: before the service reports ready it sends itself rehearsal
- * {@code POST /push} requests over loopback, which the JIT compiles the publish path on, and which are never written
- * to Kafka ({@link StartupWarmup}).
+ * {@code POST /push} requests over loopback, which the JIT compiles the publish path on, and whose events are written
+ * only to the warm-up topic, which no service reads ({@link StartupWarmup}).
  *
  * @param enabled rehearse before reporting ready
  * @param requests how many rehearsal requests to send
  * @param connections how many of them are open at once (each on its own loopback connection)
  * @param maxDuration the longest the requests may take; the warm-up ends there whatever is left
  * @param settle after the requests, the longest to wait for the JIT compiler to go quiet
+ * @param topic where the rehearsal's events are written (created when missing: the events topic's partition count, kept a minute), so that
+ *     Kafka's producer client and the broker are warmed too; empty: written nowhere
  */
 @Validated
 @ConfigurationProperties("fanout.warmup")
@@ -26,4 +28,5 @@ public record WarmupProperties(
         @DefaultValue("50000") @Min(1) @Max(10_000_000) int requests,
         @DefaultValue("32") @Min(1) @Max(1024) int connections,
         @DefaultValue("30s") @NotNull Duration maxDuration,
-        @DefaultValue("10s") @NotNull Duration settle) {}
+        @DefaultValue("10s") @NotNull Duration settle,
+        @DefaultValue("fanout.warmup") @NotNull String topic) {}

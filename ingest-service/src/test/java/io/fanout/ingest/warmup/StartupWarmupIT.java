@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The start-up warm-up against a real broker, with auth on: the service answers 503 until its rehearsal is over,
- * the rehearsal's publishes are answered without a token and without a record in Kafka, and afterwards a request
- * with the header but not the secret is token-checked and written like any other.
+ * the rehearsal's publishes are answered without a token and written to the warm-up topic only (or nowhere, without
+ * one), and afterwards a request with the header but not the secret is token-checked and written like any other.
  */
 class StartupWarmupIT {
 
@@ -46,8 +47,9 @@ class StartupWarmupIT {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
-    void shouldAnswer503UntilTheRehearsalIsOverAndWriteNothingOfIt() throws Exception {
+    void shouldAnswer503UntilTheRehearsalIsOverAndWriteItToTheWarmupTopicOnly() throws Exception {
         String topic = TestKafka.newTopic("warmup-it", 1);
+        String warmupTopic = "warmup-it-rehearsals-" + System.nanoTime(); // created by the service
         int port = freePort();
         CompletableFuture<ConfigurableApplicationContext> starting =
                 CompletableFuture.supplyAsync(() -> IngestApplication.builder()
@@ -63,6 +65,7 @@ class StartupWarmupIT {
                                 "--fanout.warmup.requests=1000000",
                                 "--fanout.warmup.max-duration=3s",
                                 "--fanout.warmup.settle=1s",
+                                "--fanout.warmup.topic=" + warmupTopic,
                                 "--logging.level.org.apache.kafka=WARN"));
         // each health answer while starting: its status and what the warmup component said
         List<String> healthWhileStarting = new ArrayList<>();
@@ -93,9 +96,15 @@ class StartupWarmupIT {
             assertThat(warmup.path("details").path("answers").propertyNames())
                     .as("every rehearsal request answered 200 without a token")
                     .containsExactly("200");
-            assertThat(warmup.path("details").path("answers").path("200").asLong())
-                    .isPositive();
-            assertThat(endOffset(topic)).as("records the rehearsal wrote").isZero();
+            long rehearsed = warmup.path("details").path("answers").path("200").asLong();
+            assertThat(rehearsed).isPositive();
+            assertThat(warmup.path("details").path("writtenTo").asString()).isEqualTo(warmupTopic);
+            assertThat(endOffset(warmupTopic))
+                    .as("the warm-up topic holds each acknowledged rehearsal once")
+                    .isEqualTo(rehearsed);
+            assertThat(endOffset(topic))
+                    .as("records the rehearsal wrote to the events topic")
+                    .isZero();
 
             HttpResponse<String> guessed = post(port, Map.of(Rehearsal.HEADER, "0".repeat(32)));
             assertThat(guessed.statusCode())
@@ -116,6 +125,36 @@ class StartupWarmupIT {
             assertThat(timed)
                     .as("requests timed: the two after the rehearsal, none of it")
                     .isEqualTo(2.0);
+        }
+    }
+
+    @Test
+    void shouldRehearseWithoutWritingAnythingWhenNoWarmupTopicIsSet() throws Exception {
+        String topic = TestKafka.newTopic("warmup-it-nowhere", 1);
+        int port = freePort();
+        try (ConfigurableApplicationContext ingest = IngestApplication.builder()
+                .run(
+                        "--server.port=" + port,
+                        "--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
+                        "--fanout.topic=" + topic,
+                        "--fanout.directory.enabled=false",
+                        "--fanout.warmup.enabled=true",
+                        "--fanout.warmup.requests=2000",
+                        "--fanout.warmup.settle=1s",
+                        "--fanout.warmup.topic=",
+                        "--logging.level.org.apache.kafka=WARN")) {
+            JsonNode warmup = JSON.readTree(get(port, "/actuator/health").body())
+                    .path("components")
+                    .path("warmup")
+                    .path("details");
+            assertThat(warmup.path("answers").path("200").asLong()).isEqualTo(2000);
+            assertThat(warmup.path("writtenTo").asString()).isEqualTo("nothing");
+            assertThat(endOffset(topic))
+                    .as("records the rehearsal wrote to the events topic")
+                    .isZero();
+            assertThat(topicNames())
+                    .as("no warm-up topic created, none written to")
+                    .doesNotContain("fanout.warmup", "fanout-rehearsal");
         }
     }
 
@@ -163,6 +202,13 @@ class StartupWarmupIT {
                     .partitionResult(partition)
                     .get(10, TimeUnit.SECONDS)
                     .offset();
+        }
+    }
+
+    private static Set<String> topicNames() throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
+            return admin.listTopics().names().get(10, TimeUnit.SECONDS);
         }
     }
 

@@ -5,11 +5,8 @@ import io.fanout.common.sequence.SequenceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -66,7 +63,6 @@ public class PublishAutoConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    @SuppressWarnings("unchecked")
     EventPublisher eventPublisher(
             ProducerFactory<?, ?> producerFactory,
             FanoutProperties fanout,
@@ -75,18 +71,7 @@ public class PublishAutoConfiguration {
             IdempotencyStore keys,
             ObjectProvider<IdempotencyKeyFollower> follower,
             ObjectProvider<MeterRegistry> meters) {
-        // What the contract promises is fixed here, whatever spring.kafka.producer.* says.
-        Map<String, Object> contract = Map.of(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true);
-        Producer<String, byte[]> producer = (Producer<String, byte[]>)
-                producerFactory.copyWithConfigurationOverride(contract).createProducer();
+        Producer<String, byte[]> producer = EventProducers.create(producerFactory);
         follower.ifAvailable(started -> {}); // keys of the last window are known before this instance serves
         return new EventPublisher(
                 producer,
