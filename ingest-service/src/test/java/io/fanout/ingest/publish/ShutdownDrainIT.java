@@ -12,13 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +61,9 @@ class ShutdownDrainIT {
             HttpResponse<String> answer = inFlight.get(10, TimeUnit.SECONDS);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("offset").asLong()).isEqualTo(1);
-            assertThat(endOffset(topic)).as("each publish written once").isEqualTo(2);
+            assertThat(TestKafka.endOffset(topic))
+                    .as("each publish written once")
+                    .isEqualTo(2);
         } finally {
             ingest.close();
         }
@@ -92,17 +89,6 @@ class ShutdownDrainIT {
                 .filter(line -> line.startsWith(series + "{") || line.startsWith(series + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
-    }
-
-    private static long endOffset(String topic) throws Exception {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
-                    .partitionResult(partition)
-                    .get(10, TimeUnit.SECONDS)
-                    .offset();
-        }
     }
 
     private static int freePort() throws IOException {

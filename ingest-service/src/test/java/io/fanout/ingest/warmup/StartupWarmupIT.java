@@ -27,8 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -99,10 +97,10 @@ class StartupWarmupIT {
             long rehearsed = warmup.path("details").path("answers").path("200").asLong();
             assertThat(rehearsed).isPositive();
             assertThat(warmup.path("details").path("writtenTo").asString()).isEqualTo(warmupTopic);
-            assertThat(endOffset(warmupTopic))
+            assertThat(TestKafka.endOffset(warmupTopic))
                     .as("the warm-up topic holds each acknowledged rehearsal once")
                     .isEqualTo(rehearsed);
-            assertThat(endOffset(topic))
+            assertThat(TestKafka.endOffset(topic))
                     .as("records the rehearsal wrote to the events topic")
                     .isZero();
 
@@ -114,7 +112,7 @@ class StartupWarmupIT {
             HttpResponse<String> real = post(port, Map.of("Authorization", "Bearer " + token()));
             assertThat(real.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(real.body()).path("offset").asLong()).isZero();
-            assertThat(endOffset(topic)).isEqualTo(1);
+            assertThat(TestKafka.endOffset(topic)).isEqualTo(1);
 
             double timed = get(port, "/actuator/prometheus")
                     .body()
@@ -149,7 +147,7 @@ class StartupWarmupIT {
                     .path("details");
             assertThat(warmup.path("answers").path("200").asLong()).isEqualTo(2000);
             assertThat(warmup.path("writtenTo").asString()).isEqualTo("nothing");
-            assertThat(endOffset(topic))
+            assertThat(TestKafka.endOffset(topic))
                     .as("records the rehearsal wrote to the events topic")
                     .isZero();
             assertThat(topicNames())
@@ -192,17 +190,6 @@ class StartupWarmupIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"after\",\"message\":\"real\"}"));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long endOffset(String topic) throws Exception {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestKafka.bootstrapServers()))) {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
-                    .partitionResult(partition)
-                    .get(10, TimeUnit.SECONDS)
-                    .offset();
-        }
     }
 
     private static Set<String> topicNames() throws Exception {
