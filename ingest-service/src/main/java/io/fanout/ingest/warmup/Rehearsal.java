@@ -11,10 +11,10 @@ import org.springframework.stereotype.Component;
 /**
  * Tells the start-up warm-up's own requests from everyone else's. Once a rehearsal was opened, a {@code POST /push}
  * carrying {@value #HEADER} with this process's one-time secret (128 random bits, never logged or sent anywhere but
- * loopback) is published to the rehearsal's publisher, which writes to the warm-up topic only ({@link RehearsalSink}), and stays
- * so after the rehearsal ended, so that a rehearsal request still on its way then is refused there and written
- * nowhere; every other request (no header, any other
- * value) is published as usual. Thread-safe.
+ * loopback) is published to the rehearsal's publisher, which writes to the warm-up topic only ({@link
+ * RehearsalSink}), and stays so after the rehearsal ended, so that a rehearsal request still on its way then is
+ * refused there and written nowhere; every other request (no header, any other value) is published as usual.
+ * Thread-safe.
  */
 @Component
 public final class Rehearsal {

@@ -24,10 +24,9 @@ import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
  * The producer behind the warm-up's publisher when no warm-up topic is set, or it could not be created ({@link
- * RehearsalSink}): it writes nothing anywhere. Each record is "acknowledged" on this
- * producer's own thread, as Kafka's producer answers on its I/O thread, with the next offset of partition 0, so the
- * publish path after {@code send} (the callback, the ack, the answer handed back to the connection's event loop)
- * runs as it does for real.
+ * RehearsalSink}): it writes nothing anywhere. Each record is "acknowledged" on this producer's own thread, as Kafka's
+ * producer answers on its I/O thread, with the next offset of partition 0, so the publish path after {@code send}
+ * (the callback, the ack, the answer handed back to the connection's event loop) runs as it does for real.
  */
 final class RehearsalProducer implements Producer<String, byte[]> {
 

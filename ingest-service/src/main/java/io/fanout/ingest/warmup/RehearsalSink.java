@@ -53,7 +53,7 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             log.warn(
-                    "warm-up: rehearsing without Kafka; the warm-up topic {} could not be created: {}",
+                    "warm-up: rehearsing without Kafka; the warm-up topic {} could be neither found nor created: {}",
                     topic,
                     cause.toString());
             return nowhere();
@@ -93,17 +93,12 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
         }
     }
 
-    /** Whether the rehearsal's records reach Kafka. */
-    boolean writesToKafka() {
-        return topic != null;
-    }
-
     /** The topic the rehearsal's publisher is given: the warm-up topic, or a name nothing is written to. */
     String publishTopic() {
         return topic != null ? topic : "fanout-rehearsal";
     }
 
-    /** Sends what the producer holds and closes it; a rehearsal request after this is answered 503. */
+    /** Sends what the producer holds and closes it; a rehearsal request after this is refused, written nowhere. */
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));
