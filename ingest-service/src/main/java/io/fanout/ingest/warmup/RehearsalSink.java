@@ -3,19 +3,11 @@ package io.fanout.ingest.warmup;
 import io.fanout.common.publish.EventProducers;
 import io.fanout.common.publish.ProducerBuffer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.ProducerFactory;
 
@@ -36,8 +28,6 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
     /** Records of the warm-up topic are deleted after this; it holds only the last starts' rehearsals. */
     static final Duration RETENTION = Duration.ofMinutes(1);
 
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
-
     /**
      * The sink {@code properties} ask for, the warm-up topic created when missing with as many partitions as
      * {@code publishTopic}, the topic real publishes go to (so the producer spreads and batches records as it will).
@@ -50,15 +40,11 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
         }
         try {
             ensureTopic(admin, topic, publishTopic);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        } catch (RuntimeException e) { // KafkaAdmin's failures (the broker away, no rights, a timeout) and Kafka's
             log.warn(
                     "warm-up: rehearsing without Kafka; the warm-up topic {} could be neither found nor created: {}",
                     topic,
-                    cause.toString());
-            return nowhere();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                    e.getCause() != null ? e.getCause().toString() : e.toString());
             return nowhere();
         }
         return new RehearsalSink(
@@ -71,26 +57,18 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
         return new RehearsalSink(new RehearsalProducer(), null, ProducerBuffer.DEFAULTS);
     }
 
-    /** Creates {@code topic} with a minute's retention and {@code like}'s partition count, unless it exists. */
-    private static void ensureTopic(KafkaAdmin admin, String topic, String like)
-            throws ExecutionException, TimeoutException, InterruptedException {
-        try (Admin client = Admin.create(admin.getConfigurationProperties())) {
-            int partitions = client.describeTopics(List.of(like))
-                    .allTopicNames()
-                    .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .get(like)
-                    .partitions()
-                    .size();
-            String retention = Long.toString(RETENTION.toMillis());
-            NewTopic warmup = new NewTopic(topic, Optional.of(partitions), Optional.empty()) // broker's replication
-                    .configs(Map.of(
-                            TopicConfig.RETENTION_MS_CONFIG, retention, TopicConfig.SEGMENT_MS_CONFIG, retention));
-            client.createTopics(List.of(warmup)).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
-            }
-        }
+    /**
+     * Creates {@code topic} with a minute's retention and {@code like}'s partition count, unless it exists (then at
+     * least that many partitions).
+     */
+    private static void ensureTopic(KafkaAdmin admin, String topic, String like) {
+        int partitions = admin.describeTopics(like).get(like).partitions().size();
+        String retention = Long.toString(RETENTION.toMillis());
+        admin.createOrModifyTopics(TopicBuilder.name(topic) // the broker's replication factor
+                .partitions(partitions)
+                .config(TopicConfig.RETENTION_MS_CONFIG, retention)
+                .config(TopicConfig.SEGMENT_MS_CONFIG, retention)
+                .build());
     }
 
     /** The topic the rehearsal's publisher is given: the warm-up topic, or a name nothing is written to. */
