@@ -231,7 +231,14 @@ class CatchUpIT {
             for (WsTestClient client : clients) {
                 maxReaders = Math.max(maxReaders, meters.value("fanout.replay.readers"));
                 maxCatchingUp = Math.max(maxCatchingUp, meters.value("fanout.sessions", "state", "catching-up"));
-                received.add(client.take(events, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                try {
+                    received.add(client.take(events, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                } catch (AssertionError e) {
+                    throw new AssertionError(
+                            "session " + clients.indexOf(client) + " of " + sessions + ": " + e.getMessage()
+                                    + "; server: " + logWork(),
+                            e);
+                }
             }
             for (List<String> frames : received) {
                 assertNumbered(frames, 0);
@@ -241,6 +248,16 @@ class CatchUpIT {
         } finally {
             clients.forEach(WsTestClient::close);
         }
+    }
+
+    /** What the server's sessions and log readers are doing, for a failure's message. */
+    private String logWork() {
+        return String.format(
+                "sessions catching-up/live %.0f/%.0f, log work queued or running %.0f, records read %.0f",
+                meters.value("fanout.sessions", "state", "catching-up"),
+                meters.value("fanout.sessions", "state", "live"),
+                meters.value("fanout.replay.active"),
+                meters.value("fanout.replay.records.read"));
     }
 
     @Test

@@ -167,8 +167,10 @@ public final class WsTestClient implements AutoCloseable {
             long left = deadline - System.nanoTime();
             String frame = frames.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
             if (frame == null) {
-                throw new AssertionError(
-                        "received " + taken.size() + " of " + count + " frames within " + timeout + ": " + taken);
+                throw new AssertionError("received " + taken.size() + " of " + count + " frames within " + timeout
+                        + "; the last: " + taken.subList(Math.max(0, taken.size() - 3), taken.size())
+                        + "; control frames: " + List.copyOf(controls)
+                        + "; connection: " + (isClosed() ? "closed " + closeStatus() : "open"));
             }
             taken.add(frame);
         }

@@ -152,9 +152,13 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
             return unit.convert(dueNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
 
+        /**
+         * By due time, compared as {@code System.nanoTime} values (their difference, which does not overflow): an
+         * order that does not move while the queue sorts, unlike two delays read from the clock one after the other.
+         */
         @Override
         public int compareTo(Delayed other) {
-            return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
+            return Long.signum(dueNanos - ((Task) other).dueNanos);
         }
     }
 
