@@ -123,7 +123,12 @@ final class SubscriberGroup {
         for (Sub s : subs) {
             if (s.connected && s.closed) {
                 serverClosed++;
-                closeCodes.merge(s.closeCode + (s.closeReason.isEmpty() ? "" : " " + s.closeReason), 1, Integer::sum);
+                closeCodes.merge(
+                        s.closeCode
+                                + (s.closeReason.isEmpty() ? "" : " " + s.closeReason)
+                                + (s.error == null ? "" : " (" + s.error + ")"),
+                        1,
+                        Integer::sum);
             }
         }
         int stillOpen = WsClients.closeAll(subs, Duration.ofSeconds(20));

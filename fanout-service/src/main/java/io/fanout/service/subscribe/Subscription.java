@@ -311,6 +311,15 @@ public final class Subscription {
                         continue; // its channel's notice first; the frame stays queued
                     }
                     LiveFrame frame = liveFrames.poll();
+                    if (frame != next) {
+                        // the live consumer dropped the buffer (dropLive) between the two: the grant is gone, and
+                        // what follows is read from the log
+                        if (frame != null) {
+                            taken(frame);
+                            frame.release();
+                        }
+                        continue;
+                    }
                     taken(frame);
                     if (!advance(frame.frame())) {
                         frame.release();
