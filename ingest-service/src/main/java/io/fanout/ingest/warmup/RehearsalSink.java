@@ -40,7 +40,7 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
         }
         try {
             ensureTopic(admin, topic, publishTopic);
-        } catch (RuntimeException e) { // KafkaAdmin's failures (the broker away, no rights, a timeout) and Kafka's
+        } catch (RuntimeException e) { // KafkaAdmin's: the broker away, no rights, a timeout, a name Kafka refuses
             log.warn(
                     "warm-up: rehearsing without Kafka; the warm-up topic {} could be neither found nor created: {}",
                     topic,
