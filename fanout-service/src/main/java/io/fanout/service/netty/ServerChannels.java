@@ -6,8 +6,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -39,6 +43,7 @@ public class ServerChannels implements NettyServerCustomizer {
         return server.doOnConnection(connection -> {
             channels.add(connection.channel());
             connection.addHandlerLast("fanout.writability", WritabilityRelay.INSTANCE);
+            connection.addHandlerLast("fanout.errors", ErrorLog.INSTANCE);
         });
     }
 
@@ -84,6 +89,29 @@ public class ServerChannels implements NettyServerCustomizer {
                 }
             }
             ctx.fireChannelWritabilityChanged();
+        }
+    }
+
+    /**
+     * Logs an exception that reached the end of a connection's pipeline, before Reactor Netty ends the connection
+     * for it (a WebSocket with 1002 "Protocol error", logged at debug only): at warn with its stack trace, unless it
+     * is the network's or the client's doing (an I/O error such as a reset, or bytes that do not decode).
+     */
+    @ChannelHandler.Sharable
+    private static final class ErrorLog extends ChannelInboundHandlerAdapter {
+
+        static final ErrorLog INSTANCE = new ErrorLog();
+
+        private static final Logger log = LoggerFactory.getLogger(ServerChannels.class);
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof IOException || cause instanceof DecoderException) {
+                log.debug("connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            } else {
+                log.warn("connection {} failed; it is closed", ctx.channel().remoteAddress(), cause);
+            }
+            ctx.fireExceptionCaught(cause);
         }
     }
 }

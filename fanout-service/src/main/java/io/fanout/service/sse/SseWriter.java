@@ -3,6 +3,7 @@ package io.fanout.service.sse;
 import io.fanout.service.netty.ServerChannels;
 import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
+import io.fanout.service.subscribe.SessionEnd.Reason;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
 import io.netty.buffer.ByteBuf;
@@ -11,6 +12,8 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.netty.http.server.HttpServerResponse;
 
 /**
@@ -35,6 +38,11 @@ final class SseWriter implements Runnable {
     static final int CHUNK_BYTES = 16 * 1024;
 
     private static final int MAX_SCRATCH_BYTES = 4 * CHUNK_BYTES;
+
+    /** The final {@code error} event's detail when writing failed. */
+    static final String FAILED = "server error writing events; resume from your last id";
+
+    private static final Logger log = LoggerFactory.getLogger(SseWriter.class);
 
     /**
      * Where an event loop encodes a chunk before it is copied out: a heap buffer, so each event's few small writes are
@@ -85,7 +93,11 @@ final class SseWriter implements Runnable {
         }
     }
 
-    /** Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop. */
+    /**
+     * Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop. Throws
+     * nothing: a failure is logged with its stack trace, what was written before it is flushed, and the stream ends
+     * with its {@code error} event, so that its client resumes from its last {@code id}.
+     */
     @Override
     public void run() {
         scheduled.set(false);
@@ -96,6 +108,21 @@ final class SseWriter implements Runnable {
             channel.eventLoop().schedule(this::wake, 1, TimeUnit.MILLISECONDS); // WebFlux writes them first
             return;
         }
+        boolean wrote;
+        try {
+            wrote = writeWaiting();
+        } catch (RuntimeException e) {
+            log.warn("writing an SSE stream's events failed; ending it", e);
+            subscription.fail(Reason.INTERNAL_ERROR, FAILED);
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Writes the waiting frames as HTTP chunks while the channel takes them; whether it wrote anything. */
+    private boolean writeWaiting() {
         boolean wrote = false;
         ByteBuf chunk = SCRATCH.get().clear(); // nothing of a wake that ended in an error goes to another stream
         while (!closed && channel.isWritable()) {
@@ -121,9 +148,7 @@ final class SseWriter implements Runnable {
             wrote = true;
         }
         subscription.setClientBlocked(!channel.isWritable());
-        if (wrote) {
-            channel.flush();
-        }
+        return wrote;
     }
 
     /**

@@ -16,6 +16,11 @@ public record SessionEnd(Reason reason, String detail) {
         /** This instance stopped delivering live events: WebSocket 1013, resume on another instance. */
         DELIVERY_STOPPED,
         /** A {@code cursor=} names an event that has not reached this region yet: WebSocket 4001, retry later. */
-        CURSOR_AHEAD
+        CURSOR_AHEAD,
+        /**
+         * Writing the session's frames failed unexpectedly (a fault of this instance, logged with its stack trace):
+         * WebSocket 1011, resume with the last cursor.
+         */
+        INTERNAL_ERROR
     }
 }

@@ -45,6 +45,11 @@ final class CloseCodes {
         return of(TRY_AGAIN_LATER, reason);
     }
 
+    /** 1011: an unexpected fault of this instance while serving the session (logged there); resume with a cursor. */
+    static CloseStatus internalError(String reason) {
+        return of(CloseStatus.SERVER_ERROR.getCode(), reason);
+    }
+
     /** 1013 as well, for the connection cap (Spring names it {@code SERVICE_OVERLOAD}). */
     static CloseStatus overloaded(String reason) {
         return of(CloseStatus.SERVICE_OVERLOAD.getCode(), reason);

@@ -104,6 +104,7 @@ class EventsWebSocketHandler implements WebSocketHandler {
         return switch (end.reason()) {
             case TOO_FAR_BEHIND -> CloseCodes.slowConsumer(end.detail());
             case CURSOR_AHEAD -> CloseCodes.cursorAhead(end.detail());
+            case INTERNAL_ERROR -> CloseCodes.internalError(end.detail());
             default -> CloseCodes.tryAgainLater(end.detail());
         };
     }

@@ -3,6 +3,7 @@ package io.fanout.service.ws;
 import io.fanout.service.netty.ServerChannels;
 import io.fanout.service.subscribe.Frame;
 import io.fanout.service.subscribe.LiveFrame;
+import io.fanout.service.subscribe.SessionEnd.Reason;
 import io.fanout.service.subscribe.SubscribeRequest;
 import io.fanout.service.subscribe.Subscription;
 import io.netty.buffer.ByteBuf;
@@ -13,6 +14,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
@@ -37,6 +40,11 @@ final class SocketWriter implements Runnable {
      * a slice of one: a catching-up session sends hundreds of them per wake.
      */
     static final int BATCH_BYTES = 16 * 1024;
+
+    /** The close reason when writing failed (1011). */
+    static final String FAILED = "server error writing events; resume from your last cursor";
+
+    private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
 
     private final Channel channel;
     private final Subscription subscription;
@@ -84,7 +92,13 @@ final class SocketWriter implements Runnable {
         }
     }
 
-    /** Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop. */
+    /**
+     * Writes what is waiting while the channel takes it, then flushes once; runs on the channel's event loop, as a
+     * task or straight from the channel's writability event. Throws nothing: an exception out of here would reach the
+     * channel's pipeline, where Reactor Netty ends the socket with a bare 1002 "Protocol error" and logs it at debug
+     * only. A failure is logged with its stack trace instead, what was written before it is flushed, and the session
+     * is closed with 1011, so that its client resumes from its last cursor.
+     */
     @Override
     public void run() {
         scheduled.set(false);
@@ -92,6 +106,21 @@ final class SocketWriter implements Runnable {
             replies.clear(); // the session ends with its channel
             return;
         }
+        boolean wrote;
+        try {
+            wrote = writeWaiting();
+        } catch (RuntimeException e) {
+            log.warn("writing a WebSocket session's frames failed; closing it with 1011", e);
+            subscription.fail(Reason.INTERNAL_ERROR, FAILED);
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    /** Writes replies, then frames, while the channel takes them; whether it wrote anything. */
+    private boolean writeWaiting() {
         boolean wrote = false;
         String reply;
         while (channel.isWritable() && (reply = replies.poll()) != null) {
@@ -100,8 +129,11 @@ final class SocketWriter implements Runnable {
             wrote = true;
         }
         admitWaitingReply();
-        if (started) {
-            ByteBuf batch = null;
+        if (!started) {
+            return wrote;
+        }
+        ByteBuf batch = null;
+        try {
             while (channel.isWritable()) {
                 Frame frame = subscription.poll();
                 if (frame == null) {
@@ -114,14 +146,13 @@ final class SocketWriter implements Runnable {
                 }
                 wrote = true;
             }
+        } finally {
             if (batch != null) {
                 batch.release();
             }
-            subscription.setClientBlocked(!channel.isWritable());
         }
-        if (wrote) {
-            channel.flush();
-        }
+        subscription.setClientBlocked(!channel.isWritable());
+        return wrote;
     }
 
     /**

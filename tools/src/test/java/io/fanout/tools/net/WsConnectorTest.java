@@ -3,6 +3,7 @@ package io.fanout.tools.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -76,6 +77,31 @@ class WsConnectorTest {
         assertThat(recorder.opened).hasValue(1);
         assertThat(recorder.texts).containsExactly("{\"offset\":1}", big);
         assertThat(recorder.close).hasValue("4000 slow consumer");
+    }
+
+    @Test
+    void shouldEndWithWhatTheFrameDecoderRejectedWhenTheServerSendsBytesThatAreNotAFrame() {
+        // a whole text frame, then a header with a reserved opcode (3): what a stream out of frame alignment shows
+        byte[] wire = {(byte) 0x81, 2, '{', '}', (byte) 0x83, 1, 'x'};
+        String url = "ws://"
+                + net.start(HttpServer.create()
+                        .route(routes -> routes.ws("/events", (in, out) -> {
+                            // raw bytes past the frame encoder, as fanout's socket writer writes them
+                            out.withConnection(c -> c.channel().writeAndFlush(Unpooled.wrappedBuffer(wire)));
+                            return Mono.never();
+                        })));
+        Recorder recorder = new Recorder();
+
+        WsConnector.Attempt attempt = new WsConnector(net.loops(), url, 10).connect("channel=a", recorder, WAIT);
+
+        assertThat(attempt.up().block(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> recorder.ended.get() > 0);
+        assertThat(recorder.texts).containsExactly("{}");
+        assertThat(recorder.error.get())
+                .isEqualTo("CorruptedWebSocketFrameException: data frame using reserved opcode 3");
+        assertThat(recorder.close.get())
+                .as("the client's own decoder failed: no close frame came from the server")
+                .isNull();
     }
 
     @Test
