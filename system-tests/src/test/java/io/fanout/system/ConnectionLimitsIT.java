@@ -5,9 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.fanout.testsupport.TestKafka;
 import io.fanout.testsupport.WsTestClient;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The connection cap (1013), oversized frames (1009) and graceful shutdown (1001) of fanout-service. */
@@ -65,6 +70,36 @@ class ConnectionLimitsIT {
             assertThat(java.util.List.of(String.valueOf(first), String.valueOf(second)))
                     .anySatisfy(frame -> assertThat(frame).contains("\"type\":\"ack\""))
                     .anySatisfy(frame -> assertThat(frame).contains("small is fine"));
+        }
+    }
+
+    @Test
+    void shouldRefuseAnOversizedMessageSentAsFragmentsWith1009() throws Exception {
+        Platform platform = Platform.get(); // messages limited to fanout.publish.max-body-size=256KB
+        CompletableFuture<String> closed = new CompletableFuture<>();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                closed.complete(statusCode + " " + reason);
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket webSocket, Throwable error) {
+                closed.complete("error " + error);
+            }
+        };
+        // the JDK's client sends a long text as fragments, each within the limit: only their sum is too big
+        WebSocket socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(platform.events("channel=big-fragments"), listener)
+                .get(10, TimeUnit.SECONDS);
+        try {
+            socket.sendText("x".repeat(200 * 1024), false).get(10, TimeUnit.SECONDS);
+            socket.sendText("x".repeat(200 * 1024), true).get(10, TimeUnit.SECONDS);
+            assertThat(closed.get(10, TimeUnit.SECONDS)).startsWith("1009 message too big: ");
+        } finally {
+            socket.abort();
         }
     }
 

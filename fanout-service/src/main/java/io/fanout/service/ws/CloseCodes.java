@@ -40,6 +40,11 @@ final class CloseCodes {
         return of(CloseStatus.POLICY_VIOLATION.getCode(), reason);
     }
 
+    /** 1009: a message (all its fragments together) is larger than {@code fanout.publish.max-body-size}. */
+    static CloseStatus messageTooBig(Exception e) {
+        return of(CloseStatus.TOO_BIG_TO_PROCESS.getCode(), "message too big: " + e.getMessage());
+    }
+
     /** 1013: not served now (the log unreadable, live delivery stopped, too many connections); retry shortly. */
     static CloseStatus tryAgainLater(String reason) {
         return of(TRY_AGAIN_LATER, reason);
