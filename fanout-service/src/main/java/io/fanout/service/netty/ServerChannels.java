@@ -109,7 +109,10 @@ public class ServerChannels implements NettyServerCustomizer {
             if (cause instanceof IOException || cause instanceof DecoderException) {
                 log.debug("connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
             } else {
-                log.warn("connection {} failed; it is closed", ctx.channel().remoteAddress(), cause);
+                log.warn(
+                        "connection {}: unexpected error (Reactor Netty ends the connection for it)",
+                        ctx.channel().remoteAddress(),
+                        cause);
             }
             ctx.fireExceptionCaught(cause);
         }
