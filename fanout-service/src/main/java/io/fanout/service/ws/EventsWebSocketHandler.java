@@ -105,7 +105,8 @@ class EventsWebSocketHandler implements WebSocketHandler {
         return decoded;
     }
 
-    private static CloseStatus closeStatus(SessionEnd end) {
+    /** The close code and reason for a session the server ends. */
+    static CloseStatus closeStatus(SessionEnd end) {
         return switch (end.reason()) {
             case TOO_FAR_BEHIND -> CloseCodes.slowConsumer(end.detail());
             case CURSOR_AHEAD -> CloseCodes.cursorAhead(end.detail());
