@@ -87,3 +87,42 @@ test('shouldReportARefusedChannelWithoutPageErrors', { skip: noPlatform, timeout
   await page.getByRole('status').filter({ hasText: 'Refused' }).waitFor({ timeout: 30000 });
   assert.deepEqual(pageErrors, [], 'no page errors');
 });
+
+test('shouldSayConnectedOnlyOnceTheServerHasTheSubscription', { skip: noPlatform, timeout: 90000 }, async () => {
+  // A WebSocket opens before the server has put the subscription in place, and an event published in between is not
+  // the subscription's: its `subscribed` frame is the point from which nothing is missed. The route holds the
+  // server's frames back, so the page has an open socket without its `subscribed` frame for as long as the test likes.
+  const held = [];
+  let released = false;
+  let release = () => assert.fail('the page opened no WebSocket');
+  const own = await browser.newPage();
+  own.on('pageerror', (error) => pageErrors.push(error.message));
+  await own.routeWebSocket(/\/events/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => (released ? ws.send(message) : held.push(message)));
+    ws.onClose(() => server.close());
+    release = () => {
+      released = true;
+      for (const message of held.splice(0)) ws.send(message);
+    };
+  });
+  try {
+    const channel = uniqueChannel('held');
+    await own.goto(`${FANOUT_URL}/?channel=${channel}`);
+    const state = own.locator('#state');
+    await state.filter({ hasText: 'Subscribing' }).waitFor({ timeout: 30000 });
+    const deadline = Date.now() + 15000;
+    while (held.length === 0 && Date.now() < deadline) await own.waitForTimeout(50);
+    assert.match(String(held[0]), /"type":"subscribed"/, 'the server has sent its subscribed frame (held by the route)');
+    await own.waitForTimeout(500);
+    assert.match(await state.textContent(), /^Subscribing/, 'an open socket without its subscribed frame is not "Connected"');
+
+    release();
+    await state.filter({ hasText: 'Connected' }).waitFor({ timeout: 30000 });
+    await push(channel, { text: 'right after Connected' });
+    await own.locator('#events tbody tr', { hasText: 'right after Connected' }).waitFor({ timeout: 30000 });
+  } finally {
+    await own.close();
+  }
+  assert.deepEqual(pageErrors, [], 'no page errors');
+});

@@ -14,6 +14,7 @@ let following = null; // { channel, kind, value }
 let shown = 0;
 let pending = []; // rows waiting for the next animation frame
 let frameRequested = false;
+let awaitingSubscribed = false; // a first WebSocket is open, its `subscribed` frame not yet here
 
 if (params.has('token')) { // keep the token out of the address bar (and out of shared deep links)
   sessionStorage.setItem('fanout.token', token);
@@ -106,7 +107,18 @@ function onState(s) {
       if (s.resumed) {
         setState('connected', `Reconnected to ${channel} · catching up`);
         notice(`reconnected (${s.transport}), resuming with ${Object.entries(s.query).map(([k, v]) => `${k}=${v}`).join('&') || 'live'}`);
+      } else if (s.transport === 'sse') {
+        // an SSE stream's headers arrive once the subscription is in place: nothing published from now on is missed
+        setState('connected', `Connected · following ${channel} ${describeStart(following)}`);
       } else {
+        // a WebSocket is open before the server has the subscription; "Connected" waits for its `subscribed` frame
+        awaitingSubscribed = true;
+        setState('connecting', `Subscribing to ${channel}…`);
+      }
+      break;
+    case 'subscribed':
+      if (awaitingSubscribed) {
+        awaitingSubscribed = false;
         setState('connected', `Connected · following ${channel} ${describeStart(following)}`);
       }
       break;
@@ -159,6 +171,7 @@ function cursorOptions({ kind, value }) {
 function follow(next) {
   subscription?.close();
   following = next;
+  awaitingSubscribed = false;
   shown = 0;
   pending = [];
   $('events').tBodies[0].replaceChildren();
