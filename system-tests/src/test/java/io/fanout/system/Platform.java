@@ -28,6 +28,8 @@ final class Platform implements AutoCloseable {
     static final int PARTITIONS = 12;
     static final int SUBSCRIBER_BUFFER = 32;
     static final int REPLAY_POLL_RECORDS = 100;
+    /** Per partition per log-reader fetch: below one read of {@link #REPLAY_POLL_RECORDS} and below a large event. */
+    static final int REPLAY_PARTITION_FETCH_KB = 16;
     /** Long enough for a paused test client to stay paused while 100,000 events are published (CatchUpIT). */
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -79,7 +81,8 @@ final class Platform implements AutoCloseable {
                             "--fanout.subscribe.write-timeout=" + WRITE_TIMEOUT.toSeconds() + "s"),
                     ingest -> List.of(
                             "--fanout.replay.directory-url=http://127.0.0.1:" + port(ingest),
-                            "--fanout.replay.poll-records=" + REPLAY_POLL_RECORDS));
+                            "--fanout.replay.poll-records=" + REPLAY_POLL_RECORDS,
+                            "--fanout.replay.partition-fetch-bytes=" + REPLAY_PARTITION_FETCH_KB + "KB"));
             Platform started = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "platform-stop"));
         }

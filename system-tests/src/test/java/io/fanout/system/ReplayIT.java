@@ -52,6 +52,26 @@ class ReplayIT {
     }
 
     @Test
+    void shouldReplayEventsLargerThanAFetchOfTheLogReaders() throws Exception {
+        // each event alone is larger than what a log reader fetches per partition: Kafka hands it over whole
+        String channel = channel();
+        String text = "x".repeat(3 * Platform.REPLAY_PARTITION_FETCH_KB * 1024);
+        List<JsonNode> acks = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            acks.add(publisher.push(channel, "{\"n\":" + i + ",\"text\":\"" + text + "\"}"));
+        }
+        long from = acks.get(1).get("offset").longValue();
+        try (WsTestClient client = WsTestClient.connect(platform.events("channel=" + channel + "&from=" + from))) {
+            List<String> frames = client.take(5, WAIT);
+            assertThat(offsets(frames)).containsExactlyElementsOf(ackOffsets(acks.subList(1, 6)));
+            assertThat(frames.stream()
+                            .map(f -> Json.parse(f).get("message").get("text").stringValue())
+                            .toList())
+                    .allMatch(text::equals);
+        }
+    }
+
+    @Test
     void shouldReplayTheLastNThenGoLive() throws Exception {
         String channel = channel();
         List<JsonNode> acks = publisher.numbers(channel, 0, 20, 20);

@@ -13,7 +13,10 @@ import org.springframework.validation.annotation.Validated;
  * @param threads log reader threads, each with one Kafka consumer, shared by every session that reads the log: the
  *     bound on Kafka consumers for history, whatever the number of sessions
  * @param pollRecords records per read of one session: with {@code fetchBytes} the bound on its memory
- * @param fetchBytes bytes per read ({@code fetch.max.bytes}; {@code max.partition.fetch.bytes} is at most this)
+ * @param fetchBytes bytes per read ({@code fetch.max.bytes})
+ * @param partitionFetchBytes bytes per partition per fetch ({@code max.partition.fetch.bytes}, at most {@code
+ *     fetchBytes}): about what one read of {@code pollRecords} takes. A reader seeks for each read, so whatever a
+ *     fetch brought beyond the read is dropped; Kafka still returns a batch larger than this whole
  * @param backwardStep first step, in records, of the backward search behind {@code last=N}; it doubles
  * @param lastScanRecords records a {@code last=N} search may read before it answers what it found
  * @param lastScanTime how long a {@code last=N} search may read before it answers what it found
@@ -31,6 +34,7 @@ public record ReplayProperties(
         @DefaultValue("2") @Min(1) int threads,
         @DefaultValue("500") @Min(1) int pollRecords,
         @DefaultValue("4MB") DataSize fetchBytes,
+        @DefaultValue("256KB") DataSize partitionFetchBytes,
         @DefaultValue("256") @Min(1) int backwardStep,
         @DefaultValue("1000000") @Min(1) long lastScanRecords,
         @DefaultValue("10s") Duration lastScanTime,

@@ -49,6 +49,7 @@ class LastEventsLocatorTest {
                 2,
                 100,
                 DataSize.ofMegabytes(4),
+                DataSize.ofKilobytes(256),
                 100,
                 scanRecords,
                 Duration.ofSeconds(10),
