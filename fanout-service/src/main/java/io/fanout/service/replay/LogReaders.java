@@ -719,7 +719,8 @@ class LogReaders implements LogSource, Subscriptions.LogPacing, SmartLifecycle {
         int fetchBytes =
                 (int) Math.min(Integer.MAX_VALUE, properties.fetchBytes().toBytes());
         overrides.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
-        // each read seeks, so what a fetch brings beyond one read is dropped: fetch about one read per partition
+        // each read seeks, mostly for another session, so what a fetch brings beyond one read is mostly dropped:
+        // fetch about one read per partition
         overrides.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, (int)
                 Math.min(fetchBytes, properties.partitionFetchBytes().toBytes()));
         overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");

@@ -15,8 +15,9 @@ import org.springframework.validation.annotation.Validated;
  * @param pollRecords records per read of one session: with {@code fetchBytes} the bound on its memory
  * @param fetchBytes bytes per read ({@code fetch.max.bytes})
  * @param partitionFetchBytes bytes per partition per fetch ({@code max.partition.fetch.bytes}, at most {@code
- *     fetchBytes}): about what one read of {@code pollRecords} takes. A reader seeks for each read, so whatever a
- *     fetch brought beyond the read is dropped; Kafka still returns a batch larger than this whole
+ *     fetchBytes}): about what one read of {@code pollRecords} takes. A reader seeks for each read, and the next
+ *     read is mostly another session's, so what a fetch brought beyond its read is mostly dropped; Kafka still
+ *     returns a batch larger than this whole
  * @param backwardStep first step, in records, of the backward search behind {@code last=N}; it doubles
  * @param lastScanRecords records a {@code last=N} search may read before it answers what it found
  * @param lastScanTime how long a {@code last=N} search may read before it answers what it found
