@@ -91,9 +91,7 @@ class ConnectionLimitsIT {
                 closed.complete("error " + error);
             }
         };
-        // one text sent as two fragments (the JDK's client can send fragments), each within the limit: only their sum
-        // is
-        // too big
+        // one text sent as two fragments, each within the limit: only their sum is too big
         WebSocket socket = HttpClient.newHttpClient()
                 .newWebSocketBuilder()
                 .buildAsync(platform.events("channel=big-fragments"), listener)
