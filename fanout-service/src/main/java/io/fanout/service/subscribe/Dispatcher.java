@@ -42,6 +42,14 @@ public class Dispatcher {
     private final Queue<LiveRequest> liveRequests = new ConcurrentLinkedQueue<>();
     /** Subscriptions handed frames since the last wake; the consumer thread's only. */
     private final Set<Subscription> toWake = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * The maps of the last grants, the consumer thread's only: grants made while the positions did not move share
+     * them, so an idle channel's subscribers do not each keep a copy (a few hundred bytes per partition count).
+     */
+    private Map<OriginPartition, Long> grantedFrom = Map.of();
+
+    private Map<OriginPartition, Long> grantedPollStart = Map.of();
+    private Map<OriginPartition, PartitionCursor.Mark> grantedMarks = Map.of();
 
     private final Counter deliveries;
     private volatile Runnable onLiveRequest = () -> {};
@@ -170,14 +178,22 @@ public class Dispatcher {
                     request.withPollFrames() ? pollFramesOf.apply(Set.copyOf(subscription.channels())) : List.of();
             try {
                 if (marks == null) {
-                    marks = marksAtPollStart.get();
+                    grantedFrom = sameOrCopy(grantedFrom, positions);
+                    grantedPollStart = sameOrCopy(grantedPollStart, pollStart);
+                    grantedMarks = sameOrCopy(grantedMarks, marksAtPollStart.get());
+                    marks = grantedMarks;
                 }
-                subscription.granted(new LiveGrant(positions, pollStart, frames, marks));
+                subscription.granted(new LiveGrant(grantedFrom, grantedPollStart, frames, marks));
             } catch (Throwable e) {
                 log.warn("handing a session over to live delivery failed: {}", e.toString());
                 subscription.fail(SessionEnd.Reason.DELIVERY_STOPPED, "live delivery failed; reconnect with from=");
             }
         }
+    }
+
+    /** {@code previous} when it holds what {@code latest} does, else an immutable copy of {@code latest}. */
+    private static <K, V> Map<K, V> sameOrCopy(Map<K, V> previous, Map<K, V> latest) {
+        return previous.equals(latest) ? previous : Map.copyOf(latest);
     }
 
     /** Ends every subscription: live delivery stopped on this instance, so clients resume on another. */

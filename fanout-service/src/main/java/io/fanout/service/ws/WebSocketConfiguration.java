@@ -10,12 +10,11 @@ import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
-import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * Maps {@code /events} to the WebSocket handler; frames larger than the publish limit close with 1009; a socket keeps
- * only the handshake headers it reads ({@link LeanHandshakeUpgradeStrategy}).
+ * only what it reads of its handshake ({@link LeanHandshakeUpgradeStrategy}).
  */
 @Configuration(proxyBeanMethods = false)
 class WebSocketConfiguration {
@@ -37,8 +36,8 @@ class WebSocketConfiguration {
     @Bean
     WebSocketService webSocketService(PublishProperties publish) {
         int maxFrame = publish.maxBodyBytes();
-        return new HandshakeWebSocketService(new LeanHandshakeUpgradeStrategy(new ReactorNettyRequestUpgradeStrategy(
-                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame))));
+        return new HandshakeWebSocketService(new LeanHandshakeUpgradeStrategy(
+                () -> WebsocketServerSpec.builder().maxFramePayloadLength(maxFrame)));
     }
 
     @Bean

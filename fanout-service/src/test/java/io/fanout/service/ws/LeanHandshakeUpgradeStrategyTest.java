@@ -18,7 +18,7 @@ class LeanHandshakeUpgradeStrategyTest {
     private static final URI URI_ = URI.create("ws://127.0.0.1:8081/events?channel=orders");
 
     @Test
-    void shouldKeepOnlyTheAuthorizationHeaderAndEverythingElseOfTheHandshake() {
+    void shouldKeepOfTheHeadersOnlyAuthorizationAndNoCookiesOrPrincipal() {
         HttpHeaders headers = new HttpHeaders();
         headers.set(HttpHeaders.AUTHORIZATION, "Bearer abc");
         headers.set(HttpHeaders.USER_AGENT, "test");
@@ -30,7 +30,8 @@ class LeanHandshakeUpgradeStrategyTest {
         assertThat(lean.getHeaders().headerNames()).containsExactly(HttpHeaders.AUTHORIZATION);
         assertThat(lean.getHeaders().getFirst("authorization")).isEqualTo("Bearer abc");
         assertThat(lean.getUri()).isSameAs(full.getUri());
-        assertThat(lean.getCookies()).isSameAs(full.getCookies());
+        assertThat(lean.getCookies()).isEmpty();
+        assertThat(lean.getPrincipal().block()).isNull();
         assertThat(lean.getSubProtocol()).isEqualTo("v1");
         assertThat(lean.getRemoteAddress()).isSameAs(full.getRemoteAddress());
         assertThat(lean.getAttributes()).isSameAs(full.getAttributes());
@@ -55,7 +56,7 @@ class LeanHandshakeUpgradeStrategyTest {
                 URI_,
                 headers,
                 cookies,
-                Mono.empty(),
+                Mono.just(() -> "someone"),
                 "v1",
                 new InetSocketAddress("127.0.0.1", 5000),
                 Map.of("a", 1),
