@@ -20,8 +20,10 @@ import org.springframework.kafka.core.ProducerFactory;
  * @param producer the producer the rehearsal's publisher sends with
  * @param topic the topic it writes to, or {@code null} when it writes nothing
  * @param buffer the producer's buffer settings, as the publisher needs them
+ * @param closer closes the producer, after sending what it holds
  */
-record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBuffer buffer) implements AutoCloseable {
+record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBuffer buffer, Runnable closer)
+        implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RehearsalSink.class);
 
@@ -47,14 +49,16 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
                     e.getCause() != null ? e.getCause().toString() : e.toString());
             return nowhere();
         }
+        // a producer made as the real one is (Spring's wrapper around Kafka's, the same callbacks and metrics): the JIT
+        // compiles the publish path for the classes real publishes meet, instead of again at the first of them
+        ProducerFactory<String, byte[]> own = EventProducers.factoryOf(producers, "fanout-warmup-rehearsal");
         return new RehearsalSink(
-                EventProducers.standalone(producers, "fanout-warmup-rehearsal"),
-                topic,
-                ProducerBuffer.of(producers.getConfigurationProperties()));
+                own.createProducer(), topic, ProducerBuffer.of(producers.getConfigurationProperties()), own::reset);
     }
 
     private static RehearsalSink nowhere() {
-        return new RehearsalSink(new RehearsalProducer(), null, ProducerBuffer.DEFAULTS);
+        RehearsalProducer producer = new RehearsalProducer();
+        return new RehearsalSink(producer, null, ProducerBuffer.DEFAULTS, () -> producer.close(Duration.ofSeconds(5)));
     }
 
     /**
@@ -79,6 +83,6 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
     /** Sends what the producer holds and closes it; a rehearsal request after this is refused, written nowhere. */
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        closer.run();
     }
 }

@@ -1,7 +1,10 @@
 package io.fanout.ingest.warmup;
 
 import io.fanout.common.publish.EventPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import java.lang.management.CompilationMXBean;
@@ -42,14 +45,21 @@ class StartupWarmup implements ApplicationRunner {
     private final Rehearsal rehearsal;
     private final Environment environment;
     private final Supplier<RehearsalSink> sinks;
+    private final MeterRegistry meters;
     private volatile WarmupOutcome outcome;
 
+    /** @param meters the application's registry: the rehearsal's publisher counts in one of its kind, not in it */
     StartupWarmup(
-            WarmupProperties properties, Rehearsal rehearsal, Environment environment, Supplier<RehearsalSink> sinks) {
+            WarmupProperties properties,
+            Rehearsal rehearsal,
+            Environment environment,
+            Supplier<RehearsalSink> sinks,
+            MeterRegistry meters) {
         this.properties = properties;
         this.rehearsal = rehearsal;
         this.environment = environment;
         this.sinks = sinks;
+        this.meters = meters;
     }
 
     @Override
@@ -98,7 +108,7 @@ class StartupWarmup implements ApplicationRunner {
                 sink.producer(),
                 sink.publishTopic(),
                 properties.requests(),
-                new SimpleMeterRegistry(),
+                registryLike(meters),
                 null,
                 Duration.ofSeconds(10),
                 sink.buffer());
@@ -131,9 +141,32 @@ class StartupWarmup implements ApplicationRunner {
         return answers;
     }
 
-    private static String body(int i) {
-        return "{\"channel\":\"warmup-" + (i % CHANNELS) + "\",\"message\":\"rehearsal " + i
-                + ": a message about as long as a typical event, so the JIT sees typical sizes\"}";
+    /**
+     * A registry of {@code real}'s kind, which nothing exports: the rehearsal's counters are of the classes the real
+     * publisher's are, so the code counting them is not compiled again at the first real publish.
+     */
+    static MeterRegistry registryLike(MeterRegistry real) {
+        return real instanceof PrometheusMeterRegistry
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+                : new SimpleMeterRegistry();
+    }
+
+    /**
+     * The {@code i}th rehearsal's body. Channel names of every length modulo 4 and each kind of character a name may
+     * hold, and messages of each JSON kind a client sends (a string, one with escapes, an object with numbers and spaces, an array), so that the JIT compiles the
+     * branches real publishes take rather than pruning them and compiling again at the first real one.
+     */
+    static String body(int i) {
+        String channel = "warmup" + "-._:".charAt(i % 4) + "xYz".substring(0, i / 4 % 4) + (i % CHANNELS);
+        String message = switch (i % 4) {
+            case 0 ->
+                "\"rehearsal " + i + ": a message about as long as a typical event, so the JIT sees typical sizes\"";
+            case 1 ->
+                "{\"n\": " + i + ", \"text\": \"an object with a number, spaces and a \\\"quote\\\"\", \"ok\": true}";
+            case 2 -> "\"rehearsal " + i + " with an escaped \\\"quote\\\" and a \\u00e9 in it\"";
+            default -> "[" + i + ", 2.5, \"three\", null, {\"k\": [1, 2]}]";
+        };
+        return "{\"channel\":\"" + channel + "\",\"message\":" + message + "}";
     }
 
     /**

@@ -2,6 +2,7 @@ package io.fanout.ingest.warmup;
 
 import io.fanout.common.FanoutProperties;
 import io.fanout.common.sequence.SequenceProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,13 +23,15 @@ class WarmupConfiguration {
             ProducerFactory<?, ?> producers,
             KafkaAdmin admin,
             FanoutProperties fanout,
-            SequenceProperties sequence) {
+            SequenceProperties sequence,
+            MeterRegistry meters) {
         String publishTopic = sequence.publishTopic(fanout.topic());
         return new StartupWarmup(
                 properties,
                 rehearsal,
                 environment,
-                () -> RehearsalSink.open(properties, producers, admin, publishTopic));
+                () -> RehearsalSink.open(properties, producers, admin, publishTopic),
+                meters);
     }
 
     @Bean("warmup")

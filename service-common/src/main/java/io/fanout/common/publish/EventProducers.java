@@ -1,8 +1,8 @@
 package io.fanout.common.publish;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -35,13 +35,17 @@ public final class EventProducers {
     }
 
     /**
-     * A producer of {@code factory}'s settings, {@code clientId} and the contract's, made outside the factory: none of
-     * its listeners (metrics) sees it, and closing it closes it.
+     * A factory of {@code factory}'s settings (not its listeners: no metrics), {@code clientId} and the contract's,
+     * whose producer is made as {@link #create}'s is (the same classes, so code the JIT compiled on one runs the other
+     * without compiling it again) and is its own: resetting the factory ({@link ProducerFactory#reset}) closes it.
      */
-    public static Producer<String, byte[]> standalone(ProducerFactory<?, ?> factory, String clientId) {
-        Map<String, Object> settings = new HashMap<>(factory.getConfigurationProperties());
+    @SuppressWarnings("unchecked")
+    public static ProducerFactory<String, byte[]> factoryOf(ProducerFactory<?, ?> factory, String clientId) {
+        Map<String, Object> settings = new HashMap<>(CONTRACT);
         settings.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-        settings.putAll(CONTRACT);
-        return new KafkaProducer<>(settings);
+        ProducerFactory<String, byte[]> own =
+                (ProducerFactory<String, byte[]>) factory.copyWithConfigurationOverride(settings);
+        List.copyOf(own.getListeners()).forEach(own::removeListener); // no metrics of its producer
+        return own;
     }
 }
