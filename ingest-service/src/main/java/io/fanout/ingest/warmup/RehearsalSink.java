@@ -49,7 +49,7 @@ record RehearsalSink(Producer<String, byte[]> producer, String topic, ProducerBu
                     e.getCause() != null ? e.getCause().toString() : e.toString());
             return nowhere();
         }
-        // a producer made as the real one is (Spring's wrapper around Kafka's, the same callbacks and metrics): the JIT
+        // a producer made as the real one is (Spring's wrapper around Kafka's, the same callbacks; no metrics): the JIT
         // compiles the publish path for the classes real publishes meet, instead of again at the first of them
         ProducerFactory<String, byte[]> own = EventProducers.factoryOf(producers, "fanout-warmup-rehearsal");
         return new RehearsalSink(

@@ -153,8 +153,9 @@ class StartupWarmup implements ApplicationRunner {
 
     /**
      * The {@code i}th rehearsal's body. Channel names of every length modulo 4 and each kind of character a name may
-     * hold, and messages of each JSON kind a client sends (a string, one with escapes, an object with numbers and spaces, an array), so that the JIT compiles the
-     * branches real publishes take rather than pruning them and compiling again at the first real one.
+     * hold, and messages of each JSON kind a client sends (a string, one with escapes, an object with numbers and
+     * spaces, an array), so that the JIT compiles the branches real publishes take rather than pruning them and
+     * compiling again at the first real one.
      */
     static String body(int i) {
         String channel = "warmup" + "-._:".charAt(i % 4) + "xYz".substring(0, i / 4 % 4) + (i % CHANNELS);
