@@ -1,6 +1,5 @@
 package io.fanout.service.ws;
 
-import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.HttpCookie;
@@ -93,7 +92,7 @@ final class LeanHandshakeUpgradeStrategy implements RequestUpgradeStrategy {
                 Mono.empty(),
                 full.getSubProtocol(),
                 full.getRemoteAddress(),
-                full.getAttributes().isEmpty() ? Map.of() : full.getAttributes(),
+                full.getAttributes(),
                 full.getLogPrefix());
     }
 }
