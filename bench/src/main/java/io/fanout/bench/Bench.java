@@ -402,7 +402,12 @@ public final class Bench {
                         : " / " + Fmt.f1(num((Map<?, ?>) wsLat.get("latency"), "p99Ms")) + " (+"
                                 + wsLat.get("moreWebSocketSubscribers") + " WS)"));
         if (lat != null && lat.get("platformCores") instanceof Map<?, ?> cores) {
-            c.add(Fmt.f2(num(cores, "ingest")) + " / " + Fmt.f2(num(cores, "kafka")) + " / "
+            String directory = lat.get("platformCoresByThreadGroup") instanceof Map<?, ?> groups
+                            && groups.get("ingest") instanceof Map<?, ?> ingest
+                            && ingest.get(ThreadCpu.DIRECTORY) instanceof Number d
+                    ? " (directory " + Fmt.f2(d.doubleValue()) + ")"
+                    : "";
+            c.add(Fmt.f2(num(cores, "ingest")) + directory + " / " + Fmt.f2(num(cores, "kafka")) + " / "
                     + Fmt.f2(num(cores, "fanout")) + " / " + Fmt.f2(num(cores, "platform")));
         } else {
             c.add("-");

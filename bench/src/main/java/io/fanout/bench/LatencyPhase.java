@@ -113,6 +113,8 @@ final class LatencyPhase {
         ProcMonitor.Window w = null;
         ProcMonitor.Usage uA = null;
         ProcMonitor.Usage uB = null;
+        ThreadCpu.Snapshot threadsA = null;
+        ThreadCpu.Snapshot threadsAEnd = null;
         Histogram ackA = null;
         ReplayLoad load = null;
         long replayReadAtB = 0;
@@ -129,10 +131,12 @@ final class LatencyPhase {
             if (stage == 0 && now >= measureFrom) {
                 stage = 1;
                 w = ctx.monitor().begin();
+                threadsA = ThreadCpu.Snapshot.take(ctx.monitor());
                 p.ackLatency.getIntervalHistogram(); // drop the warm-up's
             }
             if (stage == 1 && now >= endA) {
                 uA = w.end();
+                threadsAEnd = ThreadCpu.Snapshot.take(ctx.monitor());
                 ackA = p.ackLatency.getIntervalHistogram();
                 if (replays == 0) {
                     break;
@@ -225,6 +229,10 @@ final class LatencyPhase {
         f.put("ackLatency", Lat.json(ackA));
         f.put("usage", uA.json());
         f.put("platformCores", cores(uA));
+        Map<String, Map<String, Object>> byThread = threadsA == null || threadsAEnd == null
+                ? Map.of()
+                : ThreadCpu.cores(threadsA, threadsAEnd, uA.wallSeconds(), o.str("directory-app-id"));
+        f.put("platformCoresByThreadGroup", byThread);
         f.put("replays", replays);
         if (besideFigures != null) {
             f.put(beside == Beside.SSE ? "sseSubscribers" : "moreWebSocketSubscribers", besideSubscribers);
@@ -260,7 +268,7 @@ final class LatencyPhase {
 
         String line = String.format(
                 "%s: %d WebSocket subs x %d ch, %s publishes/s -> %s deliveries/s measured over %ds | %s, skipped=%d%s%s"
-                        + " | %s | lost=%d dup=%d ooo=%d skipped=%d failed=%d | cores: %s | no replays: %s%s",
+                        + " | %s | lost=%d dup=%d ooo=%d skipped=%d failed=%d | cores: %s (by thread: %s) | no replays: %s%s",
                 name,
                 s,
                 k,
@@ -278,6 +286,7 @@ final class LatencyPhase {
                 (long) f.get("eventsSkippedTooManyInFlight"),
                 p.failedEvents.sum(),
                 cores(uA),
+                ThreadCpu.line(byThread),
                 uA.line(),
                 uB == null ? "" : " | with replays: " + uB.line());
         return new PhaseResult(name, line, f);

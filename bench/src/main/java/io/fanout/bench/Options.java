@@ -100,6 +100,10 @@ final class Options {
         flag("ingest-pid", "", "pid of ingest-service (default: whoever listens on the ingest port)");
         flag("kafka-pid", "", "pid of Kafka (default: whoever listens on --kafka-port, else main class kafka.Kafka)");
         flag("kafka-port", "9092", "Kafka's port, to find its process (0: do not look for Kafka)");
+        flag(
+                "directory-app-id",
+                "fanout-directory",
+                "the channel directory's Streams application.id: its threads' CPU is reported apart from ingest's");
 
         flag("results-dir", "bench/results", "where the JSON result file goes");
         flag("record", "", "append this run's row to this Markdown file (bench/run --record: bench/RESULTS.md)");

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -36,6 +38,29 @@ public final class Proc {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // after ')' field 3 (state) is f[0]; utime is field 14 -> f[11], stime field 15 -> f[12]
         return new double[] {Long.parseLong(f[11]) / TICKS_PER_SECOND, Long.parseLong(f[12]) / TICKS_PER_SECOND};
+    }
+
+    /**
+     * utime + stime of each of a process's threads, in ticks ({@link #TICKS_PER_SECOND}), by thread id (the JVM's
+     * {@code nid}); empty if the process is gone. A thread that ends between two readings is missing from the later.
+     */
+    public static Map<Long, Long> threadCpuTicks(long pid) {
+        Map<Long, Long> ticks = new HashMap<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat = read(task.resolve("stat"));
+                if (stat != null) {
+                    String[] f =
+                            stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                    ticks.put(
+                            Long.parseLong(task.getFileName().toString()),
+                            Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            return Map.of();
+        }
+        return ticks;
     }
 
     /** VmRSS in bytes, or -1. */
