@@ -177,6 +177,7 @@ final class LatencyPhase {
             replayCyclesAtEnd = load.cyclesCompleted();
         } else if (uA == null) {
             uA = (w == null ? ctx.monitor().begin() : w).end();
+            threadsAEnd = ThreadCpu.Snapshot.take(ctx.monitor());
             ackA = p.ackLatency.getIntervalHistogram();
         }
         long pubEnd = System.nanoTime();
