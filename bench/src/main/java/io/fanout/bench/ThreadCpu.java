@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Where a JVM's CPU went over a window, by what its threads do: the JIT compilers, the garbage collector, the
  * channel directory (ingest's Kafka Streams threads, their clients' threads and RocksDB's) and the rest (serving).
  * Per-thread CPU comes from /proc/&lt;pid&gt;/task; the threads' full names from {@code jcmd <pid> Thread.print}
- * (one thread dump at the window's end), else from the 15 characters Linux keeps of a name.
+ * (one thread dump after the window), else from the 15 characters Linux keeps of a name.
  */
 final class ThreadCpu {
     private ThreadCpu() {}
