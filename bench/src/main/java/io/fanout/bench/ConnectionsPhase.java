@@ -2,7 +2,6 @@ package io.fanout.bench;
 
 import io.fanout.tools.net.RawHttp;
 import io.fanout.tools.proc.Proc;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Memory per idle WebSocket connection: fanout-service's RSS and heap with none of the
@@ -27,7 +25,7 @@ final class ConnectionsPhase {
         int n = o.integer("conn-subscribers");
         int settle = o.integer("conn-settle-seconds");
         long pid = ctx.monitor().pidOf("fanout");
-        String jcmd = jcmd(o.str("conn-gc"), pid);
+        Path jcmd = jcmd(o.str("conn-gc"), pid);
         Publisher metrics = new Publisher(ctx.loops(), ctx.fanoutHttpUrl(), 2, 100, "");
 
         WsClients.sleep(settle * 1000L);
@@ -138,9 +136,9 @@ final class ConnectionsPhase {
         }
     }
 
-    private static Reading read(Publisher metrics, long pid, String jcmd) {
+    private static Reading read(Publisher metrics, long pid, Path jcmd) {
         if (jcmd != null) {
-            gc(jcmd, pid);
+            Jcmd.run(jcmd, pid, "GC.run"); // no GC if it fails: the reading is still taken
             WsClients.sleep(1000);
         }
         long rss = pid > 0 ? Proc.rssBytes(pid) : -1;
@@ -168,31 +166,15 @@ final class ConnectionsPhase {
         return any ? (long) sum : -1;
     }
 
-    private static String jcmd(String mode, long pid) {
+    private static Path jcmd(String mode, long pid) {
         if (mode.equals("off") || pid <= 0) {
             return null;
         }
-        File f = Path.of(System.getProperty("java.home"), "bin", "jcmd").toFile();
-        if (!f.canExecute()) {
-            if (mode.equals("on")) {
-                throw new IllegalStateException("--conn-gc on, but there is no " + f);
-            }
-            return null;
+        Path jcmd = Jcmd.binary();
+        if (jcmd == null && mode.equals("on")) {
+            throw new IllegalStateException(
+                    "--conn-gc on, but there is no " + Path.of(System.getProperty("java.home"), "bin", "jcmd"));
         }
-        return f.getPath();
-    }
-
-    private static void gc(String jcmd, long pid) {
-        try {
-            Process pr = new ProcessBuilder(jcmd, Long.toString(pid), "GC.run")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            if (!pr.waitFor(30, TimeUnit.SECONDS)) {
-                pr.destroyForcibly();
-            }
-        } catch (Exception e) {
-            // no GC then; the reading is still taken
-        }
+        return jcmd;
     }
 }

@@ -113,8 +113,6 @@ final class LatencyPhase {
         ProcMonitor.Window w = null;
         ProcMonitor.Usage uA = null;
         ProcMonitor.Usage uB = null;
-        ThreadCpu.Snapshot threadsA = null;
-        ThreadCpu.Snapshot threadsAEnd = null;
         Histogram ackA = null;
         ReplayLoad load = null;
         long replayReadAtB = 0;
@@ -131,12 +129,10 @@ final class LatencyPhase {
             if (stage == 0 && now >= measureFrom) {
                 stage = 1;
                 w = ctx.monitor().begin();
-                threadsA = ThreadCpu.Snapshot.take(ctx.monitor());
                 p.ackLatency.getIntervalHistogram(); // drop the warm-up's
             }
             if (stage == 1 && now >= endA) {
                 uA = w.end();
-                threadsAEnd = ThreadCpu.Snapshot.take(ctx.monitor());
                 ackA = p.ackLatency.getIntervalHistogram();
                 if (replays == 0) {
                     break;
@@ -177,7 +173,6 @@ final class LatencyPhase {
             replayCyclesAtEnd = load.cyclesCompleted();
         } else if (uA == null) {
             uA = (w == null ? ctx.monitor().begin() : w).end();
-            threadsAEnd = ThreadCpu.Snapshot.take(ctx.monitor());
             ackA = p.ackLatency.getIntervalHistogram();
         }
         long pubEnd = System.nanoTime();
@@ -230,9 +225,7 @@ final class LatencyPhase {
         f.put("ackLatency", Lat.json(ackA));
         f.put("usage", uA.json());
         f.put("platformCores", cores(uA));
-        Map<String, Map<String, Object>> byThread = threadsA == null || threadsAEnd == null
-                ? Map.of()
-                : ThreadCpu.cores(threadsA, threadsAEnd, uA.wallSeconds(), o.str("directory-app-id"));
+        Map<String, Map<String, Object>> byThread = uA.coresByThreadGroup(o.str("directory-app-id"));
         f.put("platformCoresByThreadGroup", byThread);
         f.put("replays", replays);
         if (besideFigures != null) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * CPU seconds, RSS and time stopped at safepoints (garbage-collection pauses) of the platform's processes (and of
- * the generator itself) over a window. {@link #begin()} takes a snapshot; a daemon thread samples RSS every 500 ms
+ * the generator itself) over a window, and each platform JVM's CPU per thread. {@link #begin()} takes a snapshot; a daemon thread samples RSS every 500 ms
  * for the peak; {@link Window#end()} gives the deltas. Not thread-safe: one window at a time, from one thread.
  */
 final class ProcMonitor {
@@ -72,6 +72,7 @@ final class ProcMonitor {
         private final double[][] startCpu = new double[watched.size()][];
         private final JvmPerfData.Stopped[] startStopped = new JvmPerfData.Stopped[watched.size()];
         private final long[] startMachine = Proc.machineTicks();
+        private final ThreadCpu.Snapshot startThreads = ThreadCpu.Snapshot.take(watched);
 
         private Window() {
             for (int i = 0; i < watched.size(); i++) {
@@ -108,7 +109,7 @@ final class ProcMonitor {
                                 Math.max(rss, peaks[i]),
                                 stopped == null ? null : stopped.since(startStopped[i])));
             }
-            return new Usage(wall, busyShare, per);
+            return new Usage(wall, busyShare, per, startThreads, ThreadCpu.Snapshot.take(watched));
         }
     }
 
@@ -129,8 +130,26 @@ final class ProcMonitor {
             long rssPeak,
             JvmPerfData.Stopped stopped) {}
 
-    /** What each process used in a window, by name; the machine's busy share of all cores (0..1) over it. */
-    record Usage(double wallSeconds, double machineBusy, Map<String, ProcessUsage> perProcess) {
+    /**
+     * What each process used in a window, by name; the machine's busy share of all cores (0..1) over it; each platform
+     * JVM's CPU per thread at its start and end.
+     */
+    record Usage(
+            double wallSeconds,
+            double machineBusy,
+            Map<String, ProcessUsage> perProcess,
+            ThreadCpu.Snapshot threadsAtStart,
+            ThreadCpu.Snapshot threadsAtEnd) {
+
+        /**
+         * Each platform process's cores over the window by what its threads do ({@link ThreadCpu}); reads the threads'
+         * names now, with one thread dump per process, so call it after the window, not inside another.
+         *
+         * @param directoryMark text in the name of every thread of the channel directory (its Streams application.id)
+         */
+        Map<String, Map<String, Object>> coresByThreadGroup(String directoryMark) {
+            return ThreadCpu.cores(threadsAtStart, threadsAtEnd, wallSeconds, directoryMark);
+        }
 
         double cpu(String name) {
             ProcessUsage p = perProcess.get(name);

@@ -1,14 +1,11 @@
 package io.fanout.bench;
 
 import io.fanout.tools.proc.Proc;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,12 +18,13 @@ import java.util.regex.Pattern;
 final class ThreadCpu {
     private ThreadCpu() {}
 
-    /** The groups, in the order they are reported. */
     static final String JIT = "jit";
-
     static final String GC = "gc";
     static final String DIRECTORY = "directory";
     static final String REST = "rest";
+
+    /** The groups, in the order they are reported. */
+    private static final List<String> GROUPS = List.of(JIT, GC, DIRECTORY, REST);
 
     /** G1's, Parallel's and ZGC's thread names (HotSpot 17 to 25). */
     private static final String[] GC_PREFIXES = {
@@ -37,10 +35,10 @@ final class ThreadCpu {
 
     /** CPU ticks per thread id of each watched platform process (not the generator), at one moment. */
     record Snapshot(Map<String, Long> pids, Map<String, Map<Long, Long>> ticks) {
-        static Snapshot take(ProcMonitor monitor) {
+        static Snapshot take(List<ProcMonitor.Watched> watched) {
             Map<String, Long> pids = new LinkedHashMap<>();
             Map<String, Map<Long, Long>> ticks = new LinkedHashMap<>();
-            for (ProcMonitor.Watched w : monitor.watched()) {
+            for (ProcMonitor.Watched w : watched) {
                 if (w.pid() > 0 && !w.name().equals("generator")) {
                     pids.put(w.name(), w.pid());
                     ticks.put(w.name(), Proc.threadCpuTicks(w.pid()));
@@ -63,11 +61,9 @@ final class ThreadCpu {
             Map<Long, Long> before = from.ticks().getOrDefault(process, Map.of());
             Map<Long, String> names = names(pid);
             Map<String, Double> used = new LinkedHashMap<>();
-            for (String g : new String[] {JIT, GC, DIRECTORY, REST}) {
-                used.put(g, 0.0);
-            }
+            GROUPS.forEach(g -> used.put(g, 0.0));
             now.forEach((tid, t) -> {
-                String name = names.containsKey(tid) ? names.get(tid) : comm(pid, tid);
+                String name = names.containsKey(tid) ? names.get(tid) : Proc.threadName(pid, tid);
                 used.merge(
                         group(name, directoryMark),
                         (t - before.getOrDefault(tid, 0L)) / Proc.TICKS_PER_SECOND,
@@ -113,23 +109,9 @@ final class ThreadCpu {
     /** Thread id → full name, from one {@code jcmd Thread.print}; empty when jcmd is not at hand or fails. */
     static Map<Long, String> names(long pid) {
         Map<Long, String> names = new HashMap<>();
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        if (pid <= 0 || !Files.isExecutable(jcmd)) {
-            return names;
-        }
-        try {
-            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            parse(dump, names);
-        } catch (IOException e) {
-            // no names: the comm fallback
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Path jcmd = Jcmd.binary();
+        if (pid > 0 && jcmd != null) {
+            parse(Jcmd.run(jcmd, pid, "Thread.print"), names);
         }
         return names;
     }
@@ -142,15 +124,6 @@ final class ThreadCpu {
                 String nid = m.group(2);
                 into.put(nid.startsWith("0x") ? Long.parseLong(nid.substring(2), 16) : Long.parseLong(nid), m.group(1));
             }
-        }
-    }
-
-    private static String comm(long pid, long tid) {
-        try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "comm"))
-                    .trim();
-        } catch (IOException | SecurityException e) {
-            return "?";
         }
     }
 }

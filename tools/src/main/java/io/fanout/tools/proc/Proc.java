@@ -34,10 +34,16 @@ public final class Proc {
         if (stat == null) {
             return null;
         }
+        long[] ticks = userAndSystemTicks(stat);
+        return new double[] {ticks[0] / TICKS_PER_SECOND, ticks[1] / TICKS_PER_SECOND};
+    }
+
+    /** {utime, stime} in ticks from the text of a /proc/&lt;pid&gt;/stat or /proc/&lt;pid&gt;/task/&lt;tid&gt;/stat. */
+    private static long[] userAndSystemTicks(String stat) {
         // the command name (field 2) may contain spaces: fields start after the last ')'
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // after ')' field 3 (state) is f[0]; utime is field 14 -> f[11], stime field 15 -> f[12]
-        return new double[] {Long.parseLong(f[11]) / TICKS_PER_SECOND, Long.parseLong(f[12]) / TICKS_PER_SECOND};
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     }
 
     /**
@@ -50,17 +56,20 @@ public final class Proc {
             for (Path task : tasks) {
                 String stat = read(task.resolve("stat"));
                 if (stat != null) {
-                    String[] f =
-                            stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-                    ticks.put(
-                            Long.parseLong(task.getFileName().toString()),
-                            Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    long[] t = userAndSystemTicks(stat);
+                    ticks.put(Long.parseLong(task.getFileName().toString()), t[0] + t[1]);
                 }
             }
         } catch (IOException | SecurityException e) {
             return Map.of();
         }
         return ticks;
+    }
+
+    /** The name Linux keeps of a thread (its first 15 characters), or "?" if the thread is gone. */
+    public static String threadName(long pid, long tid) {
+        String comm = read(Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "comm"));
+        return comm == null ? "?" : comm.trim();
     }
 
     /** VmRSS in bytes, or -1. */
